@@ -1,1 +1,38 @@
-export {}
+export { decodeAuthString, decodeBase64Lenient, encodeBase64UrlPadded } from './_base64.ts'
+export {
+  type AuthEntry,
+  type DockerConfigFile,
+  type FileStat,
+  locateDockerConfig,
+  parseDockerConfig,
+  type ReadFileFn,
+  type StatFn,
+} from './_config-file.ts'
+export { ENV } from './_env.ts'
+export { NOT_FOUND_TEXT } from './_helper-client.ts'
+export {
+  anonymousCredentials,
+  type CreateRegistryCredentialsOptions,
+  createRegistryCredentials,
+} from './credentials.ts'
+export {
+  CredentialsError,
+  type CredentialsErrorCode,
+  type CredentialsErrorDetails,
+  isCredentialsError,
+} from './errors.ts'
+export {
+  DOCKER_HUB,
+  DOCKER_HUB_LEGACY_KEY,
+  isDockerHub,
+  normalizeRegistryKey,
+  serverUrlFor,
+  tryNormalizeRegistryKey,
+} from './normalize.ts'
+export {
+  type CreateCredentialResolverOptions,
+  createCredentialResolver,
+  type DockerCredentialResolver,
+} from './resolver.ts'
+export { execFileHelper, type HelperRunResult, type RunHelper, type RunHelperOptions } from './run-helper.ts'
+export type { CredentialKind, CredentialResolver, CredentialSource, RegistryCredentials } from './types.ts'

@@ -1,0 +1,128 @@
+import { redact } from './_redact.ts'
+import { CredentialsError } from './errors.ts'
+import type { RunHelper } from './run-helper.ts'
+
+/** Exactly what helpers print when they hold nothing for the server (compared after trimming). */
+export const NOT_FOUND_TEXT = 'credentials not found in native keychain'
+
+/** A helper's answer; `identityToken` when it said `Username: "<token>"`. */
+export interface HelperCredential {
+  username: string | undefined
+  secret: string
+  identityToken: boolean
+}
+
+export interface HelperClientOptions {
+  runHelper: RunHelper
+  env: Readonly<Record<string, string | undefined>>
+  timeoutMs: number
+  ttlMs: number
+  now: () => number
+}
+
+/** Where the helper was configured, for error messages: `credHelpers["host"] in /x/config.json`. */
+export interface HelperContext {
+  registry: string
+  via: string
+  file: string
+}
+
+/**
+ * Runs `docker-credential-<name> get` (server URL on stdin) and caches answers, including "none",
+ * for `ttlMs`. Concurrent lookups of the same helper + server share one run. Failures are not cached.
+ */
+export function createHelperClient(options: HelperClientOptions) {
+  const cache = new Map<string, { expiresAt: number; value: Promise<HelperCredential | undefined> }>()
+
+  async function run(
+    helper: string,
+    serverUrl: string,
+    ctx: HelperContext,
+  ): Promise<HelperCredential | undefined> {
+    const program = `docker-credential-${helper}`
+    const where = `credential helper ${program} (${ctx.via}) for registry ${ctx.registry}`
+    const details = { registry: ctx.registry, helper: program, file: ctx.file }
+    let result: Awaited<ReturnType<RunHelper>>
+    try {
+      result = await options.runHelper(program, ['get'], {
+        input: serverUrl,
+        env: options.env,
+        timeoutMs: options.timeoutMs,
+      })
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code
+      if (code === 'ENOENT') {
+        throw new CredentialsError(
+          'WT_CREDENTIALS_HELPER_NOT_FOUND',
+          `${where}: ${program} was not found on PATH (${options.env.PATH ?? 'PATH is not set'})`,
+          { ...details, cause: error },
+        )
+      }
+      throw new CredentialsError(
+        'WT_CREDENTIALS_HELPER_FAILED',
+        `${where} could not be started: ${typeof code === 'string' ? code : error instanceof Error ? error.message : String(error)}`,
+        { ...details, cause: error },
+      )
+    }
+    const shown = () =>
+      `${redact(result.stdout, { env: options.env })}${result.stderr.trim() ? `, stderr: ${redact(result.stderr, { env: options.env })}` : ''}`
+    if (result.timedOut) {
+      throw new CredentialsError(
+        'WT_CREDENTIALS_HELPER_TIMEOUT',
+        `${where} did not answer within ${options.timeoutMs} ms and was stopped`,
+        details,
+      )
+    }
+    if (result.code !== 0) {
+      if (result.stdout.trim() === NOT_FOUND_TEXT) return undefined
+      throw new CredentialsError(
+        'WT_CREDENTIALS_HELPER_FAILED',
+        `${where} failed with exit code ${result.code ?? 'unknown'}, output: ${shown()}`,
+        details,
+      )
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(result.stdout)
+    } catch {
+      parsed = undefined
+    }
+    const obj = parsed as { Username?: unknown; Secret?: unknown } | undefined
+    if (
+      typeof obj !== 'object' ||
+      obj === null ||
+      Array.isArray(obj) ||
+      (obj.Username !== undefined && typeof obj.Username !== 'string') ||
+      (obj.Secret !== undefined && typeof obj.Secret !== 'string')
+    ) {
+      // Not shown: a broken helper might print the bare secret.
+      throw new CredentialsError(
+        'WT_CREDENTIALS_HELPER_INVALID_OUTPUT',
+        `${where} printed ${result.stdout.length} bytes that are not the expected JSON {"ServerURL","Username","Secret"}`,
+        details,
+      )
+    }
+    const username = (obj.Username as string | undefined) ?? ''
+    const secret = (obj.Secret as string | undefined) ?? ''
+    if (username === '' && secret === '') return undefined
+    if (username === '<token>') return { username: undefined, secret, identityToken: true }
+    return { username, secret, identityToken: false }
+  }
+
+  return {
+    get(helper: string, serverUrl: string, ctx: HelperContext): Promise<HelperCredential | undefined> {
+      const key = `${helper}\0${serverUrl}`
+      const hit = cache.get(key)
+      if (hit && hit.expiresAt > options.now()) return hit.value
+      const value = run(helper, serverUrl, ctx)
+      cache.set(key, { expiresAt: options.now() + options.ttlMs, value })
+      value.catch(() => {
+        if (cache.get(key)?.value === value) cache.delete(key)
+      })
+      return value
+    },
+    clear(): void {
+      cache.clear()
+    },
+  }
+}

@@ -1,0 +1,72 @@
+import { CredentialsError } from './errors.ts'
+
+/** The registry host every Docker Hub spelling normalizes to. */
+export const DOCKER_HUB = 'docker.io'
+
+/** The key `docker login` writes for Docker Hub, and the server URL helpers are asked for it. */
+export const DOCKER_HUB_LEGACY_KEY = 'https://index.docker.io/v1/'
+
+const HUB_ALIASES: ReadonlySet<string> = new Set([
+  'docker.io',
+  'index.docker.io',
+  'registry-1.docker.io',
+  'registry.hub.docker.com',
+])
+
+/**
+ * Normalize a registry key the way Docker matches them: the scheme (`http://`, `https://`) and
+ * any path are stripped (legacy config.json keys such as `https://index.docker.io/v1/`), the host is
+ * lower-cased, and every Docker Hub spelling (`docker.io`, `index.docker.io`,
+ * `registry-1.docker.io`, `registry.hub.docker.com`, with or without scheme/path) becomes
+ * `docker.io`. Ports are kept: `localhost:5000`, `10.0.0.1:443`, `[::1]:5000`.
+ *
+ * @throws CredentialsError `WT_CREDENTIALS_INVALID_REGISTRY` when nothing host-like is left.
+ */
+export function normalizeRegistryKey(key: string): string {
+  const host = _hostOf(key)
+  if (host === undefined) {
+    throw new CredentialsError(
+      'WT_CREDENTIALS_INVALID_REGISTRY',
+      `invalid registry ${JSON.stringify(key)}: expected a host such as "docker.io", "localhost:5000" or "https://index.docker.io/v1/"`,
+      { registry: key },
+    )
+  }
+  return HUB_ALIASES.has(host) ? DOCKER_HUB : host
+}
+
+/** Like {@link normalizeRegistryKey} but returns `undefined` instead of throwing. */
+export function tryNormalizeRegistryKey(key: string): string | undefined {
+  const host = _hostOf(key)
+  if (host === undefined) return undefined
+  return HUB_ALIASES.has(host) ? DOCKER_HUB : host
+}
+
+/** True when the key names Docker Hub under any of its spellings. */
+export function isDockerHub(key: string): boolean {
+  return tryNormalizeRegistryKey(key) === DOCKER_HUB
+}
+
+/**
+ * The server URL Docker sends to a credential helper and puts in `serveraddress`:
+ * `https://index.docker.io/v1/` for Docker Hub, the bare host[:port] otherwise.
+ */
+export function serverUrlFor(registry: string): string {
+  const host = normalizeRegistryKey(registry)
+  return host === DOCKER_HUB ? DOCKER_HUB_LEGACY_KEY : host
+}
+
+// --- internal ---
+
+const HOST_RE = /^(?:\[[0-9a-f:.]+\]|[a-z0-9_](?:[a-z0-9_.-]*[a-z0-9_])?)(?::[0-9]{1,5})?$/
+
+function _hostOf(key: string): string | undefined {
+  let rest = key.trim()
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(rest)
+  if (scheme) rest = rest.slice(scheme[0].length)
+  const slash = rest.indexOf('/')
+  if (slash !== -1) rest = rest.slice(0, slash)
+  // user-info is never part of a registry key; refuse rather than guess
+  const host = rest.toLowerCase()
+  if (!HOST_RE.test(host)) return undefined
+  return host
+}
