@@ -1,0 +1,68 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { FLAGS, GROUP_TITLES } from './config/_flags.ts'
+import { main } from './index.ts'
+import { testDeps } from './test-utils.ts'
+
+describe('watchtower CLI', () => {
+  it('--help lists every flag with its env var, grouped by topic', async () => {
+    const deps = testDeps()
+    expect(await main(['--help'], deps)).toBe(0)
+    for (const title of Object.values(GROUP_TITLES)) expect(deps.stdout.text).toContain(`${title}:`)
+    for (const f of FLAGS) {
+      expect(deps.stdout.text).toContain(`--${f.name}`)
+      if (f.env) expect(deps.stdout.text).toContain(`[${f.env}]`)
+    }
+    expect(deps.stdout.text).toContain('(default 10s)')
+    expect(deps.stderr.text).toBe('')
+  })
+  it('-h works too, also after other flags', async () => {
+    const deps = testDeps()
+    expect(await main(['-c', '-h'], deps)).toBe(0)
+    expect(deps.stdout.text).toContain('Usage:')
+  })
+  it('--version prints the version', async () => {
+    const deps = testDeps()
+    expect(await main(['--version'], deps)).toBe(0)
+    expect(deps.stdout.text).toBe('watchtower 9.9.9\n')
+  })
+  it('an unknown flag exits 1 and names it', async () => {
+    const deps = testDeps()
+    expect(await main(['--bogus'], deps)).toBe(1)
+    expect(deps.stderr.text).toBe('watchtower: unknown flag: --bogus\n')
+  })
+  it('a bad env value exits 1 and names the env var', async () => {
+    const deps = testDeps({ env: { WATCHTOWER_POLL_INTERVAL: 'often' } })
+    expect(await main([], deps)).toBe(1)
+    expect(deps.stderr.text).toContain('WATCHTOWER_POLL_INTERVAL')
+  })
+  it('--health-check exits 0, but 1 as PID 1', async () => {
+    expect(await main(['--health-check'], testDeps())).toBe(0)
+    const deps = testDeps({ pid: 1 })
+    expect(await main(['--health-check'], deps)).toBe(1)
+    expect(deps.stderr.text).toContain('should never be passed to the main watchtower process')
+  })
+  it('notify-upgrade writes WATCHTOWER_NOTIFICATION_URL to an env file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wt-nu-'))
+    const deps = testDeps({ env: { WATCHTOWER_NOTIFY_UPGRADE_DIR: dir } })
+    const code = await main(
+      [
+        'notify-upgrade',
+        '-n',
+        'gotify',
+        '--notification-gotify-url',
+        'https://g.test',
+        '--notification-gotify-token',
+        'tok',
+      ],
+      deps,
+    )
+    expect(deps.stderr.text).toBe('')
+    expect(code).toBe(0)
+    const [file] = readdirSync(dir)
+    expect(readFileSync(join(dir, file!), 'utf8')).toBe('WATCHTOWER_NOTIFICATION_URL=gotify://g.test/tok\n')
+    expect(deps.stdout.text).not.toContain('tok')
+  })
+})

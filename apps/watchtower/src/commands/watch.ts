@@ -1,0 +1,36 @@
+import { renderHelp } from '../config/help.ts'
+import { resolveConfig } from '../config/resolve.ts'
+import type { CliDeps } from '../deps.ts'
+import { ExitError } from '../errors.ts'
+
+/** The default command: resolve the configuration, then run sessions. */
+export async function watch(argv: readonly string[], deps: CliDeps): Promise<void> {
+  const { config, help, version } = resolveConfig({
+    argv,
+    env: deps.env,
+    hostname: deps.hostname,
+    ...(deps.readSecretFile ? { readSecretFile: deps.readSecretFile } : {}),
+  })
+  if (help) {
+    deps.stdout.write(renderHelp(deps.version))
+    return
+  }
+  if (version) {
+    deps.stdout.write(`watchtower ${deps.version}\n`)
+    return
+  }
+  if (config.healthCheck) {
+    // Only for Docker's HEALTHCHECK; the main process must never get the flag.
+    if (deps.pid === 1) {
+      await deps.sleep(1000)
+      deps.stderr.write(
+        'watchtower: the --health-check flag should never be passed to the main watchtower process\n',
+      )
+      throw new ExitError(1)
+    }
+    return
+  }
+  const { runWatchtower } = await import('./_run.ts')
+  const code = await runWatchtower(config, deps)
+  if (code !== 0) throw new ExitError(code)
+}

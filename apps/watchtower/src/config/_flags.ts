@@ -1,0 +1,480 @@
+// Every flag of the watchtower CLI: upstream (containrrr) names, env vars,
+// shorthands and defaults, plus the fork flags we honour. One table feeds the
+// argv parser, the env reader, the cac declarations and the grouped --help.
+
+export type FlagKind = 'bool' | 'string' | 'int' | 'duration' | 'list' | 'array'
+
+export type FlagGroup =
+  | 'docker'
+  | 'schedule'
+  | 'update'
+  | 'selection'
+  | 'http'
+  | 'registry'
+  | 'logging'
+  | 'notifications'
+  | 'legacy'
+
+export interface FlagSpec {
+  /** Long name without dashes, e.g. `stop-timeout`. */
+  name: string
+  short?: string
+  /** Env var(s) giving the default; the first is the documented one. */
+  env?: string
+  kind: FlagKind
+  /** Default before env; durations in ms. */
+  default: string | number | boolean | string[]
+  group: FlagGroup
+  description: string
+  /** Only these values are accepted (string kinds). */
+  values?: readonly string[]
+  /** The value may be a path to a file holding the secret (upstream rule). */
+  secretFile?: boolean
+  /** Never print the value. */
+  sensitive?: boolean
+  /** Placeholder in --help. */
+  arg?: string
+  /** Where the flag comes from when not upstream. */
+  origin?: 'NF' | 'KP' | 'ours'
+  hidden?: boolean
+}
+
+export const GROUP_TITLES: Record<FlagGroup, string> = {
+  docker: 'Docker connection',
+  schedule: 'Scheduling and run mode',
+  update: 'Update behaviour',
+  selection: 'Container selection (plus positional container names)',
+  http: 'HTTP API',
+  registry: 'Registry and TLS',
+  logging: 'Logging',
+  notifications: 'Notifications',
+  legacy: 'Legacy notification flags (mapped onto notification URLs)',
+}
+
+const LEVELS = ['panic', 'fatal', 'error', 'warn', 'warning', 'info', 'debug', 'trace'] as const
+
+function b(
+  name: string,
+  env: string | undefined,
+  group: FlagGroup,
+  description: string,
+  extra: Partial<FlagSpec> = {},
+): FlagSpec {
+  return { name, ...(env ? { env } : {}), kind: 'bool', default: false, group, description, ...extra }
+}
+function s(
+  name: string,
+  env: string | undefined,
+  group: FlagGroup,
+  description: string,
+  extra: Partial<FlagSpec> = {},
+): FlagSpec {
+  return { name, ...(env ? { env } : {}), kind: 'string', default: '', group, description, ...extra }
+}
+
+const W = 'WATCHTOWER_'
+const N = `${W}NOTIFICATION_`
+
+export const FLAGS: readonly FlagSpec[] = [
+  // Docker connection
+  s('host', 'DOCKER_HOST', 'docker', 'Daemon socket to connect to', {
+    short: 'H',
+    default: 'unix:///var/run/docker.sock',
+    arg: 'url',
+  }),
+  b(
+    'tlsverify',
+    'DOCKER_TLS_VERIFY',
+    'docker',
+    'Use TLS when connecting to the daemon and verify the server certificate',
+    {
+      short: 'v',
+    },
+  ),
+  s(
+    'api-version',
+    'DOCKER_API_VERSION',
+    'docker',
+    'Docker API version to use; empty negotiates with the daemon',
+    {
+      short: 'a',
+      arg: 'version',
+    },
+  ),
+  s('cert-path', 'DOCKER_CERT_PATH', 'docker', 'Folder with ca.pem, cert.pem, key.pem for --tlsverify', {
+    arg: 'dir',
+    origin: 'NF',
+  }),
+  // Scheduling
+  {
+    name: 'interval',
+    short: 'i',
+    env: `${W}POLL_INTERVAL`,
+    kind: 'int',
+    default: 86400,
+    group: 'schedule',
+    description: 'Poll interval in seconds',
+    arg: 'seconds',
+  },
+  s(
+    'schedule',
+    `${W}SCHEDULE`,
+    'schedule',
+    'Cron spec with seconds (6 fields), @every 1h30m, @daily ... (TZ applies)',
+    {
+      short: 's',
+      arg: 'spec',
+    },
+  ),
+  b(
+    'run-once',
+    `${W}RUN_ONCE`,
+    'schedule',
+    'Run one update session and exit (non-zero when an update failed)',
+    { short: 'R' },
+  ),
+  b(
+    'update-on-start',
+    `${W}UPDATE_ON_START`,
+    'schedule',
+    'Run a session at startup, then follow the schedule',
+    {
+      origin: 'NF',
+    },
+  ),
+  b('health-check', undefined, 'schedule', 'For Docker HEALTHCHECK: exit 0 unless running as PID 1'),
+  b(
+    'no-startup-message',
+    `${W}NO_STARTUP_MESSAGE`,
+    'schedule',
+    'Do not send the startup message as a notification',
+  ),
+  // Update behaviour
+  b('cleanup', `${W}CLEANUP`, 'update', 'Remove old images after updating', { short: 'c' }),
+  b('remove-volumes', `${W}REMOVE_VOLUMES`, 'update', 'Remove anonymous volumes with the old container'),
+  b('no-pull', `${W}NO_PULL`, 'update', 'Never pull; update when the local tag points at a newer image'),
+  b('no-restart', `${W}NO_RESTART`, 'update', 'Stop and remove stale containers but do not recreate them'),
+  b('monitor-only', `${W}MONITOR_ONLY`, 'update', 'Only check and notify, never recreate', { short: 'm' }),
+  b(
+    'label-take-precedence',
+    `${W}LABEL_TAKE_PRECEDENCE`,
+    'update',
+    'monitor-only / no-pull labels override the flags',
+  ),
+  b('rolling-restart', `${W}ROLLING_RESTART`, 'update', 'Restart containers one at a time'),
+  {
+    name: 'stop-timeout',
+    short: 't',
+    env: `${W}TIMEOUT`,
+    kind: 'duration',
+    default: 10_000,
+    group: 'update',
+    description: 'Time to wait after the stop signal before killing (Go duration)',
+    arg: 'duration',
+  },
+  b('include-stopped', `${W}INCLUDE_STOPPED`, 'update', 'Also check created and exited containers', {
+    short: 'S',
+  }),
+  b('include-restarting', `${W}INCLUDE_RESTARTING`, 'update', 'Also check restarting containers'),
+  b('revive-stopped', `${W}REVIVE_STOPPED`, 'update', 'Start recreated containers that were not running'),
+  b('enable-lifecycle-hooks', `${W}LIFECYCLE_HOOKS`, 'update', 'Run the lifecycle hook labels'),
+  s('warn-on-head-failure', `${W}WARN_ON_HEAD_FAILURE`, 'update', 'When a failed HEAD request is a warning', {
+    values: ['', 'always', 'never', 'auto'],
+    arg: 'always|never|auto',
+  }),
+  // Selection
+  b(
+    'label-enable',
+    `${W}LABEL_ENABLE`,
+    'selection',
+    'Only containers labelled com.centurylinklabs.watchtower.enable=true',
+    {
+      short: 'e',
+    },
+  ),
+  {
+    name: 'disable-containers',
+    short: 'x',
+    env: `${W}DISABLE_CONTAINERS`,
+    kind: 'list',
+    default: [],
+    group: 'selection',
+    description: 'Container names to exclude (comma or space separated)',
+    arg: 'names',
+  },
+  s('scope', `${W}SCOPE`, 'selection', 'Only containers whose scope label equals this; "none" = unlabelled', {
+    arg: 'scope',
+  }),
+  // HTTP API
+  b(
+    'http-api-update',
+    `${W}HTTP_API_UPDATE`,
+    'http',
+    'Enable POST /v1/update (disables periodic polls unless below)',
+  ),
+  b(
+    'http-api-periodic-polls',
+    `${W}HTTP_API_PERIODIC_POLLS`,
+    'http',
+    'Keep the schedule running with --http-api-update',
+  ),
+  b('http-api-metrics', `${W}HTTP_API_METRICS`, 'http', 'Enable GET /v1/metrics (Prometheus)'),
+  s('http-api-token', `${W}HTTP_API_TOKEN`, 'http', 'Bearer token the API requires (or a file holding it)', {
+    secretFile: true,
+    sensitive: true,
+    arg: 'token',
+  }),
+  s('http-api-host', `${W}HTTP_API_HOST`, 'http', 'Address the API listens on (all when empty)', {
+    arg: 'host',
+    origin: 'NF',
+  }),
+  {
+    name: 'http-api-port',
+    env: `${W}HTTP_API_PORT`,
+    kind: 'int',
+    default: 8080,
+    group: 'http',
+    description: 'Port the API listens on',
+    arg: 'port',
+    origin: 'NF',
+  },
+  // Registry / TLS
+  s(
+    'registry-ca',
+    `${W}REGISTRY_CA`,
+    'registry',
+    'PEM bundle of extra CAs for registries (merged with system roots)',
+    {
+      arg: 'file',
+      origin: 'KP',
+    },
+  ),
+  b(
+    'registry-ca-validate',
+    `${W}REGISTRY_CA_VALIDATE`,
+    'registry',
+    'Fail at startup unless --registry-ca holds a valid certificate',
+    {
+      origin: 'KP',
+    },
+  ),
+  {
+    name: 'insecure-registry',
+    env: `${W}INSECURE_REGISTRY`,
+    kind: 'list',
+    default: [],
+    group: 'registry',
+    description:
+      'Registry HOST[:PORT] reached without TLS verification (http allowed); repeatable, comma list; "true" = all',
+    arg: 'host',
+    origin: 'KP',
+  },
+  b(
+    'registry-tls-skip',
+    `${W}REGISTRY_TLS_SKIP`,
+    'registry',
+    'Same as --insecure-registry for every registry',
+    {
+      origin: 'NF',
+    },
+  ),
+  // Logging
+  s('log-level', `${W}LOG_LEVEL`, 'logging', 'panic, fatal, error, warn, info, debug or trace', {
+    default: 'info',
+    values: LEVELS,
+    arg: 'level',
+  }),
+  s('log-format', `${W}LOG_FORMAT`, 'logging', 'auto, logfmt, pretty or json', {
+    short: 'l',
+    default: 'auto',
+    values: ['auto', 'logfmt', 'pretty', 'json', 'Auto', 'LogFmt', 'Pretty', 'JSON'],
+    arg: 'format',
+  }),
+  b('debug', `${W}DEBUG`, 'logging', 'Same as --log-level debug', { short: 'd' }),
+  b('trace', `${W}TRACE`, 'logging', 'Same as --log-level trace (secrets are still redacted)'),
+  b('no-color', 'NO_COLOR', 'logging', 'Disable ANSI colours'),
+  s('porcelain', `${W}PORCELAIN`, 'logging', 'Machine-readable output: v1', { short: 'P', arg: 'version' }),
+  // Notifications
+  {
+    name: 'notification-url',
+    env: `${W}NOTIFICATION_URL`,
+    kind: 'array',
+    default: [],
+    group: 'notifications',
+    description: 'Notification URL (smtp://, slack://, ntfy:// ...); repeatable; a file holds one per line',
+    secretFile: true,
+    sensitive: true,
+    arg: 'url',
+  },
+  {
+    name: 'notifications',
+    short: 'n',
+    env: `${W}NOTIFICATIONS`,
+    kind: 'list',
+    default: [],
+    group: 'notifications',
+    description: 'Legacy notification types: email, slack, msteams, gotify, shoutrrr',
+    arg: 'types',
+  },
+  s('notifications-level', `${W}NOTIFICATIONS_LEVEL`, 'notifications', 'Most verbose log level sent', {
+    default: 'info',
+    values: LEVELS,
+    arg: 'level',
+  }),
+  {
+    name: 'notifications-delay',
+    env: `${W}NOTIFICATIONS_DELAY`,
+    kind: 'int',
+    default: 0,
+    group: 'notifications',
+    description: 'Seconds to wait before sending',
+    arg: 'seconds',
+  },
+  s(
+    'notifications-hostname',
+    `${W}NOTIFICATIONS_HOSTNAME`,
+    'notifications',
+    'Host name shown in titles (default: OS host name)',
+    {
+      arg: 'name',
+    },
+  ),
+  s(
+    'notification-template',
+    `${N}TEMPLATE`,
+    'notifications',
+    'Go text/template, or default, default-legacy, porcelain.v1.summary-no-log, json.v1',
+    {
+      arg: 'template',
+    },
+  ),
+  s('notification-template-file', `${N}TEMPLATE_FILE`, 'notifications', 'Read the template from this file', {
+    arg: 'file',
+    origin: 'NF',
+  }),
+  b('notification-report', `${N}REPORT`, 'notifications', 'Use the session report as template data'),
+  s(
+    'notification-title-tag',
+    `${N}TITLE_TAG`,
+    'notifications',
+    'Title prefix: [tag] Watchtower updates on host',
+    { arg: 'tag' },
+  ),
+  b('notification-skip-title', `${N}SKIP_TITLE`, 'notifications', 'Do not send a title'),
+  b('notification-log-stdout', `${N}LOG_STDOUT`, 'notifications', 'logger:// writes to stdout'),
+  // Legacy notification flags
+  s('notification-email-from', `${N}EMAIL_FROM`, 'legacy', 'Sender address', { arg: 'address' }),
+  s('notification-email-to', `${N}EMAIL_TO`, 'legacy', 'Recipient address', { arg: 'address' }),
+  s('notification-email-server', `${N}EMAIL_SERVER`, 'legacy', 'SMTP server host', { arg: 'host' }),
+  {
+    name: 'notification-email-server-port',
+    env: `${N}EMAIL_SERVER_PORT`,
+    kind: 'int',
+    default: 25,
+    group: 'legacy',
+    description: 'SMTP server port',
+    arg: 'port',
+  },
+  s('notification-email-server-user', `${N}EMAIL_SERVER_USER`, 'legacy', 'SMTP user (auth plain when set)', {
+    arg: 'user',
+  }),
+  s(
+    'notification-email-server-password',
+    `${N}EMAIL_SERVER_PASSWORD`,
+    'legacy',
+    'SMTP password (or a file holding it)',
+    {
+      secretFile: true,
+      sensitive: true,
+      arg: 'password',
+    },
+  ),
+  b(
+    'notification-email-server-tls-skip-verify',
+    `${N}EMAIL_SERVER_TLS_SKIP_VERIFY`,
+    'legacy',
+    'No TLS and no STARTTLS to the SMTP server',
+  ),
+  {
+    name: 'notification-email-delay',
+    env: `${N}EMAIL_DELAY`,
+    kind: 'int',
+    default: 0,
+    group: 'legacy',
+    description: 'Seconds to wait before sending (overrides --notifications-delay)',
+    arg: 'seconds',
+  },
+  s(
+    'notification-email-subjecttag',
+    `${N}EMAIL_SUBJECTTAG`,
+    'legacy',
+    'Subject prefix (fallback for --notification-title-tag)',
+    {
+      arg: 'tag',
+    },
+  ),
+  s(
+    'notification-slack-hook-url',
+    `${N}SLACK_HOOK_URL`,
+    'legacy',
+    'Slack (or Discord) webhook URL (or a file holding it)',
+    {
+      secretFile: true,
+      sensitive: true,
+      arg: 'url',
+    },
+  ),
+  s('notification-slack-identifier', `${N}SLACK_IDENTIFIER`, 'legacy', 'Bot name', {
+    default: 'watchtower',
+    arg: 'name',
+  }),
+  s('notification-slack-channel', `${N}SLACK_CHANNEL`, 'legacy', 'Channel (sent, unlike upstream)', {
+    arg: 'channel',
+  }),
+  s('notification-slack-icon-emoji', `${N}SLACK_ICON_EMOJI`, 'legacy', 'Bot icon emoji', { arg: 'emoji' }),
+  s('notification-slack-icon-url', `${N}SLACK_ICON_URL`, 'legacy', 'Bot icon URL (wins over emoji)', {
+    arg: 'url',
+  }),
+  s(
+    'notification-msteams-hook',
+    `${N}MSTEAMS_HOOK_URL`,
+    'legacy',
+    'Microsoft Teams webhook URL (or a file holding it)',
+    {
+      secretFile: true,
+      sensitive: true,
+      arg: 'url',
+    },
+  ),
+  b(
+    'notification-msteams-data',
+    `${N}MSTEAMS_USE_LOG_DATA`,
+    'legacy',
+    'Accepted for compatibility; unused (as upstream)',
+  ),
+  s('notification-gotify-url', `${N}GOTIFY_URL`, 'legacy', 'Gotify server URL (http or https)', {
+    arg: 'url',
+  }),
+  s(
+    'notification-gotify-token',
+    `${N}GOTIFY_TOKEN`,
+    'legacy',
+    'Gotify application token (or a file holding it)',
+    {
+      secretFile: true,
+      sensitive: true,
+      arg: 'token',
+    },
+  ),
+  b(
+    'notification-gotify-tls-skip-verify',
+    `${N}GOTIFY_TLS_SKIP_VERIFY`,
+    'legacy',
+    'Do not verify the Gotify certificate (honoured, unlike upstream)',
+  ),
+]
+
+export const FLAG_BY_NAME: ReadonlyMap<string, FlagSpec> = new Map(FLAGS.map((f) => [f.name, f]))
+export const FLAG_BY_SHORT: ReadonlyMap<string, FlagSpec> = new Map(
+  FLAGS.filter((f) => f.short).map((f) => [f.short!, f]),
+)

@@ -1,0 +1,90 @@
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
+export type LogFormat = 'auto' | 'logfmt' | 'pretty' | 'json'
+
+/** The legacy notification flags, as given (mapped to URLs by `legacyNotificationUrls`). */
+export interface LegacyNotificationConfig {
+  types: string[]
+  emailFrom: string
+  emailTo: string
+  emailServer: string
+  emailServerPort: number
+  emailServerUser: string
+  emailServerPassword: string
+  emailServerTlsSkipVerify: boolean
+  emailDelaySeconds: number
+  emailSubjectTag: string
+  slackHookUrl: string
+  slackIdentifier: string
+  slackChannel: string
+  slackIconEmoji: string
+  slackIconUrl: string
+  msteamsHook: string
+  msteamsData: boolean
+  gotifyUrl: string
+  gotifyToken: string
+  gotifyTlsSkipVerify: boolean
+}
+
+/** The resolved configuration of one watchtower process. */
+export interface WatchtowerConfig {
+  dockerHost: string
+  tlsVerify: boolean
+  apiVersion: string
+  certPath: string
+  /** Positional container names (exact, `/`-prefixed or whole-name regex). */
+  containerNames: string[]
+  intervalSeconds: number
+  /** Effective schedule: the cron spec, or `@every <interval>s`. */
+  schedule: string
+  runOnce: boolean
+  updateOnStart: boolean
+  healthCheck: boolean
+  noStartupMessage: boolean
+  cleanup: boolean
+  removeVolumes: boolean
+  noPull: boolean
+  noRestart: boolean
+  monitorOnly: boolean
+  labelTakePrecedence: boolean
+  rollingRestart: boolean
+  stopTimeoutMs: number
+  includeStopped: boolean
+  includeRestarting: boolean
+  reviveStopped: boolean
+  lifecycleHooks: boolean
+  warnOnHeadFailure: 'always' | 'never' | 'auto'
+  labelEnable: boolean
+  disableContainers: string[]
+  scope: string
+  httpApiUpdate: boolean
+  httpApiPeriodicPolls: boolean
+  httpApiMetrics: boolean
+  httpApiToken: string
+  httpApiHost: string
+  httpApiPort: number
+  registryCa: string
+  registryCaValidate: boolean
+  /** HOST[:PORT] list; `*` = every registry. */
+  insecureRegistries: string[]
+  logLevel: LogLevel
+  logFormat: LogFormat
+  noColor: boolean
+  porcelain: string
+  notificationUrls: string[]
+  notificationsLevel: LogLevel
+  notificationsDelaySeconds: number
+  hostname: string
+  notificationTemplate: string
+  notificationReport: boolean
+  notificationTitleTag: string
+  notificationSkipTitle: boolean
+  notificationLogStdout: boolean
+  legacy: LegacyNotificationConfig
+  /** Registry credentials from the environment (upstream REPO_USER / REPO_PASS). */
+  repoUser: string
+  repoPass: string
+  /** Non-fatal remarks to log at startup. */
+  warnings: string[]
+  /** Where each flag's value came from: `default`, `env NAME`, `flag --name`. */
+  sources: Record<string, string>
+}

@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs'
+import { hostname } from 'node:os'
+import type { SessionRunnerFactory } from './session/types.ts'
+
+/** Where the CLI writes; `process.stdout` fits. */
+export interface OutputStream {
+  write(chunk: string): unknown
+  isTTY?: boolean
+}
+
+/** Everything a command touches outside itself, so tests need no process spies. */
+export interface CliDeps {
+  stdout: OutputStream
+  stderr: OutputStream
+  env: NodeJS.ProcessEnv
+  now: () => number
+  /** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>
+  hostname: string
+  pid: number
+  version: string
+  /** Contents of `path` when it is an existing regular file. */
+  readSecretFile?: (path: string) => string | undefined
+  /** Registers a SIGTERM/SIGINT handler; returns the unregister function. */
+  onShutdown: (handler: (signal: string) => void) => () => void
+  /** Builds the session runner (the real one composes the packages). */
+  createRunner?: SessionRunnerFactory
+}
+
+export function readVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version?: string
+    }
+    return pkg.version ?? '0.0.0'
+  } catch {
+    return '0.0.0'
+  }
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve()
+    const t = setTimeout(done, ms)
+    function done() {
+      clearTimeout(t)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}
+
+export function processDeps(): CliDeps {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    now: Date.now,
+    sleep,
+    hostname: hostname(),
+    pid: process.pid,
+    version: readVersion(),
+    onShutdown(handler) {
+      const on = (sig: NodeJS.Signals) => handler(sig)
+      process.on('SIGTERM', on)
+      process.on('SIGINT', on)
+      return () => {
+        process.off('SIGTERM', on)
+        process.off('SIGINT', on)
+      }
+    },
+  }
+}

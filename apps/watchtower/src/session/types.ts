@@ -1,0 +1,94 @@
+import type { WatchtowerConfig } from '../config/types.ts'
+
+/** Report states, as upstream's session report (§3.12). */
+export type ContainerState = 'Skipped' | 'Scanned' | 'Updated' | 'Failed' | 'Fresh' | 'Stale'
+
+export interface ContainerReport {
+  id: string
+  name: string
+  imageName: string
+  currentImageId: string
+  latestImageId: string
+  error?: string
+  state: ContainerState
+}
+
+/** One session's result, lists sorted by container ID. */
+export interface SessionReport {
+  scanned: ContainerReport[]
+  updated: ContainerReport[]
+  failed: ContainerReport[]
+  skipped: ContainerReport[]
+  stale: ContainerReport[]
+  fresh: ContainerReport[]
+  /** Unique union: updated > failed > skipped > stale > fresh > scanned. */
+  all: ContainerReport[]
+}
+
+export interface SessionRequest {
+  /** Only containers whose image is one of these (parsed references), from `/v1/update?image=`. */
+  images?: string[]
+  /** Aborts between containers; a swap in progress always finishes. */
+  signal?: AbortSignal
+}
+
+export interface SessionRunner {
+  run(request?: SessionRequest): Promise<SessionReport>
+  /** Registry client stats for /v1/metrics, when available. */
+  stats?(): RunnerStats
+  close?(): Promise<void>
+}
+
+export interface RunnerStats {
+  registryRequests: Record<string, number>
+  tokenCacheHits: number
+  tokenCacheMisses: number
+  rateLimitRemaining: Record<string, number>
+}
+
+export interface RunnerContext {
+  log: import('pino').Logger
+}
+
+export type SessionRunnerFactory = (config: WatchtowerConfig, ctx: RunnerContext) => Promise<SessionRunner>
+
+export function emptyReport(): SessionReport {
+  return { scanned: [], updated: [], failed: [], skipped: [], stale: [], fresh: [], all: [] }
+}
+
+/** Builds the report lists from per-container results (upstream's classification). */
+export function buildReport(entries: readonly ContainerReport[]): SessionReport {
+  const r = emptyReport()
+  const byId = (a: ContainerReport, b: ContainerReport) => a.id.localeCompare(b.id)
+  for (const e of [...entries].sort(byId)) {
+    switch (e.state) {
+      case 'Skipped':
+        r.skipped.push(e)
+        continue
+      case 'Updated':
+        r.updated.push(e)
+        break
+      case 'Failed':
+        r.failed.push(e)
+        break
+      case 'Stale':
+        r.stale.push(e)
+        break
+      case 'Fresh':
+        r.fresh.push(e)
+        break
+      case 'Scanned':
+        break
+    }
+    r.scanned.push(e)
+  }
+  const seen = new Set<string>()
+  for (const list of [r.updated, r.failed, r.skipped, r.stale, r.fresh, r.scanned]) {
+    for (const e of list) {
+      if (seen.has(e.id)) continue
+      seen.add(e.id)
+      r.all.push(e)
+    }
+  }
+  return r
+}
