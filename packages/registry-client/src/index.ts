@@ -1,1 +1,35 @@
-export {}
+export type { RegistryTransportLike as RegistryTransport, TrustStoreLike } from './_deps.ts'
+export { type Challenge, challengeKey, challengeScopes, parseChallenges, pickChallenge } from './challenge.ts'
+export type { CheckResult, RemoteDigest } from './check.ts'
+export {
+  type CreateRegistryClientOptions,
+  createRegistryClient,
+  type RegistryClient,
+  type RegistryClientStats,
+} from './client.ts'
+export {
+  isRegistryError,
+  RegistryError,
+  type RegistryErrorCode,
+  type RegistryErrorDetails,
+} from './errors.ts'
+export type { RegistryEvent } from './events.ts'
+export { sha256Digest } from './manifest.ts'
+export {
+  isIndexMediaType,
+  MANIFEST_ACCEPT,
+  MEDIA_TYPE_DOCKER_LIST,
+  MEDIA_TYPE_DOCKER_MANIFEST,
+  MEDIA_TYPE_OCI_INDEX,
+  MEDIA_TYPE_OCI_MANIFEST,
+} from './media-types.ts'
+export { isAttestation, type Platform, platformFromNode, selectPlatform } from './platform.ts'
+export { parseRateLimit, parseRetryAfter, type RateLimitInfo } from './rate-limit.ts'
+export {
+  DOCKER_HUB,
+  DOCKER_HUB_API_HOST,
+  type ImageReference,
+  normalizeRegistryHost,
+  parseReference,
+  parseRepoDigest,
+} from './reference.ts'

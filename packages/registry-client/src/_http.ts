@@ -1,0 +1,276 @@
+/**
+ * One request helper over an injected undici Dispatcher: per-host concurrency limit, per-host
+ * backoff shared by every request to that host, a timeout on every attempt, bounded retries
+ * (408, 429, 5xx, network errors; never 401/403/404), Retry-After, and manual redirects that drop
+ * `Authorization` when the target changes origin or downgrades https→http.
+ */
+import { Buffer } from 'node:buffer'
+import pLimit, { type LimitFunction } from 'p-limit'
+import type { Dispatcher } from 'undici'
+import { RegistryError, type RegistryErrorCode } from './errors.ts'
+import { firstHeader, parseRetryAfter } from './rate-limit.ts'
+
+export type RequestKind = 'ping' | 'token' | 'manifest-head' | 'manifest-get'
+
+export interface HttpRequest {
+  method: 'GET' | 'HEAD' | 'POST'
+  url: URL
+  headers: Record<string, string>
+  body?: string
+  kind: RequestKind
+  /** Registry this request is for (error messages, events). */
+  registry: string
+  /** Maximum body bytes kept (default 4 MiB); larger bodies fail with WT_REGISTRY_PROTOCOL. */
+  maxBodyBytes?: number
+}
+
+export interface HttpResponse {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: Buffer
+  /** Final URL after redirects. */
+  url: URL
+}
+
+export interface HttpEvents {
+  onRetry(info: { host: string; url: string; attempt: number; delayMs: number; reason: string }): void
+  onResponse(req: HttpRequest, res: HttpResponse): void
+}
+
+export interface HttpOptions {
+  dispatcherFor(url: URL): Promise<Dispatcher>
+  userAgent: string
+  timeoutMs: number
+  maxRetries: number
+  maxRetryAfterMs: number
+  concurrencyPerHost: number
+  now(): number
+  sleep(ms: number): Promise<void>
+  events: HttpEvents
+}
+
+const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504])
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308])
+const MAX_REDIRECTS = 5
+const TLS_CODES = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'HOSTNAME_MISMATCH',
+  'EPROTO',
+])
+
+/** `tls`, `timeout` or `network` for an error thrown by the dispatcher (walks the cause chain). */
+export function classifyNetworkError(err: unknown): 'tls' | 'timeout' | 'network' {
+  for (let e: unknown = err, depth = 0; e && depth < 6; depth++) {
+    const o = e as { code?: unknown; name?: unknown; cause?: unknown }
+    const code = typeof o.code === 'string' ? o.code : ''
+    if (code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') || TLS_CODES.has(code)) return 'tls'
+    if (o.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+      return 'timeout'
+    if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'timeout'
+    e = o.cause
+  }
+  return 'network'
+}
+
+function describeCause(err: unknown): string {
+  const parts: string[] = []
+  for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
+    const o = e as { code?: unknown; message?: unknown; cause?: unknown }
+    const text = [typeof o.code === 'string' ? o.code : '', typeof o.message === 'string' ? o.message : '']
+      .filter(Boolean)
+      .join(' ')
+    if (text && !parts.includes(text)) parts.push(text)
+    e = o.cause
+  }
+  return parts.join(': ') || String(err)
+}
+
+/** Safe URL text for messages: no userinfo, no query (token requests carry account names). */
+export function displayUrl(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname}`
+}
+
+export class Http {
+  readonly #o: HttpOptions
+  readonly #limits = new Map<string, LimitFunction>()
+  readonly #notBefore = new Map<string, number>()
+
+  constructor(options: HttpOptions) {
+    this.#o = options
+  }
+
+  #limit(host: string): LimitFunction {
+    let l = this.#limits.get(host)
+    if (!l) {
+      l = pLimit(this.#o.concurrencyPerHost)
+      this.#limits.set(host, l)
+    }
+    return l
+  }
+
+  /** Sends with retries and redirects; returns the final response whatever its status (callers map it). */
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    let url = req.url
+    let method = req.method
+    let headers = { ...req.headers }
+    let body = req.body
+    for (let hop = 0; ; hop++) {
+      const res = await this.#withRetries({
+        ...req,
+        url,
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+      })
+      const location = firstHeader(res.headers['location'])
+      if (!REDIRECT_STATUS.has(res.status) || !location) return res
+      if (hop >= MAX_REDIRECTS) {
+        throw new RegistryError(
+          'WT_REGISTRY_PROTOCOL',
+          `too many redirects: ${method} ${displayUrl(req.url)}`,
+          {
+            registry: req.registry,
+            url: displayUrl(req.url),
+            method,
+            status: res.status,
+          },
+        )
+      }
+      const next = new URL(location, url)
+      if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+        throw new RegistryError(
+          'WT_REGISTRY_PROTOCOL',
+          `redirect to unsupported URL scheme ${next.protocol}`,
+          {
+            registry: req.registry,
+            url: displayUrl(url),
+            method,
+          },
+        )
+      }
+      // Credentials never follow a redirect to another origin, nor a downgrade to http.
+      if (next.origin !== url.origin || (url.protocol === 'https:' && next.protocol === 'http:')) {
+        const { authorization: _dropped, ...rest } = headers
+        headers = rest
+      }
+      if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+        method = 'GET'
+        body = undefined
+        const { 'content-type': _ct, ...rest } = headers
+        headers = rest
+      }
+      url = next
+    }
+  }
+
+  async #withRetries(req: HttpRequest): Promise<HttpResponse> {
+    const host = req.url.host
+    for (let attempt = 0; ; attempt++) {
+      const wait = (this.#notBefore.get(host) ?? 0) - this.#o.now()
+      if (wait > 0) await this.#o.sleep(wait)
+      let res: HttpResponse
+      try {
+        res = await this.#limit(host)(() => this.#once(req))
+      } catch (err) {
+        if (err instanceof RegistryError) throw err
+        const kind = classifyNetworkError(err)
+        if (kind === 'tls' || attempt >= this.#o.maxRetries) throw this.#networkError(req, kind, err)
+        const delayMs = this.#backoff(attempt)
+        this.#o.events.onRetry({
+          host,
+          url: displayUrl(req.url),
+          attempt: attempt + 1,
+          delayMs,
+          reason: describeCause(err),
+        })
+        await this.#o.sleep(delayMs)
+        continue
+      }
+      this.#o.events.onResponse(req, res)
+      if (!RETRY_STATUS.has(res.status)) return res
+      const retryAfter = parseRetryAfter(firstHeader(res.headers['retry-after']), this.#o.now())
+      const honour = res.status === 429 || res.status === 503
+      if (honour && retryAfter !== undefined && retryAfter > this.#o.maxRetryAfterMs) {
+        this.#notBefore.set(host, this.#o.now() + retryAfter)
+        return res
+      }
+      if (attempt >= this.#o.maxRetries) return res
+      const delayMs = honour && retryAfter !== undefined ? retryAfter : this.#backoff(attempt)
+      if (honour) this.#notBefore.set(host, Math.max(this.#notBefore.get(host) ?? 0, this.#o.now() + delayMs))
+      this.#o.events.onRetry({
+        host,
+        url: displayUrl(req.url),
+        attempt: attempt + 1,
+        delayMs,
+        reason: `HTTP ${res.status}`,
+      })
+      if (!honour) await this.#o.sleep(delayMs)
+    }
+  }
+
+  #backoff(attempt: number): number {
+    return Math.min(500 * 2 ** attempt, 8000)
+  }
+
+  #networkError(req: HttpRequest, kind: 'tls' | 'timeout' | 'network', cause: unknown): RegistryError {
+    const code: RegistryErrorCode =
+      kind === 'tls' ? 'WT_REGISTRY_TLS' : kind === 'timeout' ? 'WT_REGISTRY_TIMEOUT' : 'WT_REGISTRY_NETWORK'
+    const what =
+      kind === 'tls'
+        ? `TLS failure (${describeCause(cause)})`
+        : kind === 'timeout'
+          ? `no answer within ${this.#o.timeoutMs} ms`
+          : `network error (${describeCause(cause)})`
+    return new RegistryError(code, `${what}: ${req.method} ${displayUrl(req.url)}`, {
+      registry: req.registry,
+      url: displayUrl(req.url),
+      method: req.method,
+      cause,
+    })
+  }
+
+  async #once(req: HttpRequest): Promise<HttpResponse> {
+    const dispatcher = await this.#o.dispatcherFor(req.url)
+    const headers: Record<string, string> = { 'user-agent': this.#o.userAgent, ...req.headers }
+    const res = await dispatcher.request({
+      origin: req.url.origin,
+      path: `${req.url.pathname}${req.url.search}`,
+      method: req.method,
+      headers,
+      ...(req.body === undefined ? {} : { body: req.body }),
+      signal: AbortSignal.timeout(this.#o.timeoutMs),
+      headersTimeout: this.#o.timeoutMs,
+      bodyTimeout: this.#o.timeoutMs,
+    })
+    const max = req.maxBodyBytes ?? 4 * 1024 * 1024
+    const chunks: Buffer[] = []
+    let size = 0
+    for await (const chunk of res.body) {
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array)
+      size += buf.length
+      if (size > max) {
+        res.body.destroy()
+        throw new RegistryError(
+          'WT_REGISTRY_PROTOCOL',
+          `response larger than ${max} bytes: ${req.method} ${displayUrl(req.url)}`,
+          {
+            registry: req.registry,
+            url: displayUrl(req.url),
+            method: req.method,
+            status: res.statusCode,
+          },
+        )
+      }
+      chunks.push(buf)
+    }
+    return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), url: req.url }
+  }
+}

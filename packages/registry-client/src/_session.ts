@@ -1,0 +1,378 @@
+/**
+ * Per-registry state for one check cycle, and the authorization loop.
+ *
+ * Cycle:  ping `GET /v2/` once (https first; http only when the transport allows it, like dockerd)
+ *         → challenge (none | Basic | Bearer) → credentials resolved once.
+ * Bearer: when the cycle announced several repositories of this registry (`startCycle(refs)`),
+ *         ONE token is asked with every `repository:<r>:pull` scope; if the registry refuses a call
+ *         made with it (401/403) or the token server refuses the multi-scope request, the registry
+ *         falls back to one token per repository for the rest of the client's life.
+ * 401 on a resource: evict the token; `insufficient_scope` naming a scope we lack → ask for it;
+ *         a cached token refused → fetch once more; the same challenge again → stop (no loop).
+ */
+import type {
+  CredentialResolverLike,
+  RegistryCredentialsLike,
+  TokenCacheLike,
+  TokenKeyLike,
+} from './_deps.ts'
+import { displayUrl, type Http, type HttpRequest, type HttpResponse } from './_http.ts'
+import { requestToken } from './_token.ts'
+import { type Challenge, challengeKey, challengeScopes, parseChallenges, pickChallenge } from './challenge.ts'
+import { isRegistryError, RegistryError } from './errors.ts'
+import type { RegistryEvent } from './events.ts'
+
+export interface SessionContext {
+  http: Http
+  credentials: CredentialResolverLike
+  tokenCache: TokenCacheLike
+  allowHttp(apiHost: string): Promise<boolean>
+  emit(e: RegistryEvent): void
+  now(): number
+  clientId: string
+  countAuthFallback(): void
+}
+
+interface Auth {
+  header?: string
+  key?: TokenKeyLike
+  fresh: boolean
+  scopes: string[]
+}
+
+export class RegistrySession {
+  scheme: 'https' | 'http' = 'https'
+  challenge: Challenge | undefined
+  credentials: RegistryCredentialsLike | undefined
+  /** Repositories the current cycle will check (shared-token scopes). */
+  readonly cycleRepos = new Set<string>()
+  /** Sticky per-registry fallback to one token per repository. */
+  perRepo = false
+  #ready: Promise<void> | undefined
+  #tokenDenied: RegistryError | undefined
+
+  constructor(
+    readonly registry: string,
+    readonly apiHost: string,
+    readonly ctx: SessionContext,
+  ) {}
+
+  /** Forget the ping, challenge and credentials: the next request pings again. */
+  resetCycle(): void {
+    this.#ready = undefined
+    this.#tokenDenied = undefined
+    this.challenge = undefined
+    this.credentials = undefined
+    this.cycleRepos.clear()
+  }
+
+  baseUrl(): string {
+    return `${this.scheme}://${this.apiHost}`
+  }
+
+  ready(): Promise<void> {
+    this.#ready ??= this.#ping().catch((err: unknown) => {
+      this.#ready = undefined
+      throw err
+    })
+    return this.#ready
+  }
+
+  async #ping(): Promise<void> {
+    const credsPromise = this.ctx.credentials.resolve(this.registry)
+    credsPromise.catch(() => {})
+    let res: HttpResponse
+    try {
+      res = await this.#pingOnce('https')
+    } catch (err) {
+      const fallback =
+        isRegistryError(err) &&
+        ['WT_REGISTRY_TLS', 'WT_REGISTRY_NETWORK', 'WT_REGISTRY_TIMEOUT'].includes(err.code) &&
+        (await this.ctx.allowHttp(this.apiHost))
+      if (!fallback) throw err
+      this.ctx.emit({
+        type: 'scheme-fallback',
+        registry: this.registry,
+        from: 'https',
+        to: 'http',
+        reason: err.message,
+      })
+      try {
+        res = await this.#pingOnce('http')
+      } catch {
+        throw err
+      }
+    }
+    const challenges = parseChallenges(res.headers['www-authenticate'])
+    this.ctx.emit({
+      type: 'ping',
+      registry: this.registry,
+      url: displayUrl(res.url),
+      status: res.status,
+      challenges,
+    })
+    if (res.status === 200) this.challenge = undefined
+    else if (res.status === 401) this.challenge = pickChallenge(challenges)
+    else {
+      throw new RegistryError(
+        res.status === 404
+          ? 'WT_REGISTRY_PROTOCOL'
+          : res.status >= 500
+            ? 'WT_REGISTRY_NETWORK'
+            : 'WT_REGISTRY_PROTOCOL',
+        res.status === 404
+          ? `not a registry v2 API (404 on /v2/): GET ${displayUrl(res.url)}`
+          : `registry ping answered ${res.status}: GET ${displayUrl(res.url)}`,
+        { registry: this.registry, url: displayUrl(res.url), method: 'GET', status: res.status },
+      )
+    }
+    const creds = await credsPromise
+    this.credentials = creds
+    this.ctx.emit({
+      type: 'credentials',
+      registry: this.registry,
+      kind: creds.kind,
+      ...(creds.username === undefined ? {} : { username: creds.username }),
+      source: creds.source.description,
+    })
+  }
+
+  async #pingOnce(scheme: 'https' | 'http'): Promise<HttpResponse> {
+    const url = new URL(`${scheme}://${this.apiHost}/v2/`)
+    const res = await this.ctx.http.send({
+      method: 'GET',
+      url,
+      headers: {},
+      kind: 'ping',
+      registry: this.registry,
+    })
+    this.scheme = scheme
+    return res
+  }
+
+  #scopesFor(repository: string): string[] {
+    const repos =
+      !this.perRepo && this.cycleRepos.has(repository) && this.cycleRepos.size > 1
+        ? [...this.cycleRepos].sort()
+        : [repository]
+    return repos.map((r) => `repository:${r}:pull`)
+  }
+
+  /**
+   * Sends a request built by `build` with whatever authorization the registry wants, following the
+   * loop described at the top of this file. Returns the response for any status but 401/403.
+   */
+  async send(
+    repository: string,
+    build: (authorization: string | undefined) => HttpRequest,
+  ): Promise<HttpResponse> {
+    await this.ready()
+    let scopes = this.#scopesFor(repository)
+    let lastChallenge: string | undefined
+    let sharedRefused = false
+    let extended = false
+    for (let round = 0; ; round++) {
+      let auth: Auth
+      try {
+        auth = await this.#authorize(scopes)
+      } catch (err) {
+        if (!(err instanceof SharedTokenRefused) || round >= 4)
+          throw err instanceof SharedTokenRefused ? err.original : err
+        this.ctx.emit({
+          type: 'auth-retry',
+          registry: this.registry,
+          repository,
+          reason: 'shared-token-refused',
+          status: err.original.status ?? 0,
+          scopes,
+        })
+        scopes = this.#scopesFor(repository)
+        continue
+      }
+      const res = await this.ctx.http.send(build(auth.header))
+      if (res.status !== 401 && res.status !== 403) return res
+      if (auth.key) this.ctx.tokenCache.evict(auth.key)
+      const challenges = parseChallenges(res.headers['www-authenticate'])
+      const ch = pickChallenge(challenges)
+      const key = challengeKey(ch)
+      const retry = (reason: Extract<RegistryEvent, { type: 'auth-retry' }>['reason']) =>
+        this.ctx.emit({
+          type: 'auth-retry',
+          registry: this.registry,
+          repository,
+          reason,
+          status: res.status,
+          scopes,
+        })
+      if (round >= 4) throw this.#refused(repository, res, auth)
+      if (auth.scopes.length > 1 && this.challenge?.scheme === 'bearer' && !sharedRefused && !extended) {
+        sharedRefused = this.#fallBack()
+        retry('shared-token-refused')
+        scopes = this.#scopesFor(repository)
+        lastChallenge = key
+        continue
+      }
+      if (!this.challenge && ch) {
+        this.challenge = ch
+        retry('challenge-on-resource')
+        lastChallenge = key
+        continue
+      }
+      if (ch?.scheme === 'bearer' && this.challenge?.scheme === 'bearer' && res.status === 401) {
+        const wanted = challengeScopes(ch).filter((s) => !scopes.includes(s))
+        if (ch.params['error'] === 'insufficient_scope' && wanted.length > 0 && key !== lastChallenge) {
+          scopes = [...scopes, ...wanted].sort()
+          extended = true
+          retry('insufficient-scope')
+          lastChallenge = key
+          continue
+        }
+        if (!auth.fresh && key !== lastChallenge) {
+          retry('token-refused')
+          lastChallenge = key
+          continue
+        }
+      }
+      throw this.#refused(repository, res, auth)
+    }
+  }
+
+  /** Switches this registry to one token per repository; true (always) so it can sit in a condition. */
+  #fallBack(): true {
+    if (!this.perRepo) {
+      this.perRepo = true
+      this.ctx.countAuthFallback()
+    }
+    return true
+  }
+
+  async #authorize(scopes: string[]): Promise<Auth> {
+    const ch = this.challenge
+    const creds = this.credentials!
+    if (!ch) return { fresh: false, scopes }
+    if (ch.scheme === 'basic') {
+      const header = creds.basicAuthorization()
+      return header ? { header, fresh: false, scopes } : { fresh: false, scopes }
+    }
+    if (ch.scheme !== 'bearer') return { fresh: false, scopes }
+    const realm = this.#realm(ch)
+    const service = ch.params['service']
+    const key: TokenKeyLike = {
+      realm: realm.href,
+      scopes,
+      identity: creds.fingerprint,
+      ...(service === undefined ? {} : { service }),
+    }
+    if (this.#tokenDenied) throw this.#tokenDenied
+    let fresh = false
+    try {
+      const cached = await this.ctx.tokenCache.get(key, () => {
+        fresh = true
+        return requestToken(
+          this.ctx.http,
+          {
+            registry: this.registry,
+            realm,
+            service,
+            scopes,
+            credentials: creds,
+            clientId: this.ctx.clientId,
+            now: this.ctx.now,
+          },
+          (a) =>
+            this.ctx.emit({
+              type: 'token-request',
+              registry: this.registry,
+              realm: displayUrl(realm),
+              ...(service === undefined ? {} : { service }),
+              scopes,
+              ...a,
+            }),
+        )
+      })
+      this.ctx.emit({
+        type: 'token',
+        registry: this.registry,
+        realm: displayUrl(realm),
+        scopes,
+        cached: !fresh,
+        expiresAt: cached.expiresAt,
+      })
+      return { header: `Bearer ${cached.token}`, key, fresh, scopes }
+    } catch (err) {
+      if (scopes.length > 1 && isRegistryError(err) && err.status !== undefined && err.status < 500) {
+        // The token server refused the multi-repository request: fall back to one token per repository.
+        this.#fallBack()
+        throw new SharedTokenRefused(err)
+      }
+      if (isRegistryError(err, 'WT_REGISTRY_TOKEN_DENIED')) this.#tokenDenied = err
+      throw err
+    }
+  }
+
+  /** The challenge's realm, resolved against the registry URL; refuses to leak credentials to it. */
+  #realm(ch: Challenge): URL {
+    const raw = ch.params['realm'] ?? ''
+    let realm: URL
+    try {
+      realm = new URL(raw, `${this.baseUrl()}/v2/`)
+    } catch (cause) {
+      throw new RegistryError('WT_REGISTRY_PROTOCOL', `registry sent an unusable token realm "${raw}"`, {
+        registry: this.registry,
+        cause,
+      })
+    }
+    if (realm.protocol !== 'https:' && realm.protocol !== 'http:') {
+      throw new RegistryError('WT_REGISTRY_PROTOCOL', `token realm must be http(s), got "${raw}"`, {
+        registry: this.registry,
+      })
+    }
+    if (this.scheme === 'https' && realm.protocol === 'http:' && this.credentials?.kind !== 'anonymous') {
+      throw new RegistryError(
+        'WT_REGISTRY_INSECURE_REALM',
+        `refusing to send credentials to a token realm that downgrades https to http: ${displayUrl(realm)}`,
+        { registry: this.registry, url: displayUrl(realm) },
+      )
+    }
+    return realm
+  }
+
+  #refused(repository: string, res: HttpResponse, auth: Auth): RegistryError {
+    const creds = this.credentials
+    const registryCode = errorCode(res)
+    const who =
+      !creds || creds.kind === 'anonymous'
+        ? 'anonymous access (no credentials configured for this registry)'
+        : `the credentials of ${creds.username ?? 'the identity token'} (${creds.source.description})`
+    const how = auth.header?.startsWith('Bearer') ? ` with a token for ${auth.scopes.join(' ')}` : ''
+    return new RegistryError(
+      'WT_REGISTRY_UNAUTHORIZED',
+      `registry refused ${who}${how} on ${repository} (${res.status}${registryCode ? ` ${registryCode}` : ''}): ${displayUrl(res.url)}`,
+      {
+        registry: this.registry,
+        url: displayUrl(res.url),
+        status: res.status,
+        ...(registryCode === undefined ? {} : { registryCode }),
+      },
+    )
+  }
+}
+
+/** Thrown inside `send` when the shared token cannot be had; `send` callers retry once per repository. */
+export class SharedTokenRefused extends Error {
+  constructor(readonly original: RegistryError) {
+    super(original.message)
+  }
+}
+
+/** First `errors[].code` of a registry JSON error body (`MANIFEST_UNKNOWN`, `DENIED`, ...). */
+export function errorCode(res: HttpResponse): string | undefined {
+  if (res.body.length === 0) return undefined
+  try {
+    const json = JSON.parse(res.body.toString('utf8')) as { errors?: { code?: unknown }[] }
+    const code = json.errors?.[0]?.code
+    return typeof code === 'string' ? code : undefined
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Remote digest and freshness check.
+ *
+ * `docker pull <tag>` records the digest the registry served for the tag (the index digest for a
+ * multi-platform image) in `RepoDigests`, so a HEAD digest equal to a local one means fresh at the
+ * cost of one request. Only when it differs and the tag points at an index is the index fetched (by
+ * digest) and the platform child compared, so an image pulled by platform never shows a false update.
+ */
+import type { RegistrySession } from './_session.ts'
+import { RegistryError } from './errors.ts'
+import type { RegistryEvent } from './events.ts'
+import { fetchManifest, sha256Digest } from './manifest.ts'
+import { isIndexMediaType } from './media-types.ts'
+import { IndexSchema, type Platform, platformsOf, selectPlatform } from './platform.ts'
+import { type ImageReference, parseRepoDigest } from './reference.ts'
+
+export interface RemoteDigest {
+  /** Digest the registry serves for the tag (an index digest for multi-platform images). */
+  digest: string
+  mediaType: string
+  /** Digest of the platform's manifest inside the index, when it was resolved. */
+  platformDigest?: string
+  /** Platforms listed by the index (attestations left out), when it was fetched. */
+  platforms?: Platform[]
+}
+
+export interface CheckResult {
+  status: 'fresh' | 'stale'
+  remote: RemoteDigest
+  /** The local digest that matched (index or platform digest). */
+  matched?: string
+  /** True for `name@digest` / `name:tag@digest`: never checked, always fresh. */
+  pinned?: boolean
+  /** Why the result is what it is, in words (for logs and credcheck). */
+  reason: string
+}
+
+export interface CheckDeps {
+  sessionFor(ref: ImageReference): RegistrySession
+  emit(e: RegistryEvent): void
+  now(): number
+  platform: Platform
+}
+
+export async function getDigest(deps: CheckDeps, ref: ImageReference): Promise<RemoteDigest> {
+  const session = deps.sessionFor(ref)
+  const reference = ref.digest ?? ref.tag ?? 'latest'
+  const head = await fetchManifest(session, ref.repository, reference, 'HEAD', deps.emit, deps.now)
+  if (head.digest) return { digest: head.digest, mediaType: head.mediaType }
+  const get = await fetchManifest(session, ref.repository, reference, 'GET', deps.emit, deps.now)
+  return { digest: get.digest, mediaType: get.mediaType || head.mediaType }
+}
+
+export async function check(
+  deps: CheckDeps,
+  ref: ImageReference,
+  localRepoDigests: readonly string[],
+  platform: Platform = deps.platform,
+): Promise<CheckResult> {
+  if (ref.pinned) {
+    return {
+      status: 'fresh',
+      pinned: true,
+      remote: { digest: ref.digest!, mediaType: '' },
+      matched: ref.digest!,
+      reason: 'pinned by digest: not checked',
+    }
+  }
+  const local = new Set(
+    localRepoDigests
+      .map(parseRepoDigest)
+      .filter((d) => d !== undefined && d.name === ref.name)
+      .map((d) => d!.digest),
+  )
+  const remote = await getDigest(deps, ref)
+  if (local.has(remote.digest)) {
+    return {
+      status: 'fresh',
+      remote,
+      matched: remote.digest,
+      reason: 'registry digest matches a local RepoDigest',
+    }
+  }
+  if (local.size === 0) {
+    return { status: 'stale', remote, reason: `no local RepoDigest for ${ref.name} to compare with` }
+  }
+  if (!isIndexMediaType(remote.mediaType)) {
+    return { status: 'stale', remote, reason: 'registry digest differs from every local RepoDigest' }
+  }
+  const session = deps.sessionFor(ref)
+  const index = await fetchManifest(session, ref.repository, remote.digest, 'GET', deps.emit, deps.now)
+  const body = index.body!
+  if (remote.digest.startsWith('sha256:') && sha256Digest(body) !== remote.digest) {
+    throw new RegistryError(
+      'WT_REGISTRY_PROTOCOL',
+      `index bytes do not hash to ${remote.digest} on ${ref.registry}/${ref.repository}`,
+      {
+        registry: ref.registry,
+      },
+    )
+  }
+  let parsed: ReturnType<typeof IndexSchema.parse>
+  try {
+    parsed = IndexSchema.parse(JSON.parse(body.toString('utf8')))
+  } catch (cause) {
+    throw new RegistryError(
+      'WT_REGISTRY_PROTOCOL',
+      `unreadable image index ${remote.digest} on ${ref.registry}/${ref.repository}`,
+      {
+        registry: ref.registry,
+        cause,
+      },
+    )
+  }
+  remote.platforms = platformsOf(parsed.manifests)
+  const child = selectPlatform(parsed.manifests, platform)
+  if (child) remote.platformDigest = child.digest
+  deps.emit({
+    type: 'platform',
+    registry: ref.registry,
+    repository: ref.repository,
+    indexDigest: remote.digest,
+    platform,
+    ...(child ? { platformDigest: child.digest } : {}),
+  })
+  if (child && local.has(child.digest)) {
+    return {
+      status: 'fresh',
+      remote,
+      matched: child.digest,
+      reason: 'platform manifest in the index matches a local RepoDigest',
+    }
+  }
+  const p = `${platform.os}/${platform.architecture}${platform.variant ? `/${platform.variant}` : ''}`
+  return {
+    status: 'stale',
+    remote,
+    reason: child ? `index and ${p} manifest both differ from local RepoDigests` : `index has no ${p} entry`,
+  }
+}

@@ -1,0 +1,180 @@
+import { createTokenCache } from '@watchtower-ts/token-cache'
+import { Agent, type Dispatcher } from 'undici'
+import type { CredentialResolverLike, TokenCacheLike, TokenCacheStatsLike, TrustStoreLike } from './_deps.ts'
+import { Http } from './_http.ts'
+import { RegistrySession } from './_session.ts'
+import { type CheckResult, check, getDigest, type RemoteDigest } from './check.ts'
+import type { RegistryEvent } from './events.ts'
+import { type Platform, platformFromNode } from './platform.ts'
+import { parseRateLimit, type RateLimitInfo } from './rate-limit.ts'
+import { type ImageReference, parseReference } from './reference.ts'
+
+export interface CreateRegistryClientOptions {
+  /** Where credentials for a registry come from (`createCredentialResolver()` of @watchtower-ts/credentials). */
+  credentials: CredentialResolverLike
+  /** Bearer tokens, shared across cycles until they expire. @default createTokenCache({ now }) */
+  tokenCache?: TokenCacheLike
+  /** Per-host transports (CA, client certificate, whether http is allowed). @default one undici Agent, http for loopback only */
+  trust?: TrustStoreLike
+  /** Used for every host when `trust` is not given (an app-composed Agent, or a test's MockAgent). */
+  dispatcher?: Dispatcher
+  /** @default 'watchtower-ts' */
+  userAgent?: string
+  /** Timeout of every request attempt, in ms. @default 30000 */
+  timeoutMs?: number
+  /** Retries for 408, 429, 5xx and network errors (never for 401/403/404). @default 2 */
+  maxRetries?: number
+  /** A Retry-After longer than this is not waited for: WT_REGISTRY_RATE_LIMITED at once. @default 60000 */
+  maxRetryAfterMs?: number
+  /** Requests in flight per host. @default 4 */
+  concurrencyPerHost?: number
+  /** Registries that always get one token per repository (some cap the scopes of one token). @default [] */
+  perRepositoryTokens?: readonly string[]
+  /** Platform to resolve in multi-platform indexes when `check` is not given one. @default linux + this machine's architecture */
+  platform?: Platform
+  /** `client_id` sent to token servers. @default 'watchtower-ts' */
+  clientId?: string
+  /** @default Date.now */
+  now?: () => number
+  /** @default setTimeout-based */
+  sleep?: (ms: number) => Promise<void>
+  /** Each step (ping, token, manifest, rate limit, retry); never carries a secret. */
+  onEvent?: (event: RegistryEvent) => void
+}
+
+export interface RegistryClientStats {
+  requests: { ping: number; token: number; manifestHead: number; manifestGet: number }
+  retries: number
+  /** 429 answers seen (each attempt). */
+  rateLimited: number
+  /** Registries switched from one shared token to one token per repository. */
+  authFallbacks: number
+  /** Last rate-limit headers seen, per host. */
+  rateLimit: Record<string, RateLimitInfo>
+  tokenCache: TokenCacheStatsLike
+}
+
+export interface RegistryClient {
+  getDigest(ref: ImageReference | string): Promise<RemoteDigest>
+  /** Compares with the local image's `RepoDigests` of the same repository (platform-aware for indexes). */
+  check(
+    ref: ImageReference | string,
+    localRepoDigests: readonly string[],
+    platform?: Platform,
+  ): Promise<CheckResult>
+  /**
+   * Starts a check cycle: forgets pings, challenges and resolved credentials (tokens stay cached
+   * by lifetime). With `refs`, the repositories of each registry are known up front, so one token
+   * covers all of them.
+   */
+  startCycle(refs?: Iterable<ImageReference | string>): void
+  stats(): RegistryClientStats
+  /** Closes the dispatcher the client made itself (not injected ones). */
+  close(): Promise<void>
+}
+
+const LOOPBACK = /^(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])(?::\d+)?$/i
+
+export function createRegistryClient(options: CreateRegistryClientOptions): RegistryClient {
+  const now = options.now ?? Date.now
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
+  const tokenCache = options.tokenCache ?? createTokenCache({ now })
+  let ownAgent: Agent | undefined
+  const trust: TrustStoreLike = options.trust ?? {
+    transportFor: async (hostPort) => {
+      if (!options.dispatcher && !ownAgent) ownAgent = new Agent()
+      const dispatcher = options.dispatcher ?? ownAgent!
+      return { dispatcher, allowHttp: LOOPBACK.test(hostPort), verify: true }
+    },
+  }
+  const emit = (e: RegistryEvent) => options.onEvent?.(e)
+  const counters = {
+    ping: 0,
+    token: 0,
+    manifestHead: 0,
+    manifestGet: 0,
+    retries: 0,
+    rateLimited: 0,
+    authFallbacks: 0,
+  }
+  const rateLimit: Record<string, RateLimitInfo> = {}
+  const http = new Http({
+    dispatcherFor: async (url) => (await trust.transportFor(url.host)).dispatcher,
+    userAgent: options.userAgent ?? 'watchtower-ts',
+    timeoutMs: options.timeoutMs ?? 30_000,
+    maxRetries: options.maxRetries ?? 2,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+    concurrencyPerHost: options.concurrencyPerHost ?? 4,
+    now,
+    sleep,
+    events: {
+      onRetry: (info) => {
+        counters.retries++
+        emit({ type: 'retry', ...info })
+      },
+      onResponse: (req, res) => {
+        if (req.kind === 'ping') counters.ping++
+        else if (req.kind === 'token') counters.token++
+        else if (req.kind === 'manifest-head') counters.manifestHead++
+        else counters.manifestGet++
+        if (res.status === 429) counters.rateLimited++
+        const info = parseRateLimit(res.headers)
+        if (info) {
+          rateLimit[req.url.host] = info
+          emit({ type: 'rate-limit', host: req.url.host, ...info })
+        }
+      },
+    },
+  })
+  const perRepo = new Set(options.perRepositoryTokens ?? [])
+  const sessions = new Map<string, RegistrySession>()
+  const sessionFor = (ref: ImageReference): RegistrySession => {
+    let s = sessions.get(ref.registry)
+    if (!s) {
+      s = new RegistrySession(ref.registry, ref.apiHost, {
+        http,
+        credentials: options.credentials,
+        tokenCache,
+        allowHttp: async (host) => (await trust.transportFor(host)).allowHttp,
+        emit,
+        now,
+        clientId: options.clientId ?? 'watchtower-ts',
+        countAuthFallback: () => counters.authFallbacks++,
+      })
+      if (perRepo.has(ref.registry)) s.perRepo = true
+      sessions.set(ref.registry, s)
+    }
+    return s
+  }
+  const toRef = (ref: ImageReference | string) => (typeof ref === 'string' ? parseReference(ref) : ref)
+  const deps = { sessionFor, emit, now, platform: options.platform ?? platformFromNode(process.arch) }
+
+  return {
+    getDigest: (ref) => getDigest(deps, toRef(ref)),
+    check: (ref, local, platform) => check(deps, toRef(ref), local, platform),
+    startCycle(refs) {
+      for (const s of sessions.values()) s.resetCycle()
+      for (const raw of refs ?? []) {
+        const ref = toRef(raw)
+        if (!ref.pinned) sessionFor(ref).cycleRepos.add(ref.repository)
+      }
+    },
+    stats: () => ({
+      requests: {
+        ping: counters.ping,
+        token: counters.token,
+        manifestHead: counters.manifestHead,
+        manifestGet: counters.manifestGet,
+      },
+      retries: counters.retries,
+      rateLimited: counters.rateLimited,
+      authFallbacks: counters.authFallbacks,
+      rateLimit: structuredClone(rateLimit),
+      tokenCache: tokenCache.stats(),
+    }),
+    async close() {
+      await ownAgent?.close()
+      ownAgent = undefined
+    },
+  }
+}
