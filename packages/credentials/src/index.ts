@@ -34,5 +34,5 @@ export {
   createCredentialResolver,
   type DockerCredentialResolver,
 } from './resolver.ts'
-export { execFileHelper, type HelperRunResult, type RunHelper, type RunHelperOptions } from './run-helper.ts'
+export { type HelperRunResult, type RunHelper, type RunHelperOptions, spawnHelper } from './run-helper.ts'
 export type { CredentialKind, CredentialResolver, CredentialSource, RegistryCredentials } from './types.ts'

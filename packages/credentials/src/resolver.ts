@@ -14,7 +14,7 @@ import { createHelperClient, type HelperCredential } from './_helper-client.ts'
 import { createRegistryCredentials } from './credentials.ts'
 import { CredentialsError } from './errors.ts'
 import { normalizeRegistryKey, serverUrlFor, tryNormalizeRegistryKey } from './normalize.ts'
-import { execFileHelper, type RunHelper } from './run-helper.ts'
+import { type RunHelper, spawnHelper } from './run-helper.ts'
 import type { CredentialResolver, CredentialSource, RegistryCredentials } from './types.ts'
 
 export interface CreateCredentialResolverOptions {
@@ -28,7 +28,7 @@ export interface CreateCredentialResolverOptions {
   stat?: StatFn
   /** Reads config.json and `*_FILE` secrets. @default fs.promises.readFile */
   readFile?: ReadFileFn
-  /** Runs `docker-credential-<name> get`. @default execFile, no shell */
+  /** Runs `docker-credential-<name> get`. @default spawnHelper (spawn, no shell, process-group kill on timeout) */
   runHelper?: RunHelper
   /** A helper that takes longer is stopped and reported. @default 10000 */
   helperTimeoutMs?: number
@@ -65,7 +65,7 @@ export function createCredentialResolver(
     readFile,
   })
   const helpers = createHelperClient({
-    runHelper: options.runHelper ?? execFileHelper,
+    runHelper: options.runHelper ?? spawnHelper,
     env,
     timeoutMs: options.helperTimeoutMs ?? 10_000,
     ttlMs: options.helperCacheTtlMs ?? 3_600_000,

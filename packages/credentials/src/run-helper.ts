@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { spawn } from 'node:child_process'
 
 /** What a helper run produced. A program that could not be started rejects instead (err.code ENOENT, EACCES). */
 export interface HelperRunResult {
@@ -26,42 +26,65 @@ export type RunHelper = (
 ) => Promise<HelperRunResult>
 
 /**
- * Default {@link RunHelper}: `execFile` (no shell), the program looked up on the given env's PATH,
- * input on stdin, killed with SIGKILL after `timeoutMs`, output capped at 1 MiB.
+ * Default {@link RunHelper}: `spawn` (no shell), the program looked up on the given env's PATH,
+ * input on stdin. After `timeoutMs` the helper's whole process group is killed (SIGKILL) and the
+ * run ends at once, even if a grandchild still holds the pipes. Output is capped at 1 MiB.
  */
-export const execFileHelper: RunHelper = (program, args, options) =>
+export const spawnHelper: RunHelper = (program, args, options) =>
   new Promise((resolve, reject) => {
-    const child = execFile(
-      program,
-      [...args],
-      {
-        env: options.env as NodeJS.ProcessEnv,
-        timeout: options.timeoutMs,
-        killSignal: 'SIGKILL',
-        maxBuffer: 1024 * 1024,
-        encoding: 'utf8',
-        windowsHide: true,
-      },
-      (error, stdout, stderr) => {
-        if (
-          error &&
-          typeof (error as { code?: unknown }).code === 'string' &&
-          !('killed' in error && error.killed)
-        ) {
-          // spawn failure (ENOENT, EACCES) or maxBuffer exceeded: no exit status to report
-          const code = (error as { code: string }).code
-          if (code !== 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
-            reject(Object.assign(new Error(`cannot run ${program}: ${code}`), { code }))
-            return
-          }
-        }
-        const killed = error !== null && 'killed' in error && error.killed === true
-        const exit = child.exitCode
-        resolve({ code: exit, stdout: String(stdout), stderr: String(stderr), timedOut: killed })
-      },
-    )
-    child.stdin?.on('error', () => {
+    const child = spawn(program, [...args], {
+      env: options.env as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true, // own process group, so a timeout kills the helper's children too
+      windowsHide: true,
+    })
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    let size = 0
+    let settled = false
+    const finish = (result: HelperRunResult | Error) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      if (result instanceof Error) reject(result)
+      else resolve(result)
+    }
+    const collect = (into: Buffer[]) => (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= MAX_OUTPUT) into.push(chunk)
+      else killGroup()
+    }
+    const killGroup = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        child.kill('SIGKILL')
+      }
+    }
+    const timer = setTimeout(() => {
+      killGroup()
+      child.stdout.destroy()
+      child.stderr.destroy()
+      finish({ code: null, stdout: text(out), stderr: text(err), timedOut: true })
+    }, options.timeoutMs)
+    child.stdout.on('data', collect(out))
+    child.stderr.on('data', collect(err))
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      finish(
+        Object.assign(new Error(`cannot run ${program}: ${error.code ?? error.message}`), {
+          code: error.code,
+        }),
+      )
+    })
+    child.on('close', (code) => finish({ code, stdout: text(out), stderr: text(err), timedOut: false }))
+    child.stdin.on('error', () => {
       // a helper that exits without reading stdin closes the pipe: not our failure
     })
-    child.stdin?.end(options.input)
+    child.stdin.end(options.input)
   })
+
+const MAX_OUTPUT = 1024 * 1024
+
+function text(chunks: Buffer[]): string {
+  return Buffer.concat(chunks).toString('utf8')
+}
