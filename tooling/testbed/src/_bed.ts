@@ -1,0 +1,169 @@
+/** Bring-up and teardown of the whole bed; every step checks health first and only fixes what is down. */
+import { copyFile, mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ensurePackages } from './_apt.ts'
+import { apiVersion, ensureEngine } from './_engine.ts'
+import { ensureImages } from './_images.ts'
+import { stopIsolated } from './_isolated.ts'
+import { ensurePass } from './_pass.ts'
+import { CERTS_D, REGISTRY_NAMES, registryAnswers, startRegistry } from './_registries.ts'
+import { addLease, type BedState, dropLease, liveLeases, readState, stateDir, writeState } from './_state.ts'
+import { ensureTls } from './_tls.ts'
+import { startTokenServer, tokenServerAnswers } from './_token.ts'
+import { USERS } from './_users.ts'
+import { exists, pidAlive, run, stopPid, withLock } from './_util.ts'
+import type { RegistryInfo, RegistryName, Testbed } from './types.ts'
+
+export interface EnsureOptions {
+  /** State folder. @default env WT_TESTBED_DIR or /tmp/watchtower-ts-testbed */
+  dir?: string
+  /** Take a lease for this pid (a run using the bed) while holding the lock. */
+  leasePid?: number
+  log?: (msg: string) => void
+}
+
+/** Brings the bed up (or checks and reuses what is up) and returns it. Safe to call concurrently. */
+export async function ensureTestbed(options: EnsureOptions = {}): Promise<Testbed> {
+  const dir = options.dir ?? stateDir()
+  const log = options.log ?? (() => {})
+  await mkdir(dir, { recursive: true })
+  return withLock(dir, 'bed', async () => {
+    await ensurePackages(log)
+    const state = await readState(dir)
+    const engine = await ensureEngine(dir, { pid: state.pids.dockerd }, log)
+    state.pids.dockerd = engine.startedByBed ? engine.pid : undefined
+    const api = await apiVersion(engine)
+
+    const tlsFresh = !(await exists(join(dir, 'tls', 'done')))
+    const tls = await ensureTls(dir)
+    const users = { alice: USERS.alice.password, bob: USERS.bob.password }
+
+    let token = state.bed?.tokenServer
+    const tokenOk =
+      !tlsFresh &&
+      token &&
+      pidAlive(state.pids.tokenServer) &&
+      (await tokenServerAnswers(token, state.pids.tokenServer, tls))
+    if (!tokenOk || !token) {
+      await stopPid(state.pids.tokenServer)
+      log('starting token server')
+      const t = await startTokenServer(
+        dir,
+        { port: state.ports.tokenServer, adminPort: state.ports.tokenAdmin },
+        tls,
+        users,
+      )
+      token = t.info
+      state.pids.tokenServer = t.pid
+      state.ports.tokenServer = t.port
+      state.ports.tokenAdmin = t.adminPort
+    }
+    const tokenInfo = token
+    const realmChanged = state.bed?.tokenServer.realm !== tokenInfo.realm
+
+    const registries = {} as Record<RegistryName, RegistryInfo>
+    await Promise.all(
+      REGISTRY_NAMES.map(async (name) => {
+        const prev = state.bed?.registries[name]
+        const pid = state.pids.registries[name]
+        const reuse =
+          prev &&
+          !tlsFresh &&
+          !(name === 'token' && realmChanged) &&
+          pidAlive(pid) &&
+          (await registryAnswers(prev, tls))
+        if (reuse && prev) {
+          registries[name] = prev
+          if (prev.tls && !(await exists(join(CERTS_D, prev.host, 'ca.crt')))) {
+            await mkdir(join(CERTS_D, prev.host), { recursive: true })
+            await copyFile(tls.caCert, join(CERTS_D, prev.host, 'ca.crt'))
+          }
+          return
+        }
+        await stopPid(pid)
+        log(`starting registry ${name}`)
+        const r = await startRegistry(dir, name, state.ports.registries[name], tls, tokenInfo, users)
+        registries[name] = r.info
+        state.pids.registries[name] = r.pid
+        state.ports.registries[name] = r.port
+      }),
+    )
+
+    const images = await ensureImages(engine.host, dir)
+    const pass = await ensurePass(dir, state.bed?.pass)
+    const dockerConfigDir = join(dir, 'docker-config')
+    await mkdir(dockerConfigDir, { recursive: true })
+    const auth = Buffer.from(`${USERS.alice.username}:${USERS.alice.password}`).toString('base64')
+    await writeFile(
+      join(dockerConfigDir, 'config.json'),
+      JSON.stringify(
+        { auths: { [registries.basic.host]: { auth }, [registries.token.host]: { auth } } },
+        null,
+        2,
+      ),
+      { mode: 0o600 },
+    )
+
+    const { signingCert: _s, signingKey: _k, ...tlsMaterial } = tls
+    const bed: Testbed = {
+      dir,
+      docker: {
+        host: engine.host,
+        socketPath: engine.socketPath,
+        startedByBed: engine.startedByBed,
+        apiVersion: api,
+      },
+      registries,
+      tokenServer: tokenInfo,
+      users: USERS,
+      tls: tlsMaterial,
+      dockerConfigDir,
+      images,
+      pass,
+    }
+    state.bed = bed
+    await writeState(dir, state)
+    if (options.leasePid) await addLease(dir, options.leasePid)
+    return bed
+  })
+}
+
+/** Stops every process the bed started (registries, token server, isolated engine, dockerd if ours). */
+export async function stopEverything(dir: string, state: BedState, log: (m: string) => void): Promise<void> {
+  await stopIsolated(dir)
+  const pids = [state.pids.tokenServer, ...Object.values(state.pids.registries)]
+  await Promise.all(pids.map((p) => stopPid(p)))
+  state.pids.tokenServer = undefined
+  state.pids.registries = {}
+  if (state.bed?.pass)
+    await run('gpgconf', ['--kill', 'gpg-agent'], { env: { ...process.env, ...state.bed.pass.env } })
+  if (state.pids.dockerd && pidAlive(state.pids.dockerd)) {
+    log('stopping dockerd')
+    await stopPid(state.pids.dockerd, 60_000)
+  }
+  state.pids.dockerd = undefined
+  await writeState(dir, state)
+}
+
+/**
+ * End of a run: drops this run's lease; stops the bed unless `keep` or another live run still
+ * holds a lease.
+ */
+export async function releaseTestbed(
+  options: { dir?: string; leasePid?: number; keep?: boolean; log?: (m: string) => void } = {},
+): Promise<'kept' | 'in-use' | 'stopped'> {
+  const dir = options.dir ?? stateDir()
+  return withLock(dir, 'bed', async () => {
+    await dropLease(dir, options.leasePid ?? process.pid)
+    if (options.keep) return 'kept'
+    if ((await liveLeases(dir)).length > 0) return 'in-use'
+    await stopEverything(dir, await readState(dir), options.log ?? (() => {}))
+    return 'stopped'
+  })
+}
+
+/** `pnpm testbed down`: stops everything regardless of leases. */
+export async function downTestbed(options: { dir?: string; log?: (m: string) => void } = {}): Promise<void> {
+  const dir = options.dir ?? stateDir()
+  await withLock(dir, 'bed', async () => stopEverything(dir, await readState(dir), options.log ?? (() => {})))
+}

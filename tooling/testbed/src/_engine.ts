@@ -1,0 +1,109 @@
+/** Finds a Docker engine that answers, or starts dockerd (no bridge, no iptables). */
+
+import { readFile, rm } from 'node:fs/promises'
+import { type RequestOptions, request } from 'node:http'
+import { join } from 'node:path'
+import { pidAlive, run, spawnDetached, TestbedError, waitFor } from './_util.ts'
+
+export const DEFAULT_SOCKET = '/var/run/docker.sock'
+
+export interface EngineEndpoint {
+  host: string
+  socketPath: string
+}
+
+/** The endpoint to use: DOCKER_HOST when set (unix:// or tcp://), else the default socket. */
+export function engineEndpoint(env: NodeJS.ProcessEnv = process.env): EngineEndpoint {
+  const host = env['DOCKER_HOST']?.trim()
+  if (!host) return { host: `unix://${DEFAULT_SOCKET}`, socketPath: DEFAULT_SOCKET }
+  if (host.startsWith('unix://')) return { host, socketPath: host.slice('unix://'.length) }
+  return { host, socketPath: '' }
+}
+
+/** GET /_ping on the endpoint; true on `OK`. */
+export function ping(ep: EngineEndpoint, timeoutMs = 2_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    let opts: RequestOptions
+    if (ep.socketPath) opts = { socketPath: ep.socketPath, path: '/_ping', timeout: timeoutMs }
+    else {
+      const u = new URL(ep.host.replace(/^tcp:/, 'http:'))
+      opts = { host: u.hostname, port: Number(u.port) || 2375, path: '/_ping', timeout: timeoutMs }
+    }
+    const req = request(opts, (res) => {
+      let body = ''
+      res.on('data', (d) => {
+        body += d
+      })
+      res.on('end', () => resolve(res.statusCode === 200 && body.trim() === 'OK'))
+    })
+    req.on('error', () => resolve(false))
+    req.on('timeout', () => {
+      req.destroy()
+      resolve(false)
+    })
+    req.end()
+  })
+}
+
+export async function apiVersion(ep: EngineEndpoint): Promise<string> {
+  const r = await run('docker', ['version', '--format', '{{.Server.APIVersion}}'], {
+    env: { ...process.env, DOCKER_HOST: ep.host },
+  })
+  const v = r.stdout.trim()
+  if (r.code !== 0 || !v)
+    throw new TestbedError('WT_TESTBED_ENGINE', `docker version on ${ep.host}: ${r.stderr.trim()}`)
+  return v
+}
+
+export interface EngineResult extends EngineEndpoint {
+  startedByBed: boolean
+  pid?: number
+}
+
+/**
+ * Uses the engine that answers; otherwise (only for the default socket) starts dockerd,
+ * first removing a pid file left by a dead dockerd.
+ */
+export async function ensureEngine(
+  dir: string,
+  previous: { pid?: number } | undefined,
+  log: (m: string) => void,
+): Promise<EngineResult> {
+  const ep = engineEndpoint()
+  if (await ping(ep)) {
+    const ours = previous?.pid && pidAlive(previous.pid) && ep.socketPath === DEFAULT_SOCKET
+    return { ...ep, startedByBed: Boolean(ours), pid: ours ? previous?.pid : undefined }
+  }
+  if (ep.socketPath !== DEFAULT_SOCKET) {
+    throw new TestbedError(
+      'WT_TESTBED_ENGINE',
+      `DOCKER_HOST=${ep.host} does not answer; unset DOCKER_HOST to let the test bed start its own dockerd`,
+    )
+  }
+  await clearStalePid('/var/run/docker.pid')
+  await clearStalePid('/var/run/docker/containerd/containerd.pid')
+  const logFile = join(dir, 'dockerd.log')
+  log(`starting dockerd (log ${logFile})`)
+  const pid = spawnDetached('dockerd', ['--iptables=false', '--ip6tables=false', '--bridge=none'], {
+    logFile,
+  })
+  await waitFor('dockerd', () => ping(ep), { timeoutMs: 60_000, logFile, alive: () => pidAlive(pid) })
+  return { ...ep, startedByBed: true, pid }
+}
+
+/** Removes a pid file whose process is gone (a killed dockerd leaves one and the next refuses to start). */
+async function clearStalePid(file: string): Promise<void> {
+  const text = await readFile(file, 'utf8').catch(() => undefined)
+  if (text === undefined) return
+  const pid = Number(text.trim())
+  if (pid && pidAlive(pid)) {
+    const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')
+    if (/dockerd|containerd/.test(comm)) {
+      throw new TestbedError(
+        'WT_TESTBED_ENGINE',
+        `${comm.trim()} (pid ${pid}, ${file}) is running but the engine does not answer on ${DEFAULT_SOCKET}; stop it first`,
+      )
+    }
+  }
+  await rm(file, { force: true })
+}

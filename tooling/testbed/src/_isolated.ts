@@ -1,0 +1,168 @@
+/**
+ * A second dockerd inside its own network namespace: its default bridge and container addresses
+ * stay in there. An open registry runs in the namespace too, on the same port as the bed's open
+ * registry and serving the same storage, so `127.0.0.1:PORT/repo:tag` means the same in both engines.
+ */
+import { spawn } from 'node:child_process'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { apiVersion, ping } from './_engine.ts'
+import { type IsolatedState, readIsolated, writeIsolated } from './_state.ts'
+import { pidAlive, run, runOk, spawnDetached, stopPid, TestbedError, waitFor, withLock } from './_util.ts'
+import type { IsolatedEngine, Testbed } from './types.ts'
+
+export const NETNS = 'wt-testbed'
+const netnsPath = `/var/run/netns/${NETNS}`
+
+async function nsUsable(): Promise<boolean> {
+  return (await run('nsenter', [`--net=${netnsPath}`, 'true'])).code === 0
+}
+
+async function ensureNetns(): Promise<void> {
+  if (await nsUsable()) return
+  await run('ip', ['netns', 'del', NETNS])
+  await rm(netnsPath, { force: true })
+  await runOk('ip', ['netns', 'add', NETNS])
+  await runOk('ip', ['-n', NETNS, 'link', 'set', 'lo', 'up'])
+}
+
+function registryAnswersInNs(port: number): Promise<boolean> {
+  return run('nsenter', [
+    `--net=${netnsPath}`,
+    process.execPath,
+    '-e',
+    `require('http').get('http://127.0.0.1:${port}/v2/',r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))`,
+  ]).then((r) => r.code === 0)
+}
+
+async function loadImages(from: string, to: string, refs: readonly string[]): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const save = spawn('docker', ['save', ...refs], { env: { ...process.env, DOCKER_HOST: from } })
+    const load = spawn('docker', ['load', '-q'], { env: { ...process.env, DOCKER_HOST: to } })
+    let err = ''
+    save.stderr.on('data', (d) => {
+      err += d
+    })
+    load.stderr.on('data', (d) => {
+      err += d
+    })
+    save.stdout.pipe(load.stdin)
+    load.on('error', reject)
+    load.on('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new TestbedError('WT_TESTBED_ISOLATED', `docker save | load failed: ${err}`)),
+    )
+  })
+}
+
+async function isolatedHealthy(iso: IsolatedState | undefined, openPort: number): Promise<boolean> {
+  if (!iso || !pidAlive(iso.pid) || !pidAlive(iso.registryPid)) return false
+  if (!(await ping({ host: iso.host, socketPath: iso.socketPath }))) return false
+  return registryAnswersInNs(openPort)
+}
+
+/** Starts (once, shared by every worker) the isolated engine and loads the bed's images into it. */
+export async function ensureIsolated(bed: Testbed): Promise<IsolatedEngine> {
+  const dir = bed.dir
+  const openPort = Number(bed.registries.open.host.split(':')[1])
+  return withLock(dir, 'isolated', async () => {
+    const prev = await readIsolated(dir)
+    if (prev && (await isolatedHealthy(prev, openPort))) return publicPart(prev)
+    await stopIsolated(dir)
+    await ensureNetns()
+    const root = join(dir, 'isolated')
+    const socketPath = join(root, 'docker.sock')
+    const pidFile = join(root, 'dockerd.pid')
+    for (const d of ['data', 'exec']) await mkdir(join(root, d), { recursive: true })
+    await rm(pidFile, { force: true })
+    await rm(socketPath, { force: true })
+    const logFile = join(root, 'dockerd.log')
+    const pid = spawnDetached(
+      'nsenter',
+      [
+        `--net=${netnsPath}`,
+        'dockerd',
+        '--host',
+        `unix://${socketPath}`,
+        '--data-root',
+        join(root, 'data'),
+        '--exec-root',
+        join(root, 'exec'),
+        '--pidfile',
+        pidFile,
+      ],
+      { logFile },
+    )
+    const ep = { host: `unix://${socketPath}`, socketPath }
+    await waitFor('isolated dockerd', () => ping(ep), {
+      timeoutMs: 60_000,
+      logFile,
+      alive: () => pidAlive(pid),
+    })
+
+    // An open registry inside the namespace, same port and storage as the bed's open registry.
+    const regConfig = join(root, 'registry.yml')
+    await writeFile(
+      regConfig,
+      JSON.stringify({
+        version: '0.1',
+        log: { level: 'warn', accesslog: { disabled: false } },
+        storage: {
+          filesystem: { rootdirectory: join(dir, 'registry-data', 'open') },
+          delete: { enabled: true },
+          maintenance: { uploadpurging: { enabled: false } },
+        },
+        http: { addr: `127.0.0.1:${openPort}` },
+      }),
+    )
+    const regLog = join(root, 'registry.log')
+    const registryPid = spawnDetached(
+      'nsenter',
+      [`--net=${netnsPath}`, 'docker-registry', 'serve', regConfig],
+      {
+        logFile: regLog,
+      },
+    )
+    await waitFor('registry in the isolated namespace', () => registryAnswersInNs(openPort), {
+      timeoutMs: 30_000,
+      logFile: regLog,
+      alive: () => pidAlive(registryPid),
+    })
+
+    const missing = []
+    for (const ref of Object.values(bed.images)) {
+      const r = await run('docker', ['image', 'inspect', ref], {
+        env: { ...process.env, DOCKER_HOST: ep.host },
+      })
+      if (r.code !== 0) missing.push(ref)
+    }
+    if (missing.length > 0) await loadImages(bed.docker.host, ep.host, missing)
+    const iso: IsolatedState = {
+      ...ep,
+      netns: NETNS,
+      netnsPath,
+      dataRoot: join(root, 'data'),
+      apiVersion: await apiVersion(ep),
+      registryHost: bed.registries.open.host,
+      pid,
+      registryPid,
+    }
+    await writeIsolated(dir, iso)
+    return publicPart(iso)
+  })
+}
+
+function publicPart(iso: IsolatedState): IsolatedEngine {
+  const { pid: _p, registryPid: _r, ...rest } = iso
+  return rest
+}
+
+/** Stops the isolated engine and its registry (if running) and removes the namespace. */
+export async function stopIsolated(dir: string): Promise<void> {
+  const iso = await readIsolated(dir)
+  if (!iso) return
+  await Promise.all([stopPid(iso.registryPid), stopPid(iso.pid, 60_000)])
+  await run('ip', ['netns', 'del', NETNS])
+  await writeIsolated(dir, undefined)
+}

@@ -1,0 +1,85 @@
+/** The bed's JSON state file and the leases of the runs using it. */
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pidAlive } from './_util.ts'
+import type { IsolatedEngine, RegistryName, Testbed } from './types.ts'
+
+export interface BedState {
+  version: 1
+  bed?: Testbed
+  pids: {
+    dockerd?: number
+    registries: Partial<Record<RegistryName, number>>
+    tokenServer?: number
+  }
+  ports: {
+    registries: Partial<Record<RegistryName, number>>
+    tokenServer?: number
+    tokenAdmin?: number
+  }
+}
+
+/** The isolated engine's own state file (written under its own lock by whichever worker starts it). */
+export type IsolatedState = IsolatedEngine & { pid: number; registryPid: number }
+
+const isolatedFile = (dir: string) => join(dir, 'isolated.json')
+
+export async function readIsolated(dir: string): Promise<IsolatedState | undefined> {
+  try {
+    return JSON.parse(await readFile(isolatedFile(dir), 'utf8')) as IsolatedState
+  } catch {
+    return undefined
+  }
+}
+
+export async function writeIsolated(dir: string, iso: IsolatedState | undefined): Promise<void> {
+  if (!iso) return rm(isolatedFile(dir), { force: true })
+  const tmp = `${isolatedFile(dir)}.${process.pid}.tmp`
+  await writeFile(tmp, `${JSON.stringify(iso, null, 2)}\n`)
+  await rename(tmp, isolatedFile(dir))
+}
+
+export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env['WT_TESTBED_DIR'] || join(tmpdir(), 'watchtower-ts-testbed')
+}
+
+const stateFile = (dir: string) => join(dir, 'state.json')
+
+export async function readState(dir: string): Promise<BedState> {
+  try {
+    const s = JSON.parse(await readFile(stateFile(dir), 'utf8')) as BedState
+    if (s.version === 1 && s.pids && s.ports) return s
+  } catch {}
+  return { version: 1, pids: { registries: {} }, ports: { registries: {} } }
+}
+
+export async function writeState(dir: string, state: BedState): Promise<void> {
+  const tmp = `${stateFile(dir)}.${process.pid}.tmp`
+  await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`)
+  await rename(tmp, stateFile(dir))
+}
+
+const leaseDir = (dir: string) => join(dir, 'leases')
+
+/** Marks `pid` as a run using the bed. */
+export async function addLease(dir: string, pid = process.pid): Promise<void> {
+  await mkdir(leaseDir(dir), { recursive: true })
+  await writeFile(join(leaseDir(dir), String(pid)), new Date().toISOString())
+}
+
+export async function dropLease(dir: string, pid = process.pid): Promise<void> {
+  await rm(join(leaseDir(dir), String(pid)), { force: true })
+}
+
+/** Pids of live runs holding a lease (dead ones are removed). */
+export async function liveLeases(dir: string): Promise<number[]> {
+  const names = await readdir(leaseDir(dir)).catch(() => [] as string[])
+  const live: number[] = []
+  for (const n of names) {
+    const pid = Number(n)
+    if (pidAlive(pid)) live.push(pid)
+    else await rm(join(leaseDir(dir), n), { force: true })
+  }
+  return live
+}

@@ -1,0 +1,62 @@
+import { describe, expect, inject, it } from 'vitest'
+import { run } from './_util.ts'
+import { dockerCli, isolatedEngine, pushImage, uniqueName } from './index.ts'
+
+const bed = inject('testbed')
+
+describe('engines', () => {
+  it('the main engine answers with the recorded API version and has both images', async () => {
+    const v = await dockerCli(bed, ['version', '--format', '{{.Server.APIVersion}}'], { reject: true })
+    expect(v.stdout.trim()).toBe(bed.docker.apiVersion)
+    for (const variant of ['v1', 'v2'] as const) {
+      const out = await dockerCli(
+        bed,
+        ['run', '--rm', '--network', 'none', bed.images[variant], 'cat', '/version'],
+        {
+          reject: true,
+        },
+      )
+      expect(out.stdout.trim()).toBe(variant)
+    }
+  })
+
+  it('an isolated engine runs bridge networking and pulls from the open registry in its namespace', async () => {
+    const iso = await isolatedEngine(bed)
+    expect(await isolatedEngine(bed)).toEqual(iso)
+    expect(iso.registryHost).toBe(bed.registries.open.host)
+    const repository = uniqueName('alice/iso')
+    const pushed = await pushImage(bed, { registry: 'open', variant: 'v2', repository, tag: 'x' })
+    await dockerCli(bed, ['pull', pushed.ref], { host: iso.host, reject: true })
+    const net = uniqueName('wt-net')
+    await dockerCli(bed, ['network', 'create', net], { host: iso.host, reject: true })
+    try {
+      const out = await dockerCli(
+        bed,
+        ['run', '--rm', '--network', net, pushed.ref, 'sh', '-c', 'cat /version; ip -4 addr'],
+        {
+          host: iso.host,
+          reject: true,
+        },
+      )
+      expect(out.stdout).toContain('v2')
+      expect(out.stdout).toMatch(/inet 172\.|inet 10\.|inet 192\.168\./)
+    } finally {
+      await dockerCli(bed, ['network', 'rm', net], { host: iso.host })
+    }
+  })
+})
+
+describe('pass store', () => {
+  it('docker-credential-pass stores and reads back a credential', async () => {
+    const server = `https://${uniqueName('pass')}.example.invalid`
+    const env = { ...process.env, ...bed.pass.env }
+    const store = await run('docker-credential-pass', ['store'], {
+      env,
+      input: JSON.stringify({ ServerURL: server, Username: 'alice', Secret: 's3cret' }),
+    })
+    expect(store.code, store.stderr).toBe(0)
+    const got = await run('docker-credential-pass', ['get'], { env, input: server })
+    expect(JSON.parse(got.stdout)).toMatchObject({ Username: 'alice', Secret: 's3cret' })
+    await run('docker-credential-pass', ['erase'], { env, input: server })
+  })
+})

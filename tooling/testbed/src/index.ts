@@ -1,0 +1,20 @@
+export { ensureIsolated as isolatedEngine } from './_isolated.ts'
+export type { RunResult } from './_util.ts'
+export { type DockerCliOptions, dockerCli } from './docker-cli.ts'
+export { type PushedImage, type PushImageOptions, pushImage } from './push-image.ts'
+export { registryRequests } from './registry-log.ts'
+export { clearTokenLog, clearTokenPolicy, setTokenPolicy, tokenLog } from './token-admin.ts'
+export type {
+  IsolatedEngine,
+  PassStore,
+  RegistryInfo,
+  RegistryName,
+  RegistryRequestRecord,
+  Testbed,
+  TlsMaterial,
+  TokenPolicy,
+  TokenRequestRecord,
+  TokenServerInfo,
+  UserInfo,
+} from './types.ts'
+export { uniqueName } from './unique-name.ts'
