@@ -49,42 +49,64 @@ export function createConfigLoader(options: { file: string; stat: StatFn; readFi
   const { file, stat, readFile } = options
   let signature: string | undefined
   let cached: DockerConfigFile | undefined
+  let generation = 0
+  let inflight: Promise<LoadResult> | undefined
+
+  async function check(): Promise<boolean> {
+    let st: FileStat
+    try {
+      st = await stat(file)
+    } catch (error) {
+      if (_isMissing(error)) {
+        const changed = signature !== 'missing'
+        signature = 'missing'
+        cached = undefined
+        return changed
+      }
+      throw _unreadable(file, error)
+    }
+    const next = `${st.dev ?? ''}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs ?? ''}`
+    if (next === signature) return false
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch (error) {
+      if (_isMissing(error)) {
+        signature = 'missing'
+        cached = undefined
+        return true
+      }
+      throw _unreadable(file, error)
+    }
+    const config = parseDockerConfig(text, file)
+    signature = next
+    cached = config
+    return true
+  }
 
   return {
     file,
-    /** The current config (undefined when the file does not exist) and whether it changed since last call. */
-    async load(): Promise<{ config: DockerConfigFile | undefined; changed: boolean }> {
-      let st: FileStat
-      try {
-        st = await stat(file)
-      } catch (error) {
-        if (_isMissing(error)) {
-          const changed = signature !== 'missing'
-          signature = 'missing'
-          cached = undefined
-          return { config: undefined, changed }
-        }
-        throw _unreadable(file, error)
-      }
-      const next = `${st.dev ?? ''}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs ?? ''}`
-      if (next === signature) return { config: cached, changed: false }
-      let text: string
-      try {
-        text = await readFile(file, 'utf8')
-      } catch (error) {
-        if (_isMissing(error)) {
-          signature = 'missing'
-          cached = undefined
-          return { config: undefined, changed: true }
-        }
-        throw _unreadable(file, error)
-      }
-      const config = parseDockerConfig(text, file)
-      signature = next
-      cached = config
-      return { config, changed: true }
+    /**
+     * The current config (undefined when the file does not exist) and its generation, which goes up
+     * each time the file is found changed. Concurrent calls share one stat/read.
+     */
+    load(): Promise<LoadResult> {
+      inflight ??= check()
+        .then((changed) => {
+          if (changed) generation++
+          return { config: cached, generation }
+        })
+        .finally(() => {
+          inflight = undefined
+        })
+      return inflight
     },
   }
+}
+
+export interface LoadResult {
+  config: DockerConfigFile | undefined
+  generation: number
 }
 
 /**

@@ -42,7 +42,7 @@ describe('config loader', () => {
     const file = await writeConfig(dir, { credsStore: 'one' })
     const { loader, reads } = countingLoader(file)
     expect((await loader.load()).config?.credsStore).toBe('one')
-    expect(await loader.load()).toMatchObject({ changed: false })
+    expect(await loader.load()).toMatchObject({ generation: 1 })
     expect(reads).toHaveLength(1)
     await writeConfig(dir, { credsStore: 'two-longer' }) // same inode, new size
     expect((await loader.load()).config?.credsStore).toBe('two-longer')
@@ -50,6 +50,15 @@ describe('config loader', () => {
     await utimes(file, new Date(), new Date(Date.now() + 5000))
     expect((await loader.load()).config?.credsStore).toBe('three-long')
     expect(reads).toHaveLength(3)
+  })
+
+  it('concurrent loads share one stat and read', async () => {
+    const dir = await tmp()
+    const file = await writeConfig(dir, { credsStore: 'x' })
+    const { loader, reads } = countingLoader(file)
+    const results = await Promise.all([loader.load(), loader.load(), loader.load()])
+    expect(results.map((r) => r.generation)).toEqual([1, 1, 1])
+    expect(reads).toHaveLength(1)
   })
 
   it('picks up a config.json replaced by a new file (new inode), as in a mounted folder', async () => {
@@ -63,7 +72,7 @@ describe('config loader', () => {
     await utimes(next, before.atime, before.mtime) // same mtime and size: only the inode tells
     await rename(next, file)
     expect((await stat(file)).ino).not.toBe(before.ino)
-    expect(await loader.load()).toMatchObject({ changed: true, config: { credsStore: 'new' } })
+    expect(await loader.load()).toMatchObject({ generation: 2, config: { credsStore: 'new' } })
   })
 
   it('notices the file disappearing and coming back', async () => {

@@ -72,6 +72,8 @@ export function createCredentialResolver(
     now: options.now ?? Date.now,
   })
 
+  let helperGeneration = 0
+
   async function fromHelper(
     config: DockerConfigFile,
     host: string,
@@ -114,8 +116,11 @@ export function createCredentialResolver(
         })
       }
     }
-    const { config, changed } = await loader.load()
-    if (changed) helpers.clear()
+    const { config, generation } = await loader.load()
+    if (generation !== helperGeneration) {
+      helpers.clear() // config.json changed: maybe a new `docker login`, ask helpers again
+      helperGeneration = generation
+    }
     if (config === undefined) return _anonymous(host, configFile)
 
     const helperKey = _matchingKeys(config.credHelpers, host)[0]
