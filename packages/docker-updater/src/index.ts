@@ -1,1 +1,38 @@
-export {}
+export { type CreateDockerEngineOptions, createDockerEngine, MAX_API_VERSION } from './dockerode-engine.ts'
+export type {
+  ContainerConfig,
+  ContainerInspect,
+  ContainerState,
+  ContainerSummary,
+  CreateContainerBody,
+  DockerEngine,
+  EndpointSettings,
+  EngineVersion,
+  ExecResult,
+  HealthConfig,
+  HostConfig,
+  ImageInspect,
+} from './engine.ts'
+export {
+  describeError,
+  isUpdaterError,
+  UpdaterError,
+  type UpdaterErrorCode,
+  type UpdaterErrorDetails,
+} from './errors.ts'
+export { exclusionReason, imageNameOf, listStatuses, matchesNames, type SelectionOptions } from './filters.ts'
+export { LABELS, parseBool } from './labels.ts'
+export { dependenciesOf, sortByDependencies } from './order.ts'
+export { parseAsideName } from './recreate.ts'
+export { type CreatePlan, type PlanOptions, planRecreate } from './recreate-plan.ts'
+export { runUpdate } from './run-update.ts'
+export type {
+  AuthProvider,
+  ContainerReport,
+  ContainerStatus,
+  ImageChecker,
+  RecoveryReport,
+  UpdateEvent,
+  UpdateOptions,
+  UpdateReport,
+} from './types.ts'

@@ -1,0 +1,130 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { connect, createServer, type Server } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createServer as createTlsServer } from 'node:tls'
+import type {} from '@watchtower-ts/testbed'
+import { afterAll, describe, expect, inject, it } from 'vitest'
+import { parseDockerHost } from './_docker-host.ts'
+import { createDockerEngine } from './dockerode-engine.ts'
+import { isUpdaterError } from './errors.ts'
+
+const bed = inject('testbed')
+const servers: Server[] = []
+afterAll(async () => {
+  for (const s of servers) await new Promise((r) => s.close(r))
+})
+
+/** A loopback TCP (or TLS) front for the real engine's unix socket. */
+async function engineProxy(tls?: { cert: string; key: string; ca: string }): Promise<number> {
+  const pipe = (client: import('node:net').Socket) => {
+    const upstream = connect(bed.docker.socketPath)
+    client.pipe(upstream).pipe(client)
+    client.on('error', () => upstream.destroy())
+    upstream.on('error', () => client.destroy())
+  }
+  const server = tls
+    ? createTlsServer({ ...tls, requestCert: true, rejectUnauthorized: true }, pipe)
+    : createServer(pipe)
+  servers.push(server)
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return (server.address() as import('node:net').AddressInfo).port
+}
+
+describe('parseDockerHost', () => {
+  it('reads unix, tcp and tcp+TLS the way the docker CLI does', () => {
+    expect(parseDockerHost(undefined, {})).toEqual({ kind: 'unix', socketPath: '/var/run/docker.sock' })
+    expect(parseDockerHost('unix:///run/x.sock', {})).toEqual({ kind: 'unix', socketPath: '/run/x.sock' })
+    expect(parseDockerHost(undefined, { DOCKER_HOST: 'tcp://127.0.0.1:2375' })).toEqual({
+      kind: 'tcp',
+      host: '127.0.0.1',
+      port: 2375,
+      tls: false,
+    })
+    expect(parseDockerHost('127.0.0.1', { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' })).toEqual({
+      kind: 'tcp',
+      host: '127.0.0.1',
+      port: 2376,
+      tls: true,
+      certPath: '/certs',
+    })
+    expect(parseDockerHost('tcp://[::1]:9', { DOCKER_TLS_VERIFY: '1', HOME: '/home/u' })).toMatchObject({
+      host: '::1',
+      certPath: '/home/u/.docker',
+    })
+  })
+
+  it('refuses what it cannot reach, naming the value', () => {
+    expect(() => parseDockerHost('ssh://user@host', {})).toThrow(
+      /DOCKER_HOST "ssh:\/\/user@host" uses the unsupported scheme "ssh"/,
+    )
+    expect(() => parseDockerHost('tcp://', {})).toThrow(/DOCKER_HOST/)
+  })
+})
+
+describe('createDockerEngine against the real engine', () => {
+  it('negotiates the daemon API version over the unix socket (never a pinned old one)', async () => {
+    const engine = createDockerEngine({ env: { DOCKER_HOST: bed.docker.host } })
+    expect(await engine.apiVersion()).toBe(bed.docker.apiVersion)
+    expect((await engine.version()).ApiVersion).toBe(bed.docker.apiVersion)
+    expect(Array.isArray(await engine.listContainers({ all: true }))).toBe(true)
+  })
+
+  it('honours an explicit DOCKER_API_VERSION', async () => {
+    const engine = createDockerEngine({ env: { DOCKER_HOST: bed.docker.host, DOCKER_API_VERSION: '1.40' } })
+    expect(await engine.apiVersion()).toBe('1.40')
+    expect((await engine.inspectImage(bed.images.v1)).Id).toMatch(/^sha256:/)
+  })
+
+  it('maps a 404 to WT_UPDATER_ENGINE_NOT_FOUND with the operation', async () => {
+    const engine = createDockerEngine({ host: bed.docker.host, env: {} })
+    const error = await engine.inspectContainer('wt-does-not-exist-xyz').catch((e: unknown) => e)
+    expect(isUpdaterError(error) && error.code).toBe('WT_UPDATER_ENGINE_NOT_FOUND')
+    expect(String((error as Error).message)).toMatch(
+      /inspectContainer \(wt-does-not-exist-xyz\) failed with 404/,
+    )
+  })
+
+  it('talks plain tcp:// (DOCKER_HOST)', async () => {
+    const port = await engineProxy()
+    const engine = createDockerEngine({ env: { DOCKER_HOST: `tcp://127.0.0.1:${port}` } })
+    expect(await engine.apiVersion()).toBe(bed.docker.apiVersion)
+  })
+
+  it('talks tcp + TLS with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH (client certificate required)', async () => {
+    const read = (f: string) => readFile(f, 'utf8')
+    const port = await engineProxy({
+      cert: await read(bed.tls.serverCert),
+      key: await read(bed.tls.serverKey),
+      ca: await read(bed.tls.caCert),
+    })
+    const certs = await mkdtemp(join(tmpdir(), 'wt-updater-certs-'))
+    await writeFile(join(certs, 'ca.pem'), await read(bed.tls.caCert))
+    await writeFile(join(certs, 'cert.pem'), await read(bed.tls.clientCert))
+    await writeFile(join(certs, 'key.pem'), await read(bed.tls.clientKey))
+    const env = { DOCKER_HOST: `tcp://127.0.0.1:${port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs }
+    const engine = createDockerEngine({ env })
+    expect(await engine.apiVersion()).toBe(bed.docker.apiVersion)
+    expect((await engine.inspectImage(bed.images.v2)).Id).toMatch(/^sha256:/)
+
+    // Without the private CA the server is not trusted.
+    const other = await mkdtemp(join(tmpdir(), 'wt-updater-certs-'))
+    await writeFile(join(other, 'ca.pem'), await read(bed.tls.expiredCaCert))
+    await writeFile(join(other, 'cert.pem'), await read(bed.tls.clientCert))
+    await writeFile(join(other, 'key.pem'), await read(bed.tls.clientKey))
+    const untrusted = createDockerEngine({ env: { ...env, DOCKER_CERT_PATH: other } })
+    await expect(untrusted.apiVersion()).rejects.toMatchObject({ code: 'WT_UPDATER_ENGINE' })
+  })
+
+  it('names the missing TLS file', () => {
+    expect(() =>
+      createDockerEngine({
+        env: {
+          DOCKER_HOST: 'tcp://127.0.0.1:1',
+          DOCKER_TLS_VERIFY: '1',
+          DOCKER_CERT_PATH: '/nonexistent-wt',
+        },
+      }),
+    ).toThrow(/cannot read \/nonexistent-wt\/ca.pem \(DOCKER_CERT_PATH/)
+  })
+})

@@ -1,0 +1,42 @@
+/** Label names, compatible with containrrr/watchtower. */
+export const LABELS = {
+  watchtower: 'com.centurylinklabs.watchtower',
+  enable: 'com.centurylinklabs.watchtower.enable',
+  monitorOnly: 'com.centurylinklabs.watchtower.monitor-only',
+  noPull: 'com.centurylinklabs.watchtower.no-pull',
+  scope: 'com.centurylinklabs.watchtower.scope',
+  dependsOn: 'com.centurylinklabs.watchtower.depends-on',
+  stopSignal: 'com.centurylinklabs.watchtower.stop-signal',
+  preCheck: 'com.centurylinklabs.watchtower.lifecycle.pre-check',
+  postCheck: 'com.centurylinklabs.watchtower.lifecycle.post-check',
+  preUpdate: 'com.centurylinklabs.watchtower.lifecycle.pre-update',
+  postUpdate: 'com.centurylinklabs.watchtower.lifecycle.post-update',
+  preUpdateTimeout: 'com.centurylinklabs.watchtower.lifecycle.pre-update-timeout',
+  postUpdateTimeout: 'com.centurylinklabs.watchtower.lifecycle.post-update-timeout',
+  /** watchtower-ts: seconds to wait for `healthy` after an update; `0` turns the health gate off. */
+  healthTimeout: 'com.centurylinklabs.watchtower.health-timeout',
+  zodiacOriginalImage: 'com.centurylinklabs.zodiac.original-image',
+  composeDependsOn: 'com.docker.compose.depends_on',
+  composeProject: 'com.docker.compose.project',
+  composeService: 'com.docker.compose.service',
+} as const
+
+/** Go's strconv.ParseBool; anything else is `undefined` (treated as absent, like upstream). */
+export function parseBool(value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false
+  return undefined
+}
+
+export function labelOf(labels: Record<string, string> | null | undefined, key: string): string | undefined {
+  return labels?.[key]
+}
+
+/** Minutes label for hook timeouts: default 1, `0` = no limit, non-integer → 1. Returns ms. */
+export function hookTimeoutMs(value: string | undefined): number {
+  if (value === undefined) return 60_000
+  const n = Number.parseInt(value, 10)
+  if (!Number.isFinite(n) || String(n) !== value.trim() || n < 0) return 60_000
+  return n * 60_000
+}

@@ -1,0 +1,155 @@
+import { healthGate, inspectOrGone, type RunContext, stopContainer } from './_context.ts'
+import type { ContainerInspect, ContainerSummary } from './engine.ts'
+import { describeError, UpdaterError } from './errors.ts'
+import { type CreatePlan, planRecreate } from './recreate-plan.ts'
+import type { RecoveryReport } from './types.ts'
+
+/**
+ * The swap keeps the old container until the new one is proven:
+ * rename the old one aside (its new name records its id and whether it was running) →
+ * stop it → create the new one under the original name → connect its other networks →
+ * start → health gate → remove the old one. Any failure removes the new container and puts
+ * the old one back, running if it was. A crash leaves the renamed container, which the next
+ * run's `recoverLeftovers` restores or finishes. Renaming before stopping means no point of
+ * the swap leaves an unmarked stopped container behind.
+ */
+export interface SwapItem {
+  old: ContainerInspect
+  plan: CreatePlan
+  /** Start the new container (the old one was running, or revive-stopped). */
+  start: boolean
+  stopSignal: string | undefined
+  healthTimeoutMs: number
+}
+
+export interface SwapState {
+  aside?: string
+  newId?: string
+}
+
+const bare = (name: string): string => name.replace(/^\//, '')
+
+export function asideName(c: ContainerInspect): string {
+  return `${bare(c.Name)}.wt-old.${c.Id.slice(0, 12)}.${c.State.Running ? 'r' : 's'}`
+}
+
+/** `{ original, wasRunning }` when `name` is a renamed-aside container of this id. */
+export function parseAsideName(
+  name: string,
+  id: string,
+): { original: string; wasRunning: boolean } | undefined {
+  const m = /^\/?(.+)\.wt-old\.([0-9a-f]{12})\.([rs])$/.exec(name)
+  if (!m || !id.startsWith(m[2]!)) return undefined
+  return { original: m[1]!, wasRunning: m[3] === 'r' }
+}
+
+/** Rename aside, then stop. */
+export async function setAside(ctx: RunContext, item: SwapItem, state: SwapState): Promise<void> {
+  const name = asideName(item.old)
+  ctx.emit({ type: 'step', container: bare(item.old.Name), step: 'rename' })
+  await ctx.engine.renameContainer(item.old.Id, name)
+  state.aside = name
+  ctx.emit({ type: 'step', container: bare(item.old.Name), step: 'stop' })
+  await stopContainer(ctx, item.old, item.stopSignal)
+}
+
+/** Create under the original name, connect, start, health gate. Returns the new id. */
+export async function bringUp(ctx: RunContext, item: SwapItem, state: SwapState): Promise<string> {
+  const name = bare(item.old.Name)
+  ctx.emit({ type: 'step', container: name, step: 'create' })
+  state.newId = await ctx.engine.createContainer(name, item.plan.body)
+  for (const network of item.plan.extraNetworks) {
+    ctx.emit({ type: 'step', container: name, step: `connect ${network.name}` })
+    await ctx.engine.connectNetwork(network.name, state.newId, network.endpoint)
+  }
+  if (item.start) {
+    ctx.emit({ type: 'step', container: name, step: 'start' })
+    await ctx.engine.startContainer(state.newId)
+    ctx.emit({ type: 'step', container: name, step: 'health' })
+    await healthGate(ctx, state.newId, name, item.healthTimeoutMs)
+  }
+  return state.newId
+}
+
+/** Removes the old container; a failure is only a warning (the next run finishes it). */
+export async function removeOld(ctx: RunContext, item: SwapItem): Promise<string | undefined> {
+  ctx.emit({ type: 'step', container: bare(item.old.Name), step: 'remove old' })
+  try {
+    await ctx.engine.removeContainer(item.old.Id, { force: true, volumes: ctx.removeVolumes })
+    return undefined
+  } catch (error) {
+    if ((await inspectOrGone(ctx, item.old.Id)) === undefined) return undefined
+    return `old container ${item.old.Id.slice(0, 12)} could not be removed (the next run retries): ${describeError(error)}`
+  }
+}
+
+/** Undo: remove the new container, give the old one its name back, start it if it ran. */
+export async function rollback(ctx: RunContext, item: SwapItem, state: SwapState): Promise<void> {
+  const name = bare(item.old.Name)
+  ctx.emit({ type: 'step', container: name, step: 'rollback' })
+  try {
+    if (state.newId !== undefined) {
+      await ctx.engine
+        .removeContainer(state.newId, { force: true, volumes: ctx.removeVolumes })
+        .catch(async (e) => {
+          if ((await inspectOrGone(ctx, state.newId!)) !== undefined) throw e
+        })
+    }
+    const old = await inspectOrGone(ctx, item.old.Id)
+    if (old === undefined) {
+      // Auto-removed on stop: recreate it from its snapshot, on its old image.
+      const snapshot = planRecreate(item.old, undefined, { image: item.old.Image })
+      const id = await ctx.engine.createContainer(name, snapshot.body)
+      for (const n of snapshot.extraNetworks) await ctx.engine.connectNetwork(n.name, id, n.endpoint)
+      if (item.old.State.Running) await ctx.engine.startContainer(id)
+      return
+    }
+    if (state.aside !== undefined && bare(old.Name) !== name) await ctx.engine.renameContainer(old.Id, name)
+    if (item.old.State.Running && !old.State.Running) await ctx.engine.startContainer(old.Id)
+  } catch (cause) {
+    throw new UpdaterError(
+      'WT_UPDATER_ROLLBACK_FAILED',
+      `rollback of ${name} failed; the old container is kept as ${state.aside ?? name} and the next run restores it`,
+      { container: name, cause },
+    )
+  }
+}
+
+/** Settles swaps an earlier run left half-done (it was killed, or its rollback failed). */
+export async function recoverLeftovers(
+  ctx: RunContext,
+  all: readonly ContainerSummary[],
+): Promise<RecoveryReport[]> {
+  const reports: RecoveryReport[] = []
+  for (const summary of all) {
+    const marker = summary.Names.map((n) => parseAsideName(n, summary.Id)).find((m) => m !== undefined)
+    if (!marker) continue
+    const { original, wasRunning } = marker
+    const report: RecoveryReport = { name: original, leftoverId: summary.Id, action: 'restored' }
+    try {
+      const current = await inspectOrGone(ctx, original)
+      let keepNew = false
+      if (current?.State.Running && current.State.Health?.Status !== 'unhealthy') {
+        keepNew = await healthGate(ctx, current.Id, original, ctx.healthTimeoutMs).then(
+          () => true,
+          () => false,
+        )
+      }
+      if (keepNew) {
+        await ctx.engine.removeContainer(summary.Id, { force: true, volumes: ctx.removeVolumes })
+        report.action = 'finished'
+      } else {
+        if (current) await ctx.engine.removeContainer(current.Id, { force: true })
+        await ctx.engine.renameContainer(summary.Id, original)
+        const leftover = await ctx.engine.inspectContainer(summary.Id)
+        if (wasRunning && !leftover.State.Running) await ctx.engine.startContainer(summary.Id)
+      }
+      ctx.emit({ type: 'step', container: original, step: `recovered (${report.action})` })
+    } catch (error) {
+      report.error = describeError(error)
+      ctx.emit({ type: 'warning', container: original, message: `recovery failed: ${report.error}` })
+    }
+    reports.push(report)
+  }
+  return reports
+}

@@ -1,0 +1,112 @@
+import type { DockerEngine } from './engine.ts'
+import type { SelectionOptions } from './filters.ts'
+
+/** Registry check, wired by the apps to registry-client's `check`. */
+export interface ImageChecker {
+  /**
+   * `localRepoDigests` are the local image's RepoDigests of the same repository as `imageRef`.
+   * `remoteDigest`, when given, lets the updater reuse one check for every container of a ref.
+   */
+  check(
+    imageRef: string,
+    localRepoDigests: readonly string[],
+  ): Promise<{ status: 'fresh' | 'stale'; remoteDigest?: string }>
+}
+
+/** X-Registry-Auth for engine pulls, wired by the apps to credentials' `engineAuth`. */
+export interface AuthProvider {
+  engineAuth(imageRef: string): Promise<string | undefined>
+}
+
+export type ContainerStatus =
+  | 'scanned'
+  | 'updated'
+  | 'failed'
+  | 'skipped'
+  | 'stale'
+  | 'fresh'
+  | 'restarted'
+  | 'rolled-back'
+
+export interface ContainerReport {
+  /** Container id before the pass. */
+  id: string
+  /** Id of the container that replaced it (updated, restarted). */
+  newId?: string
+  /** Without the leading `/`. */
+  name: string
+  /** Image reference used for the check. */
+  image: string
+  oldImageId: string
+  newImageId?: string
+  state: Exclude<ContainerStatus, 'scanned'>
+  /** Why skipped / what failed (message of the error chain). */
+  error?: string
+  /** Stable code of the error, e.g. `WT_UPDATER_UNHEALTHY`. */
+  errorCode?: string
+  /** Non-fatal problems (a post-update hook failed, the old container could not be removed). */
+  warnings: string[]
+}
+
+export interface RecoveryReport {
+  /** Original container name. */
+  name: string
+  /** The renamed-aside container found. */
+  leftoverId: string
+  action: 'finished' | 'restored'
+  error?: string
+}
+
+export interface UpdateReport {
+  containers: ContainerReport[]
+  /** Per final state, plus `scanned` = every container not skipped. */
+  counts: Record<ContainerStatus, number>
+  /** Swaps left half-done by an earlier run, found and settled at the start of this one. */
+  recovered: RecoveryReport[]
+}
+
+export type UpdateEvent =
+  | { type: 'step'; container: string; step: string }
+  | { type: 'hook'; container: string; hook: string; exitCode: number | null; output: string }
+  | { type: 'warning'; container?: string; message: string }
+
+export interface UpdateOptions extends SelectionOptions {
+  engine: DockerEngine
+  /** Registry check; not needed when every container is no-pull. */
+  checker?: ImageChecker
+  /** X-Registry-Auth for pulls. @default none (anonymous) */
+  auth?: AuthProvider
+  /** Start recreated containers that were not running before. @default false */
+  reviveStopped?: boolean
+  /** Only report staleness; never stop or recreate. Also the `monitor-only` label. @default false */
+  monitorOnly?: boolean
+  /** Never pull: stale means the local tag now points to another image. Also the `no-pull` label. @default false */
+  noPull?: boolean
+  /** Labels monitor-only/no-pull override the flags instead of OR-ing with them. @default false */
+  labelTakePrecedence?: boolean
+  /** Stop and remove stale containers without recreating them (an external supervisor does). @default false */
+  noRestart?: boolean
+  /** Remove old images no container uses any more. @default false */
+  cleanup?: boolean
+  /** Remove anonymous volumes with removed containers. @default false */
+  removeVolumes?: boolean
+  /** Update one container at a time (stop, recreate, health gate, next). @default false */
+  rollingRestart?: boolean
+  /** Time between the stop signal and SIGKILL, ms. @default 10000 */
+  stopTimeoutMs?: number
+  /** Run the lifecycle hook labels. @default false */
+  lifecycleHooks?: boolean
+  /** Health gate: wait this long for `healthy` when the new container has a healthcheck; 0 = off. @default 60000 */
+  healthTimeoutMs?: number
+  /** Registry checks and pulls in flight at once. @default 4 */
+  concurrency?: number
+  /** Settle swaps a previous run left half-done (renamed-aside containers). @default true */
+  recover?: boolean
+  /** Id of the container this updater runs in (self-update rules apply to it). @default undefined */
+  selfContainerId?: string
+  /** Poll interval for stop, health and removal waits, ms. @default 250 */
+  pollIntervalMs?: number
+  sleep?: (ms: number) => Promise<void>
+  now?: () => number
+  onEvent?: (event: UpdateEvent) => void
+}
