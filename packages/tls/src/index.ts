@@ -1,1 +1,28 @@
-export {}
+export type {
+  CaBundle,
+  CaBundleValidation,
+  ReadCaBundleOptions,
+  ValidateCaBundleOptions,
+} from './ca-bundle.ts'
+export { readCaBundle, validateCaBundle } from './ca-bundle.ts'
+export type { CertsDirCa, CertsDirEntry, ClientCertificate } from './certs-d.ts'
+export { DEFAULT_CERTS_DIRS, readCertsDir } from './certs-d.ts'
+export type { TlsErrorCode } from './errors.ts'
+export { caValidateWithoutFileError, isTlsError, TlsError } from './errors.ts'
+export type { ExplainContext, TlsExplanation } from './explain.ts'
+export { explainTlsError } from './explain.ts'
+export { hostnameOf, isLoopbackHost, matchesHostList, normalizeHostPort } from './host.ts'
+export type { SystemRoots } from './system-roots.ts'
+export { DEFAULT_SYSTEM_BUNDLE_PATHS, loadSystemRoots } from './system-roots.ts'
+export { createTrustStore, formatTrustDescription } from './trust-store.ts'
+export type {
+  CertInfo,
+  ReadDir,
+  ReadFile,
+  RegistryTransport,
+  TrustDescription,
+  TrustOptions,
+  TrustSource,
+  TrustSourceKind,
+  TrustStore,
+} from './types.ts'

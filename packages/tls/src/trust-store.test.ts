@@ -1,0 +1,219 @@
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createServer, type Server } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { rootCertificates } from 'node:tls'
+import { inspect } from 'node:util'
+import { request } from 'undici'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { makePki, type Pki } from './__fixtures__/pki.ts'
+import { explainTlsError } from './explain.ts'
+import { loadSystemRoots } from './system-roots.ts'
+import { createTrustStore, formatTrustDescription } from './trust-store.ts'
+import type { TrustOptions, TrustStore } from './types.ts'
+
+// A local https server with certificates made by openssl at test time. The same cases run against
+// the test bed's real distribution registries in testbed.test.ts.
+let pki: Pki
+let server: Server
+let mtlsServer: Server
+let host: string
+let mtlsHost: string
+let emptyCertsD: string
+const stores: TrustStore[] = []
+
+async function listen(options: Parameters<typeof createServer>[0]): Promise<[Server, string]> {
+  const s = createServer(options, (_req, res) => res.end('ok'))
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))
+  return [s, `127.0.0.1:${(s.address() as AddressInfo).port}`]
+}
+
+beforeAll(async () => {
+  pki = await makePki()
+  const tls = { cert: await readFile(pki.serverCert), key: await readFile(pki.serverKey) }
+  ;[server, host] = await listen(tls)
+  ;[mtlsServer, mtlsHost] = await listen({
+    ...tls,
+    ca: await readFile(pki.caCert),
+    requestCert: true,
+    rejectUnauthorized: true,
+  })
+  emptyCertsD = await mkdtemp(join(tmpdir(), 'wt-empty-certs-d-'))
+})
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((s) => s.close()))
+})
+afterAll(async () => {
+  server.closeAllConnections()
+  mtlsServer.closeAllConnections()
+  await Promise.all([server, mtlsServer].map((s) => new Promise((r) => s.close(r))))
+})
+
+async function store(options: TrustOptions = {}): Promise<TrustStore> {
+  const s = await createTrustStore({ certsDirs: [emptyCertsD], ...options })
+  stores.push(s)
+  return s
+}
+
+async function get(s: TrustStore, target: string): Promise<string> {
+  const { dispatcher } = await s.transportFor(target)
+  const res = await request(`https://${target}/`, { dispatcher })
+  return res.body.text()
+}
+
+describe('createTrustStore against a local https server', () => {
+  it('rejects a private CA it was not given, with an explanation naming the cause', async () => {
+    const error = await get(await store(), host).catch((e: unknown) => e)
+    const explained = explainTlsError(error, { host })
+    expect(explained?.kind).toBe('untrusted')
+    expect(explained?.message).toContain(
+      "the server's certificate is signed by a CA this machine does not trust",
+    )
+    expect(explained?.message).toContain('--registry-ca')
+  })
+
+  it('trusts the private CA given with caFile, merged with the system roots', async () => {
+    const s = await store({ caFile: pki.caCert })
+    expect(await get(s, host)).toBe('ok')
+    const d = await s.describe(host)
+    expect(d.sources.map((x) => x.kind)).toEqual(['system', 'ca-file', 'http'])
+    expect(d.sources[1]).toMatchObject({ file: pki.caCert, subjects: ['CN=wt-tls test CA'] })
+  })
+
+  it('trusts a CA from <certsDir>/<host:port>/ca.crt for that host only', async () => {
+    const certsD = await mkdtemp(join(tmpdir(), 'wt-certs-d-'))
+    await mkdir(join(certsD, host))
+    await copyFile(pki.caCert, join(certsD, host, 'ca.crt'))
+    const s = await store({ certsDirs: [emptyCertsD, certsD] })
+    expect(await get(s, host)).toBe('ok')
+    const other = `localhost:${host.split(':')[1]}`
+    expect(explainTlsError(await get(s, other).catch((e: unknown) => e))?.kind).toBe('untrusted')
+    expect((await s.describe(host)).sources[1]).toMatchObject({
+      kind: 'certs.d',
+      file: join(certsD, host, 'ca.crt'),
+    })
+  })
+
+  it('sends the client certificate from certs.d to a server that requires one', async () => {
+    const certsD = await mkdtemp(join(tmpdir(), 'wt-certs-d-'))
+    await mkdir(join(certsD, mtlsHost))
+    await copyFile(pki.clientCert, join(certsD, mtlsHost, 'client.cert'))
+    await copyFile(pki.clientKey, join(certsD, mtlsHost, 'client.key'))
+    const withClient = await store({ caFile: pki.caCert, certsDirs: [certsD] })
+    expect(await get(withClient, mtlsHost)).toBe('ok')
+    const d = await withClient.describe(mtlsHost)
+    expect(d.sources.find((x) => x.kind === 'client-certificate')?.subjects).toEqual([
+      'CN=wt-tls test client',
+    ])
+    const shown = [
+      inspect(await withClient.transportFor(mtlsHost), { depth: 6 }),
+      JSON.stringify(d),
+      inspect(d, { depth: 6 }),
+    ]
+    expect(shown.join('\n')).not.toContain('PRIVATE KEY')
+
+    const without = await store({ caFile: pki.caCert })
+    const error = await get(without, mtlsHost).catch((e: unknown) => e)
+    const explained = without.explain(mtlsHost, error)
+    expect(explained?.kind).toBe('client-certificate')
+    expect(explained?.reason).toContain('requires a client certificate and none was sent')
+    expect(explained?.hint).toContain(`${emptyCertsD}/${mtlsHost}/ as client.cert + client.key`)
+  })
+
+  it('a lone key in certs.d fails transportFor and describe naming the folder; a fix is picked up', async () => {
+    const certsD = await mkdtemp(join(tmpdir(), 'wt-certs-d-'))
+    const dir = join(certsD, host)
+    await mkdir(dir)
+    await copyFile(pki.clientKey, join(dir, 'client.key'))
+    const s = await store({ caFile: pki.caCert, certsDirs: [certsD] })
+    await expect(s.transportFor(host)).rejects.toMatchObject({ code: 'WT_TLS_CERTS_D_LONE_KEY', file: dir })
+    await expect(s.describe(host)).rejects.toMatchObject({ message: expect.stringContaining(dir) })
+    await rm(join(dir, 'client.key'))
+    expect(await get(s, host)).toBe('ok')
+  })
+
+  it('verification is off only for listed insecure registries', async () => {
+    const s = await store({ insecureRegistries: [host] })
+    const t = await s.transportFor(host)
+    expect([t.verify, t.allowHttp]).toEqual([false, true])
+    expect(await get(s, host)).toBe('ok')
+    const d = await s.describe(host)
+    expect(d.sources.map((x) => x.kind)).toEqual(['system', 'insecure', 'http'])
+    expect(formatTrustDescription(d)[0]).toBe(
+      `TLS trust for ${host}: verification OFF, plain HTTP allowed (insecure-registry)`,
+    )
+  })
+
+  it('plain HTTP is allowed for loopback and listed hosts only; verification stays on', async () => {
+    const s = await store({ insecureRegistries: ['http-ok.example:5000'] })
+    const cases = await Promise.all(
+      [
+        host,
+        'localhost:5000',
+        '[::1]:5000',
+        'registry.example.com',
+        'http-ok.example:5000',
+        'http-ok.example:5001',
+      ].map(async (h) => {
+        const t = await s.transportFor(h)
+        return [h, t.allowHttp, t.verify]
+      }),
+    )
+    expect(cases).toEqual([
+      [host, true, true],
+      ['localhost:5000', true, true],
+      ['[::1]:5000', true, true],
+      ['registry.example.com', false, true],
+      ['http-ok.example:5000', true, false],
+      ['http-ok.example:5001', false, true],
+    ])
+    expect((await s.describe('registry.example.com')).sources.map((x) => x.kind)).toEqual(['system'])
+  })
+
+  it('hands out one Agent per host, whatever the spelling', async () => {
+    const s = await store({ caFile: pki.caCert })
+    const a = await s.transportFor(host)
+    const b = await s.transportFor(`https://${host}/token?service=x`)
+    const c = await s.transportFor(`localhost:${host.split(':')[1]}`)
+    expect(a.dispatcher).toBe(b.dispatcher)
+    expect(c.dispatcher).not.toBe(a.dispatcher)
+  })
+
+  it('fails fast on a bad caFile or insecure entry, naming it', async () => {
+    await expect(createTrustStore({ caFile: join(emptyCertsD, 'missing.pem') })).rejects.toMatchObject({
+      code: 'WT_TLS_CA_UNREADABLE',
+      message: expect.stringContaining('missing.pem'),
+    })
+    await expect(
+      createTrustStore({ insecureRegistries: ['https://ok.example', 'bad host'] }),
+    ).rejects.toMatchObject({
+      code: 'WT_TLS_INVALID_HOST',
+      message: expect.stringContaining('--insecure-registry "bad host"'),
+    })
+  })
+
+  it('refuses to work after close()', async () => {
+    const s = await createTrustStore({ certsDirs: [emptyCertsD] })
+    await s.transportFor(host)
+    await s.close()
+    await expect(s.transportFor(host)).rejects.toMatchObject({ code: 'WT_TLS_CLOSED' })
+  })
+})
+
+describe('loadSystemRoots', () => {
+  it("merges Node's roots with the system bundle, without duplicates", async () => {
+    const roots = await loadSystemRoots()
+    expect(roots.pems.length).toBeGreaterThanOrEqual(rootCertificates.length)
+    expect(roots.sources[0]).toBe(`Node's bundled roots (${rootCertificates.length})`)
+    const twice = await loadSystemRoots({
+      systemBundlePaths: [pki.caCert, pki.caCert, '/nonexistent/bundle.pem'],
+    })
+    expect(twice.pems.length).toBe(rootCertificates.length + 1)
+    expect(twice.sources).toEqual([
+      `Node's bundled roots (${rootCertificates.length})`,
+      `${pki.caCert} (1)`,
+      `${pki.caCert} (1)`,
+    ])
+  })
+})
