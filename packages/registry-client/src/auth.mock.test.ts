@@ -1,0 +1,188 @@
+/** MockAgent tier: the authorization loop (scope upgrades, loops that must stop, shared-token fallback). */
+import { afterEach, describe, expect, it } from 'vitest'
+import { basicCreds, DIGEST_A, type MockSetup, mockClient, tokenBody } from './_test-mock.ts'
+import { isRegistryError } from './errors.ts'
+
+let setup: MockSetup | undefined
+afterEach(async () => {
+  setup?.agent.assertNoPendingInterceptors()
+  await setup?.agent.close()
+  setup = undefined
+})
+function use(s: MockSetup): MockSetup {
+  setup = s
+  return s
+}
+
+const R = 'https://reg.example'
+const CHALLENGE = 'Bearer realm="https://reg.example/token",service="reg"'
+
+function bearerRegistry(s: MockSetup) {
+  s.agent
+    .get(R)
+    .intercept({ path: '/v2/', method: 'GET' })
+    .reply(401, '', { headers: { 'www-authenticate': CHALLENGE } })
+}
+/** Token endpoint answering `token-<n>` and recording the scopes of each request. */
+function tokenServer(s: MockSetup, seen: string[][], times = 1, status = 200) {
+  s.agent
+    .get(R)
+    .intercept({ path: (p) => p.startsWith('/token?'), method: 'GET' })
+    .reply((o) => {
+      seen.push(new URL(o.path, R).searchParams.getAll('scope'))
+      return { statusCode: status, data: status === 200 ? tokenBody({ token: `token-${seen.length}` }) : '' }
+    })
+    .times(times)
+}
+function head(
+  s: MockSetup,
+  repo: string,
+  status: number,
+  check?: (auth: string) => void,
+  challenge?: string,
+) {
+  s.agent
+    .get(R)
+    .intercept({ path: `/v2/${repo}/manifests/latest`, method: 'HEAD' })
+    .reply((o) => {
+      check?.((o.headers as Record<string, string>)['authorization'] ?? '')
+      const headers: Record<string, string> =
+        status === 200
+          ? { 'docker-content-digest': DIGEST_A }
+          : challenge
+            ? { 'www-authenticate': challenge }
+            : {}
+      return { statusCode: status, data: '', responseOptions: { headers } }
+    })
+}
+
+describe('authorization loop', () => {
+  it('insufficient_scope naming a scope we lack: asks for it, then succeeds', async () => {
+    const s = use(mockClient((r) => basicCreds(r)))
+    bearerRegistry(s)
+    const seen: string[][] = []
+    tokenServer(s, seen, 2)
+    head(s, 'app', 401, undefined, `${CHALLENGE},scope="repository:base/img:pull",error="insufficient_scope"`)
+    head(s, 'app', 200, (a) => expect(a).toBe('Bearer token-2'))
+    await s.client.getDigest('reg.example/app')
+    expect(seen).toEqual([['repository:app:pull'], ['repository:app:pull', 'repository:base/img:pull']])
+    expect(s.events.filter((e) => e.type === 'auth-retry').map((e) => e.reason)).toEqual([
+      'insufficient-scope',
+    ])
+  })
+
+  it('a repeated 401 with the same challenge stops instead of looping', async () => {
+    const s = use(mockClient((r) => basicCreds(r)))
+    bearerRegistry(s)
+    const seen: string[][] = []
+    tokenServer(s, seen, 1)
+    const same = `${CHALLENGE},scope="repository:app:pull",error="insufficient_scope"`
+    head(s, 'app', 401, undefined, same)
+    const err = await s.client.getDigest('reg.example/app').catch((e: unknown) => e)
+    expect(isRegistryError(err, 'WT_REGISTRY_UNAUTHORIZED')).toBe(true)
+    expect(s.client.stats().requests).toEqual({ ping: 1, token: 1, manifestHead: 1, manifestGet: 0 })
+  })
+
+  it('a cached token the registry refuses is evicted and fetched once more', async () => {
+    const s = use(mockClient((r) => basicCreds(r)))
+    bearerRegistry(s)
+    const seen: string[][] = []
+    tokenServer(s, seen, 2)
+    head(s, 'app', 200)
+    await s.client.getDigest('reg.example/app')
+    head(s, 'app', 401, (a) => expect(a).toBe('Bearer token-1'), CHALLENGE)
+    head(s, 'app', 200, (a) => expect(a).toBe('Bearer token-2'))
+    await s.client.getDigest('reg.example/app')
+    expect(seen).toHaveLength(2)
+    expect(s.client.stats().tokenCache.evictions).toBe(1)
+  })
+
+  it('a token-server 401 is WT_REGISTRY_TOKEN_DENIED, asked once per cycle', async () => {
+    const s = use(mockClient((r) => basicCreds(r)))
+    bearerRegistry(s)
+    const seen: string[][] = []
+    tokenServer(s, seen, 1, 401)
+    const a = await s.client.getDigest('reg.example/app').catch((e: unknown) => e)
+    const b = await s.client.getDigest('reg.example/other').catch((e: unknown) => e)
+    expect(isRegistryError(a, 'WT_REGISTRY_TOKEN_DENIED')).toBe(true)
+    expect((a as Error).message).toMatch(
+      /token server refused the credentials of alice \(env REPO_USER\) with 401/,
+    )
+    expect(b).toBe(a)
+    expect(seen).toHaveLength(1)
+  })
+})
+
+describe('one token per registry per cycle', () => {
+  it('startCycle(refs): one token with every scope, then HEADs only', async () => {
+    const s = use(mockClient((r) => basicCreds(r)))
+    bearerRegistry(s)
+    const seen: string[][] = []
+    tokenServer(s, seen, 1)
+    for (const repo of ['a', 'b', 'c']) head(s, repo, 200, (auth) => expect(auth).toBe('Bearer token-1'))
+    const refs = ['reg.example/a', 'reg.example/b:latest', 'reg.example/c']
+    s.client.startCycle(refs)
+    await Promise.all(refs.map((r) => s.client.getDigest(r)))
+    expect(seen).toEqual([['repository:a:pull', 'repository:b:pull', 'repository:c:pull']])
+    expect(s.client.stats().requests).toEqual({ ping: 1, token: 1, manifestHead: 3, manifestGet: 0 })
+  })
+
+  it('falls back to one token per repository when the registry refuses the shared token', async () => {
+    const s = use(mockClient((r) => basicCreds(r)))
+    bearerRegistry(s)
+    const seen: string[][] = []
+    tokenServer(s, seen, 3)
+    head(s, 'a', 401, undefined, CHALLENGE)
+    head(s, 'a', 200, (auth) => expect(auth).toBe('Bearer token-2'))
+    head(s, 'b', 200, (auth) => expect(auth).toBe('Bearer token-3'))
+    s.client.startCycle(['reg.example/a', 'reg.example/b'])
+    await s.client.getDigest('reg.example/a')
+    await s.client.getDigest('reg.example/b')
+    expect(seen).toEqual([
+      ['repository:a:pull', 'repository:b:pull'],
+      ['repository:a:pull'],
+      ['repository:b:pull'],
+    ])
+    expect(s.client.stats().authFallbacks).toBe(1)
+  })
+
+  it('falls back when the token server refuses the multi-scope request (e.g. 400 too many scopes)', async () => {
+    const s = use(mockClient((r) => basicCreds(r)))
+    bearerRegistry(s)
+    const seen: string[][] = []
+    tokenServer(s, seen, 1, 400)
+    tokenServer(s, seen, 1)
+    head(s, 'a', 200, (auth) => expect(auth).toBe('Bearer token-2'))
+    s.client.startCycle(['reg.example/a', 'reg.example/b'])
+    await s.client.getDigest('reg.example/a')
+    expect(seen).toEqual([['repository:a:pull', 'repository:b:pull'], ['repository:a:pull']])
+  })
+
+  it('perRepositoryTokens: that registry never gets a shared token', async () => {
+    const s = use(mockClient((r) => basicCreds(r), { perRepositoryTokens: ['reg.example'] }))
+    bearerRegistry(s)
+    const seen: string[][] = []
+    tokenServer(s, seen, 1)
+    head(s, 'a', 200)
+    s.client.startCycle(['reg.example/a', 'reg.example/b'])
+    await s.client.getDigest('reg.example/a')
+    expect(seen).toEqual([['repository:a:pull']])
+  })
+
+  it('startCycle forgets the ping: one ping per registry per cycle', async () => {
+    const s = use(mockClient((r) => basicCreds(r)))
+    bearerRegistry(s)
+    bearerRegistry(s)
+    const seen: string[][] = []
+    tokenServer(s, seen, 1)
+    head(s, 'a', 200)
+    head(s, 'a', 200)
+    head(s, 'a', 200)
+    s.client.startCycle()
+    await s.client.getDigest('reg.example/a')
+    await s.client.getDigest('reg.example/a')
+    s.client.startCycle()
+    await s.client.getDigest('reg.example/a')
+    expect(s.client.stats().requests).toEqual({ ping: 2, token: 1, manifestHead: 3, manifestGet: 0 })
+  })
+})
