@@ -119,12 +119,15 @@ export async function rollback(ctx: RunContext, item: SwapItem, state: SwapState
 export async function recoverLeftovers(
   ctx: RunContext,
   all: readonly ContainerSummary[],
+  selected: (leftover: ContainerInspect, originalName: string) => boolean,
 ): Promise<RecoveryReport[]> {
   const reports: RecoveryReport[] = []
   for (const summary of all) {
     const marker = summary.Names.map((n) => parseAsideName(n, summary.Id)).find((m) => m !== undefined)
     if (!marker) continue
     const { original, wasRunning } = marker
+    const leftoverInfo = await inspectOrGone(ctx, summary.Id)
+    if (!leftoverInfo || !selected(leftoverInfo, original)) continue
     const report: RecoveryReport = { name: original, leftoverId: summary.Id, action: 'restored' }
     try {
       const current = await inspectOrGone(ctx, original)

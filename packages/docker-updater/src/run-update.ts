@@ -55,7 +55,13 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
     )
   }
   const recovered =
-    options.recover === false ? [] : await recoverLeftovers(ctx, await engine.listContainers({ all: true }))
+    options.recover === false
+      ? []
+      : await recoverLeftovers(
+          ctx,
+          await engine.listContainers({ all: true }),
+          (c, original) => exclusionReason({ ...c, Name: `/${original}` }, options) === undefined,
+        )
 
   const listed: ContainerInspect[] = []
   for (const s of await engine.listContainers({ statuses: listStatuses(options) })) {
