@@ -1,0 +1,50 @@
+import { cac } from 'cac'
+import type { CommandDeps } from './commands/check.ts'
+
+/** Declares the CLI; the action lazy-loads the command (changesets' pattern). */
+export function createCli(deps: CommandDeps) {
+  const cli = cac('credcheck')
+  cli
+    .command('<image>', 'Explain, step by step, whether and why a registry lets you pull IMAGE')
+    .option(
+      '--registry-ca <file>',
+      'PEM bundle of CA certificates to trust for registries (added to the system roots)',
+    )
+    .option('--insecure-registry <host>', 'HOST[:PORT] to reach without TLS verification (repeatable)')
+    .option('--json', 'Print the steps as one JSON document (schema in README.md)')
+    .option('--verbose', 'Print details and the causes of errors')
+    .example('credcheck 127.0.0.1:5000/team/app:1.2')
+    .example('credcheck --registry-ca ./ca.pem registry.example.com/app')
+    .action(async (image: string, flags: Record<string, unknown>) => {
+      const { run } = await import('./commands/check.ts')
+      await run(normalizeOptions(image, flags), deps)
+    })
+  cli.help()
+  return cli
+}
+
+export function normalizeOptions(image: string, flags: Record<string, unknown>) {
+  const ca = flags['registryCa']
+  if (ca !== undefined && (typeof ca !== 'string' || ca === '')) {
+    throw new UsageError('--registry-ca needs a file path (given once)')
+  }
+  const insecure = flags['insecureRegistry']
+  const list = insecure === undefined ? [] : Array.isArray(insecure) ? insecure : [insecure]
+  for (const host of list) {
+    if (typeof host !== 'string' || host === '' || host.includes('/')) {
+      throw new UsageError(`--insecure-registry needs HOST[:PORT], got ${JSON.stringify(host)}`)
+    }
+  }
+  return {
+    image,
+    ...(typeof ca === 'string' ? { registryCa: ca } : {}),
+    insecureRegistry: list as string[],
+    json: flags['json'] === true,
+    verbose: flags['verbose'] === true,
+  }
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError' as const
+  readonly code = 'WT_CREDCHECK_USAGE' as const
+}

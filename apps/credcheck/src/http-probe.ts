@@ -1,0 +1,122 @@
+/**
+ * The default probe: walks the same chain watchtower does, with the same packages —
+ * `@watchtower-ts/credentials` (DOCKER_CONFIG, REPO_USER/REPO_PASS, helpers), `@watchtower-ts/tls`
+ * (system roots + --registry-ca + certs.d, --insecure-registry) and the wire helpers of
+ * `@watchtower-ts/registry-client` (reference grammar, challenge parser, media types, rate limits).
+ * The HTTP exchanges themselves are made here, one request per step and no retries, so every
+ * step can be timed and blamed on its own.
+ */
+import {
+  type CredentialResolver,
+  createCredentialResolver,
+  type RegistryCredentials,
+} from '@watchtower-ts/credentials'
+import { type ImageReference, parseReference } from '@watchtower-ts/registry-client'
+import type { TrustStore } from '@watchtower-ts/tls'
+import { credentialsFailure, describeCredentials } from './_credentials.ts'
+import { checkLocalImage } from './_local-image.ts'
+import { manifestStep, rateLimitStep } from './_manifest.ts'
+import type { RequestDispatcher, SimpleResponse } from './_net.ts'
+import type { Challenge } from './_ping.ts'
+import { pingStep } from './_ping.ts'
+import { tlsStep } from './_tls-step.ts'
+import { tokenStep } from './_token.ts'
+import { CheckFailure } from './failures.ts'
+import type { Probe, ProbeOptions, StepOutcome } from './probe.ts'
+
+/** What the steps learn and hand to each other. */
+export interface ProbeState {
+  options: Required<Pick<ProbeOptions, 'timeoutMs' | 'certsDirs'>> & ProbeOptions
+  ref?: ImageReference
+  credentials?: RegistryCredentials
+  trust?: TrustStore
+  /** `https://127.0.0.1:5443` (or http:// when the registry speaks plain HTTP). */
+  base?: URL
+  dispatcher?: RequestDispatcher
+  trustSources: string[]
+  certificate?: import('./_peer-cert.ts').PeerCertificateSummary
+  /** The /v2/ answer, when step 3 already made that request to verify the certificate. */
+  pingResponse?: SimpleResponse
+  challenge?: Challenge
+  /** Authorization header value for registry requests (Bearer token / Basic). Secret. */
+  authorization?: string
+  grantedPull?: boolean
+  manifestResponse?: SimpleResponse
+  remote?: { digest: string; mediaType: string; childDigests: string[] }
+  secrets: string[]
+}
+
+export function createHttpProbe(options: ProbeOptions): Probe {
+  const state: ProbeState = {
+    options: { timeoutMs: 10_000, certsDirs: ['/etc/docker/certs.d'], ...options },
+    trustSources: [],
+    secrets: [],
+  }
+  const resolver: CredentialResolver = createCredentialResolver({ env: options.env, now: options.now })
+  const need = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`internal: step order broken (${what} missing)`)
+    return value
+  }
+  return {
+    async reference(): Promise<StepOutcome> {
+      let ref: ImageReference
+      try {
+        ref = parseReference(options.image)
+      } catch (error) {
+        throw new CheckFailure(
+          'WT_CREDCHECK_INVALID_REFERENCE',
+          error instanceof Error ? error.message : String(error),
+          'write the image as [HOST[:PORT]/]PATH[:TAG|@sha256:DIGEST], e.g. 127.0.0.1:5000/team/app:1.2 (lowercase path)',
+          { cause: error },
+        )
+      }
+      state.ref = ref
+      const what = ref.digest
+        ? `digest ${ref.digest}${ref.tag ? ` (tag ${ref.tag} ignored)` : ''}`
+        : `tag ${ref.tag}`
+      return {
+        status: 'ok',
+        summary: `registry ${ref.registry}${ref.apiHost !== ref.registry ? ` (API ${ref.apiHost})` : ''}, repository ${ref.repository}, ${what}`,
+        details: {
+          original: ref.original,
+          registry: ref.registry,
+          apiHost: ref.apiHost,
+          repository: ref.repository,
+          tag: ref.tag ?? null,
+          digest: ref.digest ?? null,
+          canonical: ref.canonical,
+        },
+      }
+    },
+
+    async credentials(): Promise<StepOutcome> {
+      const ref = need(state.ref, 'reference')
+      let creds: RegistryCredentials
+      try {
+        creds = await resolver.resolve(ref.registry)
+      } catch (error) {
+        throw credentialsFailure(error, ref.registry)
+      }
+      state.credentials = creds
+      const secret = creds.secret()
+      if (secret) state.secrets.push(secret)
+      const basic = creds.basicAuthorization()
+      if (basic) state.secrets.push(basic.slice('Basic '.length))
+      if (creds.kind !== 'anonymous') state.secrets.push(creds.engineAuth())
+      return describeCredentials(creds)
+    },
+
+    tls: () => tlsStep(state),
+    ping: () => pingStep(state),
+    token: () => tokenStep(state),
+    manifest: () => manifestStep(state),
+    rateLimit: async () => rateLimitStep(state),
+    localImage: () => checkLocalImage(state),
+
+    secrets: () => state.secrets,
+
+    async close(): Promise<void> {
+      await state.trust?.close()
+    },
+  }
+}
