@@ -16,7 +16,7 @@ export async function notifyUpgrade(argv: readonly string[], deps: CliDeps): Pro
     hostname: deps.hostname,
     ...(deps.readSecretFile ? { readSecretFile: deps.readSecretFile } : {}),
   })
-  const { urls } = legacyNotificationUrls(config.legacy, config.notificationTitleTag)
+  const { urls } = legacyNotificationUrls(config.legacy)
   const all = [...config.notificationUrls, ...urls]
   const dir = deps.env.WATCHTOWER_NOTIFY_UPGRADE_DIR || '/'
   const file = join(dir, `watchtower-notifications-${deps.now()}.env`)

@@ -4,7 +4,7 @@ import { legacyNotificationUrls } from './legacy.ts'
 
 const urls = (argv: string[]) => {
   const { config } = resolveConfig({ argv, env: {}, hostname: 'h', readSecretFile: () => undefined })
-  return legacyNotificationUrls(config.legacy, config.notificationTitleTag)
+  return legacyNotificationUrls(config.legacy)
 }
 
 describe('legacy notification flags → URLs', () => {
@@ -40,8 +40,7 @@ describe('legacy notification flags → URLs', () => {
       fromaddress: 'wt@x.test',
       toaddresses: 'ops@x.test',
       fromname: 'Watchtower',
-      starttls: 'Yes',
-      subjecttag: 'prod',
+      usestarttls: 'Yes',
     })
   })
   it('email with tls-skip-verify: no encryption and no STARTTLS, auth None without user', () => {
@@ -52,7 +51,7 @@ describe('legacy notification flags → URLs', () => {
     expect(Object.fromEntries(url.searchParams)).toMatchObject({
       auth: 'None',
       encryption: 'None',
-      starttls: 'No',
+      usestarttls: 'No',
     })
   })
   it('slack hook → slack://, with the channel passed through', () => {

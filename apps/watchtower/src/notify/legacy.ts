@@ -14,7 +14,7 @@ export function legacyNotificationUrls(
   for (const type of legacy.types) {
     switch (type) {
       case 'email':
-        urls.push(emailUrl(legacy, titleTag))
+        urls.push(emailUrl(legacy))
         break
       case 'slack':
         urls.push(slackUrl(legacy))
@@ -35,7 +35,7 @@ export function legacyNotificationUrls(
   return { urls, warnings }
 }
 
-function emailUrl(l: LegacyNotificationConfig, titleTag: string): string {
+function emailUrl(l: LegacyNotificationConfig): string {
   if (!l.emailServer)
     throw new ConfigError('--notification-email-server is required for email notifications', {
       source: '--notification-email-server',
@@ -47,12 +47,10 @@ function emailUrl(l: LegacyNotificationConfig, titleTag: string): string {
     encryption: l.emailServerTlsSkipVerify ? 'None' : 'Auto',
     fromaddress: l.emailFrom,
     fromname: 'Watchtower',
-    starttls: l.emailServerTlsSkipVerify ? 'No' : 'Yes',
+    usestarttls: l.emailServerTlsSkipVerify ? 'No' : 'Yes',
     toaddresses: l.emailTo,
     usehtml: 'No',
   })
-  const tag = titleTag || l.emailSubjectTag
-  if (tag) q.set('subjecttag', tag)
   return `smtp://${auth}${l.emailServer}:${l.emailServerPort}/?${q}`
 }
 
