@@ -15,6 +15,8 @@ export type TlsErrorCode =
   | 'WT_TLS_CERTS_D_LONE_KEY'
   /** A certs.d directory holds a `.cert` without its `.key`. */
   | 'WT_TLS_CERTS_D_LONE_CERT'
+  /** A certs.d client certificate and key cannot be used together (mismatch, bad key). */
+  | 'WT_TLS_CLIENT_CERT_INVALID'
   /** A registry host (argument or `--insecure-registry` entry) is not `HOST[:PORT]`. */
   | 'WT_TLS_INVALID_HOST'
   /** The trust store was used after `close()`. */

@@ -133,6 +133,21 @@ describe('createTrustStore against a local https server', () => {
     expect(await get(s, host)).toBe('ok')
   })
 
+  it('a client certificate with the wrong key is an error naming both files', async () => {
+    const certsD = await mkdtemp(join(tmpdir(), 'wt-certs-d-'))
+    const dir = join(certsD, mtlsHost)
+    await mkdir(dir)
+    await copyFile(pki.clientCert, join(dir, 'client.cert'))
+    await copyFile(pki.serverKey, join(dir, 'client.key'))
+    const s = await store({ caFile: pki.caCert, certsDirs: [certsD] })
+    await expect(s.transportFor(mtlsHost)).rejects.toMatchObject({
+      code: 'WT_TLS_CLIENT_CERT_INVALID',
+      message: expect.stringContaining(
+        `the client certificate ${dir}/client.cert and key ${dir}/client.key cannot be used`,
+      ),
+    })
+  })
+
   it('verification is off only for listed insecure registries', async () => {
     const s = await store({ insecureRegistries: [host] })
     const t = await s.transportFor(host)

@@ -1,4 +1,5 @@
 import { readdir as fsReaddir, readFile as fsReadFile } from 'node:fs/promises'
+import { createSecureContext, type SecureContext } from 'node:tls'
 import { Agent, buildConnector } from 'undici'
 import { certLabel, dedupe } from './_pem.ts'
 import { type CaBundle, readCaBundle } from './ca-bundle.ts'
@@ -84,12 +85,25 @@ export async function createTrustStore(options: TrustOptions = {}): Promise<Trus
         if (transport === undefined) {
           const cas = trust.certsD.flatMap((d) => d.cas.flatMap((c) => c.pems))
           const client = trust.certsD.flatMap((d) => d.clients)[0]
-          // A connector function keeps the client key in a closure, out of util.inspect(agent).
+          // One SecureContext per host: the ~150 roots are parsed once, not on every connection, and
+          // the connector function keeps the client key in closures, out of util.inspect(agent).
+          let secureContext: SecureContext
+          try {
+            secureContext = createSecureContext({
+              ca: cas.length === 0 ? baseCa : dedupe([...baseCa, ...cas]),
+              ...(client ? { cert: client.cert, key: client.key } : {}),
+            })
+          } catch (cause) {
+            throw new TlsError(
+              'WT_TLS_CLIENT_CERT_INVALID',
+              `the client certificate ${client?.certFile} and key ${client?.keyFile} cannot be used: ${(cause as Error).message}`,
+              { cause, ...(client ? { file: client.certFile } : {}) },
+            )
+          }
           const connect = buildConnector({
-            ca: cas.length === 0 ? baseCa : dedupe([...baseCa, ...cas]),
+            secureContext,
             rejectUnauthorized: trust.verify,
             timeout: agentOptions.connectTimeout,
-            ...(client ? { cert: client.cert, key: client.key } : {}),
           })
           const { connectTimeout: _unused, ...rest } = agentOptions
           const agent = new Agent({ ...rest, connect })
@@ -109,7 +123,10 @@ export async function createTrustStore(options: TrustOptions = {}): Promise<Trus
     async describe(input) {
       const trust = await trustFor(input)
       const sources: TrustSource[] = [
-        { kind: 'system', description: `system roots: ${system.sources.join(' + ')}` },
+        {
+          kind: 'system',
+          description: `system roots: ${system.sources.join(' + ')} = ${system.pems.length} distinct`,
+        },
       ]
       const warnings: string[] = []
       const at = now()
