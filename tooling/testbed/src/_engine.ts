@@ -1,8 +1,8 @@
 /** Finds a Docker engine that answers, or starts dockerd (no bridge, no iptables). */
 
-import { readFile, rm } from 'node:fs/promises'
+import { mkdir, readFile, rm } from 'node:fs/promises'
 import { type RequestOptions, request } from 'node:http'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { pidAlive, run, spawnDetached, TestbedError, waitFor } from './_util.ts'
 
 export const DEFAULT_SOCKET = '/var/run/docker.sock'
@@ -61,8 +61,10 @@ export interface EngineResult extends EngineEndpoint {
 }
 
 /**
- * Uses the engine that answers; otherwise (only for the default socket) starts dockerd,
- * first removing a pid file left by a dead dockerd.
+ * Uses the engine that answers; otherwise starts dockerd on the unix socket asked for, first
+ * removing pid files left by a dead dockerd. On the default socket it is the machine's dockerd
+ * (default data root); on another socket (DOCKER_HOST=unix:///…) it gets its own data and exec
+ * roots and pid file under the state folder, beside any other engine.
  */
 export async function ensureEngine(
   dir: string,
@@ -71,28 +73,45 @@ export async function ensureEngine(
 ): Promise<EngineResult> {
   const ep = engineEndpoint()
   if (await ping(ep)) {
-    const ours = previous?.pid && pidAlive(previous.pid) && ep.socketPath === DEFAULT_SOCKET
+    const ours = previous?.pid && pidAlive(previous.pid)
     return { ...ep, startedByBed: Boolean(ours), pid: ours ? previous?.pid : undefined }
   }
-  if (ep.socketPath !== DEFAULT_SOCKET) {
+  if (!ep.socketPath) {
     throw new TestbedError(
       'WT_TESTBED_ENGINE',
       `DOCKER_HOST=${ep.host} does not answer; unset DOCKER_HOST to let the test bed start its own dockerd`,
     )
   }
-  await clearStalePid('/var/run/docker.pid')
-  await clearStalePid('/var/run/docker/containerd/containerd.pid')
+  const isDefault = ep.socketPath === DEFAULT_SOCKET
+  const own = join(dir, 'dockerd')
+  const pidFile = isDefault ? '/var/run/docker.pid' : join(own, 'docker.pid')
+  const execRoot = isDefault ? '/var/run/docker' : join(own, 'exec')
+  const args = ['--iptables=false', '--ip6tables=false', '--bridge=none']
+  if (!isDefault) {
+    await mkdir(join(own, 'data'), { recursive: true })
+    await mkdir(dirname(ep.socketPath), { recursive: true })
+    args.push(
+      '--host',
+      ep.host,
+      '--data-root',
+      join(own, 'data'),
+      '--exec-root',
+      execRoot,
+      '--pidfile',
+      pidFile,
+    )
+  }
+  await clearStalePid(pidFile, ep.socketPath)
+  await clearStalePid(join(execRoot, 'containerd', 'containerd.pid'), ep.socketPath)
   const logFile = join(dir, 'dockerd.log')
-  log(`starting dockerd (log ${logFile})`)
-  const pid = spawnDetached('dockerd', ['--iptables=false', '--ip6tables=false', '--bridge=none'], {
-    logFile,
-  })
+  log(`starting dockerd on ${ep.host} (log ${logFile})`)
+  const pid = spawnDetached('dockerd', args, { logFile })
   await waitFor('dockerd', () => ping(ep), { timeoutMs: 60_000, logFile, alive: () => pidAlive(pid) })
   return { ...ep, startedByBed: true, pid }
 }
 
 /** Removes a pid file whose process is gone (a killed dockerd leaves one and the next refuses to start). */
-async function clearStalePid(file: string): Promise<void> {
+async function clearStalePid(file: string, socketPath: string): Promise<void> {
   const text = await readFile(file, 'utf8').catch(() => undefined)
   if (text === undefined) return
   const pid = Number(text.trim())
@@ -101,7 +120,7 @@ async function clearStalePid(file: string): Promise<void> {
     if (/dockerd|containerd/.test(comm)) {
       throw new TestbedError(
         'WT_TESTBED_ENGINE',
-        `${comm.trim()} (pid ${pid}, ${file}) is running but the engine does not answer on ${DEFAULT_SOCKET}; stop it first`,
+        `${comm.trim()} (pid ${pid}, ${file}) is running but no engine answers on ${socketPath}; stop it first`,
       )
     }
   }

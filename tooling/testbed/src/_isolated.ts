@@ -4,31 +4,38 @@
  * registry and serving the same storage, so `127.0.0.1:PORT/repo:tag` means the same in both engines.
  */
 import { spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { apiVersion, ping } from './_engine.ts'
-import { type IsolatedState, readIsolated, writeIsolated } from './_state.ts'
+import { type IsolatedState, readIsolated, stateDir, writeIsolated } from './_state.ts'
 import { pidAlive, run, runOk, spawnDetached, stopPid, TestbedError, waitFor, withLock } from './_util.ts'
 import type { IsolatedEngine, Testbed } from './types.ts'
 
-export const NETNS = 'wt-testbed'
-const netnsPath = `/var/run/netns/${NETNS}`
-
-async function nsUsable(): Promise<boolean> {
-  return (await run('nsenter', [`--net=${netnsPath}`, 'true'])).code === 0
+/** One namespace per state folder: `wt-testbed` for the default folder, `wt-testbed-<hash>` otherwise. */
+export function netnsName(dir: string): string {
+  if (dir === stateDir({})) return 'wt-testbed'
+  return `wt-testbed-${createHash('sha256').update(dir).digest('hex').slice(0, 8)}`
 }
 
-async function ensureNetns(): Promise<void> {
-  if (await nsUsable()) return
-  await run('ip', ['netns', 'del', NETNS])
-  await rm(netnsPath, { force: true })
-  await runOk('ip', ['netns', 'add', NETNS])
-  await runOk('ip', ['-n', NETNS, 'link', 'set', 'lo', 'up'])
+const nsPath = (ns: string) => `/var/run/netns/${ns}`
+
+async function nsUsable(ns: string): Promise<boolean> {
+  return (await run('nsenter', [`--net=${nsPath(ns)}`, 'true'])).code === 0
 }
 
-function registryAnswersInNs(port: number): Promise<boolean> {
+/** Makes the namespace, or remakes it when a leftover file is no longer a usable namespace. */
+async function ensureNetns(ns: string): Promise<void> {
+  if (await nsUsable(ns)) return
+  await run('ip', ['netns', 'del', ns])
+  await rm(nsPath(ns), { force: true })
+  await runOk('ip', ['netns', 'add', ns])
+  await runOk('ip', ['-n', ns, 'link', 'set', 'lo', 'up'])
+}
+
+function registryAnswersInNs(ns: string, port: number): Promise<boolean> {
   return run('nsenter', [
-    `--net=${netnsPath}`,
+    `--net=${nsPath(ns)}`,
     process.execPath,
     '-e',
     `require('http').get('http://127.0.0.1:${port}/v2/',r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))`,
@@ -59,7 +66,7 @@ async function loadImages(from: string, to: string, refs: readonly string[]): Pr
 async function isolatedHealthy(iso: IsolatedState | undefined, openPort: number): Promise<boolean> {
   if (!iso || !pidAlive(iso.pid) || !pidAlive(iso.registryPid)) return false
   if (!(await ping({ host: iso.host, socketPath: iso.socketPath }))) return false
-  return registryAnswersInNs(openPort)
+  return registryAnswersInNs(iso.netns, openPort)
 }
 
 /** Starts (once, shared by every worker) the isolated engine and loads the bed's images into it. */
@@ -70,7 +77,9 @@ export async function ensureIsolated(bed: Testbed): Promise<IsolatedEngine> {
     const prev = await readIsolated(dir)
     if (prev && (await isolatedHealthy(prev, openPort))) return publicPart(prev)
     await stopIsolated(dir)
-    await ensureNetns()
+    const ns = netnsName(dir)
+    const netnsPath = nsPath(ns)
+    await ensureNetns(ns)
     const root = join(dir, 'isolated')
     const socketPath = join(root, 'docker.sock')
     const pidFile = join(root, 'dockerd.pid')
@@ -124,7 +133,7 @@ export async function ensureIsolated(bed: Testbed): Promise<IsolatedEngine> {
         logFile: regLog,
       },
     )
-    await waitFor('registry in the isolated namespace', () => registryAnswersInNs(openPort), {
+    await waitFor('registry in the isolated namespace', () => registryAnswersInNs(ns, openPort), {
       timeoutMs: 30_000,
       logFile: regLog,
       alive: () => pidAlive(registryPid),
@@ -140,7 +149,7 @@ export async function ensureIsolated(bed: Testbed): Promise<IsolatedEngine> {
     if (missing.length > 0) await loadImages(bed.docker.host, ep.host, missing)
     const iso: IsolatedState = {
       ...ep,
-      netns: NETNS,
+      netns: ns,
       netnsPath,
       dataRoot: join(root, 'data'),
       apiVersion: await apiVersion(ep),
@@ -163,6 +172,6 @@ export async function stopIsolated(dir: string): Promise<void> {
   const iso = await readIsolated(dir)
   if (!iso) return
   await Promise.all([stopPid(iso.registryPid), stopPid(iso.pid, 60_000)])
-  await run('ip', ['netns', 'del', NETNS])
+  await run('ip', ['netns', 'del', iso.netns])
   await writeIsolated(dir, undefined)
 }
