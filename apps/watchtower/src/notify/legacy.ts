@@ -5,10 +5,10 @@ import { ConfigError } from '../errors.ts'
 const enc = encodeURIComponent
 
 /** Turns the legacy `--notifications` types and their flags into notification URLs. */
-export function legacyNotificationUrls(
-  legacy: LegacyNotificationConfig,
-  titleTag = '',
-): { urls: string[]; warnings: string[] } {
+export function legacyNotificationUrls(legacy: LegacyNotificationConfig): {
+  urls: string[]
+  warnings: string[]
+} {
   const urls: string[] = []
   const warnings: string[] = []
   for (const type of legacy.types) {

@@ -158,11 +158,12 @@ describe('notifier', () => {
     const slept: number[] = []
     const { o } = opts({ titleTag: 'prod', delaySeconds: 3, sleep: async (ms) => void slept.push(ms) })
     const n = createNotifier(o)
-    ;(n.services as { send: unknown }[])[0]!.send = async (m: { title?: string }) => void titles.push(m.title)
+    ;(n.services as unknown as { send: unknown }[])[0]!.send = async (m: { title?: string }) =>
+      void titles.push(m.title)
     await n.sendLines(['hello'])
     const { o: o2 } = opts({ skipTitle: true })
     const n2 = createNotifier(o2)
-    ;(n2.services as { send: unknown }[])[0]!.send = async (m: { title?: string }) =>
+    ;(n2.services as unknown as { send: unknown }[])[0]!.send = async (m: { title?: string }) =>
       void titles.push(m.title)
     await n2.sendLines(['hello'])
     expect(titles).toEqual(['[prod] Watchtower updates on box', undefined])
