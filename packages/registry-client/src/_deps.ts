@@ -24,4 +24,6 @@ export interface RegistryTransportLike {
 }
 export interface TrustStoreLike {
   transportFor(hostPort: string): Promise<RegistryTransportLike>
+  /** Plain words for a failed HTTPS request (tls's `TrustStore.explain`); undefined when not about TLS. */
+  explain?(hostPort: string, error: unknown): { code: string; message: string } | undefined
 }

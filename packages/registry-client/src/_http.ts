@@ -39,6 +39,8 @@ export interface HttpEvents {
 
 export interface HttpOptions {
   dispatcherFor(url: URL): Promise<Dispatcher>
+  /** Explains a failed HTTPS request as a TLS problem (e.g. a refused client certificate seen as a closed socket). */
+  explainTls?(url: URL, error: unknown): { message: string } | undefined
   userAgent: string
   timeoutMs: number
   maxRetries: number
@@ -181,8 +183,10 @@ export class Http {
         res = await this.#limit(host)(() => this.#once(req))
       } catch (err) {
         if (err instanceof RegistryError) throw err
-        const kind = classifyNetworkError(err)
-        if (kind === 'tls' || attempt >= this.#o.maxRetries) throw this.#networkError(req, kind, err)
+        const explained = req.url.protocol === 'https:' ? this.#o.explainTls?.(req.url, err) : undefined
+        const kind = explained ? 'tls' : classifyNetworkError(err)
+        if (kind === 'tls' || attempt >= this.#o.maxRetries)
+          throw this.#networkError(req, kind, err, explained?.message)
         const delayMs = this.#backoff(attempt)
         this.#o.events.onRetry({
           host,
@@ -220,11 +224,17 @@ export class Http {
     return Math.min(500 * 2 ** attempt, 8000)
   }
 
-  #networkError(req: HttpRequest, kind: 'tls' | 'timeout' | 'network', cause: unknown): RegistryError {
+  #networkError(
+    req: HttpRequest,
+    kind: 'tls' | 'timeout' | 'network',
+    cause: unknown,
+    explanation?: string,
+  ): RegistryError {
     const code: RegistryErrorCode =
       kind === 'tls' ? 'WT_REGISTRY_TLS' : kind === 'timeout' ? 'WT_REGISTRY_TIMEOUT' : 'WT_REGISTRY_NETWORK'
-    const what =
-      kind === 'tls'
+    const what = explanation
+      ? explanation
+      : kind === 'tls'
         ? `TLS failure (${describeCause(cause)})`
         : kind === 'timeout'
           ? `no answer within ${this.#o.timeoutMs} ms`

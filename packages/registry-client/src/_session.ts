@@ -97,11 +97,13 @@ export class RegistrySession {
         to: 'http',
         reason: err.message,
       })
-      try {
-        res = await this.#pingOnce('http')
-      } catch {
+      // Only a registry's answer counts: an HTTPS server answering plain HTTP with 400 keeps the TLS error.
+      const plain = await this.#pingOnce('http').catch(() => undefined)
+      if (!plain || (plain.status !== 200 && plain.status !== 401)) {
+        this.scheme = 'https'
         throw err
       }
+      res = plain
     }
     const challenges = parseChallenges(res.headers['www-authenticate'])
     this.ctx.emit({

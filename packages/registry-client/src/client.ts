@@ -100,6 +100,7 @@ export function createRegistryClient(options: CreateRegistryClientOptions): Regi
   const rateLimit: Record<string, RateLimitInfo> = {}
   const http = new Http({
     dispatcherFor: async (url) => (await trust.transportFor(url.host)).dispatcher,
+    explainTls: (url, err) => trust.explain?.(url.host, err),
     userAgent: options.userAgent ?? 'watchtower-ts',
     timeoutMs: options.timeoutMs ?? 30_000,
     maxRetries: options.maxRetries ?? 2,
