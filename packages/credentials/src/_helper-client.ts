@@ -17,6 +17,8 @@ export interface HelperClientOptions {
   env: Readonly<Record<string, string | undefined>>
   timeoutMs: number
   ttlMs: number
+  /** How long a failure is reused before the helper is run again. */
+  failureTtlMs: number
   now: () => number
 }
 
@@ -29,7 +31,8 @@ export interface HelperContext {
 
 /**
  * Runs `docker-credential-<name> get` (server URL on stdin) and caches answers, including "none",
- * for `ttlMs`. Concurrent lookups of the same helper + server share one run. Failures are not cached.
+ * for `ttlMs`. Concurrent lookups of the same helper + server share one run. Failures are reused
+ * for `failureTtlMs` only.
  */
 export function createHelperClient(options: HelperClientOptions) {
   const cache = new Map<string, { expiresAt: number; value: Promise<HelperCredential | undefined> }>()
@@ -115,9 +118,11 @@ export function createHelperClient(options: HelperClientOptions) {
       const hit = cache.get(key)
       if (hit && hit.expiresAt > options.now()) return hit.value
       const value = run(helper, serverUrl, ctx)
-      cache.set(key, { expiresAt: options.now() + options.ttlMs, value })
+      const entry = { expiresAt: options.now() + options.ttlMs, value }
+      cache.set(key, entry)
       value.catch(() => {
-        if (cache.get(key)?.value === value) cache.delete(key)
+        // a failure is kept only briefly, so N containers on a broken helper cost one run, not N
+        entry.expiresAt = options.now() + options.failureTtlMs
       })
       return value
     },

@@ -135,9 +135,12 @@ describe('credential helper protocol', () => {
     expect(await h.calls()).toHaveLength(2)
   })
 
-  it('failures are not cached: the next resolve runs the helper again', async () => {
+  it('failures are reused for 5 s only, then the helper runs again', async () => {
     const h = await withHelper('flaky', `${LOGGING('true')}; echo "boom"; exit 2`)
-    await rejection(h.resolver.resolve('a.example'))
+    const first = await rejection(h.resolver.resolve('a.example'))
+    expect(await rejection(h.resolver.resolve('a.example'))).toBe(first)
+    expect(await h.calls()).toHaveLength(1)
+    h.advance(5001)
     await rejection(h.resolver.resolve('a.example'))
     expect(await h.calls()).toHaveLength(2)
   })

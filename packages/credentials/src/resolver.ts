@@ -34,6 +34,8 @@ export interface CreateCredentialResolverOptions {
   helperTimeoutMs?: number
   /** How long a helper's answer (also "none") is reused; cleared when config.json changes. @default 3600000 (1 h) */
   helperCacheTtlMs?: number
+  /** How long a helper failure is reported again without running the helper. @default 5000 */
+  helperFailureTtlMs?: number
   /** Clock for the helper cache. @default Date.now */
   now?: () => number
   /** Read REPO_USER / REPO_PASS at all. @default true */
@@ -69,6 +71,7 @@ export function createCredentialResolver(
     env,
     timeoutMs: options.helperTimeoutMs ?? 10_000,
     ttlMs: options.helperCacheTtlMs ?? 3_600_000,
+    failureTtlMs: options.helperFailureTtlMs ?? 5_000,
     now: options.now ?? Date.now,
   })
 
