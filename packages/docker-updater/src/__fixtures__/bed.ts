@@ -51,11 +51,17 @@ export async function removeContainers(prefix: string, host?: string): Promise<v
   if (names.length > 0) await dockerCli(bed, ['rm', '-f', '-v', ...names], host ? { host } : {})
 }
 
-/** Removes every image tag containing `part` (test-made images only). */
+/** Removes every image reference (tag or digest) whose repository contains `part` (test-made images only). */
 export async function removeImages(part: string, host?: string): Promise<void> {
-  const out = await docker(['images', '--format', '{{.Repository}}:{{.Tag}}'], host)
-  const tags = out.split('\n').filter((t) => t.includes(part))
-  if (tags.length > 0) await dockerCli(bed, ['rmi', '-f', ...tags], host ? { host } : {})
+  const out = await docker(['images', '--digests', '--format', '{{.Repository}} {{.Tag}} {{.Digest}}'], host)
+  const refs: string[] = []
+  for (const line of out.split('\n')) {
+    const [repo = '', tag = '', digest = ''] = line.split(' ')
+    if (!repo.includes(part)) continue
+    if (tag !== '<none>') refs.push(`${repo}:${tag}`)
+    else if (digest !== '<none>') refs.push(`${repo}@${digest}`)
+  }
+  if (refs.length > 0) await dockerCli(bed, ['rmi', ...new Set(refs)], host ? { host } : {})
 }
 
 /**
