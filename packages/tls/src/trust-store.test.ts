@@ -148,6 +148,26 @@ describe('createTrustStore against a local https server', () => {
     })
   })
 
+  it('describe() warns for an expired CA and for a second client certificate that is ignored', async () => {
+    const certsD = await mkdtemp(join(tmpdir(), 'wt-certs-d-'))
+    const dir = join(certsD, 'two-clients.example')
+    await mkdir(dir)
+    for (const base of ['a', 'b']) {
+      await copyFile(pki.clientCert, join(dir, `${base}.cert`))
+      await copyFile(pki.clientKey, join(dir, `${base}.key`))
+    }
+    const s = await store({ caFile: pki.expiredCaCert, certsDirs: [certsD] })
+    const d = await s.describe('two-clients.example')
+    expect(d.warnings).toEqual([
+      `client certificate ${dir}/b.cert is ignored: only the first one (${dir}/a.cert) is sent`,
+      `certificate #1 (CN=wt-tls expired CA) in ${pki.expiredCaCert} has expired (2020-01-01T00:00:00.000Z)`,
+    ])
+    expect(d.sources.find((x) => x.kind === 'ca-file')?.description).toContain(
+      'EXPIRED 2020-01-01T00:00:00.000Z',
+    )
+    expect(d.sources.find((x) => x.kind === 'client-certificate')?.file).toBe(`${dir}/a.cert`)
+  })
+
   it('verification is off only for listed insecure registries', async () => {
     const s = await store({ insecureRegistries: [host] })
     const t = await s.transportFor(host)
