@@ -155,18 +155,29 @@ export function parseDockerConfig(text: string, file: string): DockerConfigFile 
     for (const [key, helper] of Object.entries(raw.credHelpers)) {
       if (typeof helper !== 'string')
         throw _invalid(file, `credHelpers[${JSON.stringify(key)}]`, 'a string', key)
-      if (helper !== '') credHelpers.set(key, helper)
+      if (helper !== '')
+        credHelpers.set(key, _helperName(file, `credHelpers[${JSON.stringify(key)}]`, helper, key))
     }
   }
   let credsStore: string | undefined
   if (raw.credsStore !== undefined && raw.credsStore !== null) {
     if (typeof raw.credsStore !== 'string') throw _invalid(file, '"credsStore"', 'a string')
-    credsStore = raw.credsStore === '' ? undefined : raw.credsStore
+    credsStore = raw.credsStore === '' ? undefined : _helperName(file, '"credsStore"', raw.credsStore)
   }
   return { file, auths, credHelpers, credsStore }
 }
 
 // --- internal ---
+
+/** `docker-credential-<name>` is looked up on PATH: a name with `/` would run an arbitrary path. */
+function _helperName(file: string, where: string, name: string, key?: string): string {
+  if (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) return name
+  throw new CredentialsError(
+    'WT_CREDENTIALS_CONFIG_INVALID',
+    `${file}: ${where} must be a helper name such as "pass" or "ecr-login" (docker-credential-<name> on PATH), got ${JSON.stringify(name)}`,
+    { file, key },
+  )
+}
 
 function _isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)

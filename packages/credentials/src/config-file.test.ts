@@ -150,6 +150,11 @@ describe('parseDockerConfig', () => {
     ['{"auths": {"r": {"auth": 5}}}', 'auths["r"].auth must be a string'],
     ['{"credHelpers": {"gcr.io": true}}', 'credHelpers["gcr.io"] must be a string'],
     ['{"credsStore": {}}', '"credsStore" must be a string'],
+    ['{"credsStore": "../../tmp/evil"}', '"credsStore" must be a helper name such as "pass" or "ecr-login"'],
+    [
+      '{"credHelpers": {"gcr.io": "gcloud; rm -rf /"}}',
+      'credHelpers["gcr.io"] must be a helper name such as',
+    ],
   ])('wrong shape %s: names file and field', (text, message) => {
     expect(() => parseDockerConfig(text, '/c.json')).toThrow(`/c.json: ${message}`)
   })

@@ -47,7 +47,8 @@ describe('normalizeRegistryKey', () => {
       })()
       expect(error).toBeInstanceOf(CredentialsError)
       expect((error as CredentialsError).code).toBe('WT_CREDENTIALS_INVALID_REGISTRY')
-      expect((error as CredentialsError).message).toContain(JSON.stringify(key))
+      // user-info is masked, everything else is shown as given
+      expect((error as CredentialsError).message).toContain(JSON.stringify(key.replace(/^user@/, '***@')))
     },
   )
 

@@ -25,10 +25,12 @@ const HUB_ALIASES: ReadonlySet<string> = new Set([
 export function normalizeRegistryKey(key: string): string {
   const host = _hostOf(key)
   if (host === undefined) {
+    // never echo `user:password@` of a URL someone passed as a registry
+    const shown = key.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@]*@/i, '$1***@')
     throw new CredentialsError(
       'WT_CREDENTIALS_INVALID_REGISTRY',
-      `invalid registry ${JSON.stringify(key)}: expected a host such as "docker.io", "localhost:5000" or "https://index.docker.io/v1/"`,
-      { registry: key },
+      `invalid registry ${JSON.stringify(shown)}: expected a host such as "docker.io", "localhost:5000" or "https://index.docker.io/v1/"`,
+      { registry: shown },
     )
   }
   return HUB_ALIASES.has(host) ? DOCKER_HUB : host
