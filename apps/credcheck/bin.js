@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-import { enableCompileCache } from 'node:module'
+import * as nodeModule from 'node:module'
 
-enableCompileCache?.()
+// Node >= 22.1 only; a no-op on Node 20.
+nodeModule.enableCompileCache?.()
 const { main } = await import('./dist/index.js')
 process.exitCode = await main(process.argv, {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
-  now: () => performance.timeOrigin + performance.now(),
+  now: Date.now,
 })

@@ -5,6 +5,7 @@ import {
   MANIFEST_ACCEPT,
   parseRateLimit,
 } from '@watchtower-ts/registry-client'
+import { crossCheck } from './_cross-check.ts'
 import { header, networkFailure, type SimpleResponse, send } from './_net.ts'
 import { CheckFailure } from './failures.ts'
 import type { ProbeState } from './http-probe.ts'
@@ -111,10 +112,20 @@ export async function manifestStep(state: ProbeState): Promise<StepOutcome> {
         .map((p) => `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`)
         .join(' ')}`
     : ''
+  const cross = state.trust ? await crossCheck(state, state.resolver) : undefined
+  if (!cross) notes.push("no trust store: watchtower's registry client was not run for comparison")
+  else if (cross.agrees) notes.push(`watchtower's registry client agrees: ${cross.digest}`)
+  else
+    notes.push(
+      cross.error
+        ? `watchtower's registry client fails where this check passed: ${cross.error}`
+        : `watchtower's registry client sees another digest: ${cross.digest}`,
+    )
+  notes.push(...(cross?.events ?? []).map((e) => `registry client: ${e}`))
   return {
-    status: 'ok',
+    status: cross && !cross.agrees ? 'warning' : 'ok',
     summary: `HEAD ${url.href} → 200, ${digest}, ${mediaType || '(no media type)'}${platformText}`,
-    details: { url: url.href, status: res.status, digest, mediaType, platforms },
+    details: { url: url.href, status: res.status, digest, mediaType, platforms, crossCheck: cross ?? null },
     notes,
   }
 }

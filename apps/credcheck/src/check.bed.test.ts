@@ -4,7 +4,9 @@
  * real engine, real helper programs. Each failure class the README documents is produced here.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { copyFile, mkdir, writeFile } from 'node:fs/promises'
+import { request as httpsRequest } from 'node:https'
 import { connect, createServer } from 'node:net'
 import { join } from 'node:path'
 import { dockerCli, pushImage, tokenLog, uniqueName } from '@watchtower-ts/testbed'
@@ -22,6 +24,42 @@ const aliceConfig = () =>
       [reg.basic.host]: { auth: basicAuth(alice.username, alice.password) },
     },
   })
+
+const MEDIA_DOCKER = 'application/vnd.docker.distribution.manifest.v2+json'
+
+/** A refresh token from the bed's token server (OAuth2 password grant with access_type=offline). */
+function passwordGrant(): Promise<string> {
+  const form = new URLSearchParams({
+    grant_type: 'password',
+    username: alice.username,
+    password: alice.password,
+    service: bed.tokenServer.service,
+    client_id: 'credcheck-test',
+    access_type: 'offline',
+    scope: `repository:${tokenImage.repository}:pull`,
+  }).toString()
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      bed.tokenServer.realm,
+      {
+        method: 'POST',
+        ca: readFileSync(bed.tls.caCert),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      },
+      (res) => {
+        let body = ''
+        res.on('data', (c) => (body += c))
+        res.on('end', () => {
+          const token = (JSON.parse(body) as { refresh_token?: string }).refresh_token
+          if (res.statusCode === 200 && token) resolve(token)
+          else reject(new Error(`password grant: ${res.statusCode}`))
+        })
+      },
+    )
+    req.on('error', reject)
+    req.end(form)
+  })
+}
 
 async function freePort(): Promise<number> {
   const server = createServer()
@@ -88,7 +126,11 @@ describe('when everything is right', () => {
       ],
     })
     expect(typeof step(r.report, 'token').details['expiresIn']).toBe('number')
-    expect(step(r.report, 'manifest').details).toMatchObject({ status: 200, digest: tokenImage.digest })
+    expect(step(r.report, 'manifest').details).toMatchObject({
+      status: 200,
+      digest: tokenImage.digest,
+      crossCheck: { agrees: true, digest: tokenImage.digest },
+    })
     expect(step(r.report, 'local-image').details).toMatchObject({
       status: 'up-to-date',
       remoteDigest: tokenImage.digest,
@@ -144,6 +186,98 @@ describe('when everything is right', () => {
     const r = await check(bed, [pushed.ref, '--registry-ca', bed.tls.caCert], await baseEnv(bed))
     expect(r.code, r.text).toBe(0)
     expect(step(r.report, 'token').details).toMatchObject({ account: null, status: 200 })
+  })
+})
+
+describe('more of the chain', () => {
+  it("an index: the platforms it lists (attestations left out), and watchtower's client agrees", async () => {
+    const repository = uniqueName('cc-index')
+    const a = await pushImage(bed, { registry: 'open', variant: 'v1', repository, tag: 'a' })
+    const b = await pushImage(bed, { registry: 'open', variant: 'v2', repository, tag: 'b' })
+    const base = `${reg.open.url}/v2/${repository}/manifests`
+    const size = async (tag: string) => {
+      const res = await fetch(`${base}/${tag}`, { method: 'HEAD', headers: { accept: MEDIA_DOCKER } })
+      return Number(res.headers.get('content-length'))
+    }
+    const index = {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        {
+          mediaType: MEDIA_DOCKER,
+          digest: a.digest,
+          size: await size('a'),
+          platform: { os: 'linux', architecture: 'amd64' },
+        },
+        {
+          mediaType: MEDIA_DOCKER,
+          digest: b.digest,
+          size: await size('b'),
+          platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+        },
+        {
+          mediaType: MEDIA_DOCKER,
+          digest: b.digest,
+          size: await size('b'),
+          platform: { os: 'unknown', architecture: 'unknown' },
+        },
+      ],
+    }
+    const put = await fetch(`${base}/multi`, {
+      method: 'PUT',
+      headers: { 'content-type': index.mediaType },
+      body: JSON.stringify(index),
+    })
+    expect(put.status, await put.text()).toBe(201)
+    const indexDigest = put.headers.get('docker-content-digest')
+    const r = await check(bed, [`${reg.open.host}/${repository}:multi`], await baseEnv(bed))
+    expect(r.code, r.text).toBe(0)
+    expect(step(r.report, 'manifest').details).toMatchObject({
+      digest: indexDigest,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      platforms: [
+        { os: 'linux', architecture: 'amd64' },
+        { os: 'linux', architecture: 'arm64', variant: 'v8' },
+      ],
+      crossCheck: { agrees: true, digest: indexDigest, error: null },
+    })
+    expect(r.text).toMatch(/platforms linux\/amd64 linux\/arm64\/v8/)
+    expect(step(r.report, 'local-image').details).toMatchObject({ status: 'no-local-image' })
+  })
+
+  it('an identity token in config.json: refresh_token grant (POST), and a revoked one is refused (6)', async () => {
+    const refreshToken = await passwordGrant()
+    const env = await baseEnv(bed, {
+      DOCKER_CONFIG: await dockerConfig({ auths: { [reg.token.host]: { identitytoken: refreshToken } } }),
+    })
+    const r = await check(bed, [tokenImage.ref, '--registry-ca', bed.tls.caCert], env, {
+      extraSecrets: [refreshToken],
+    })
+    expect(r.code, r.text).toBe(0)
+    expect(step(r.report, 'credentials').details).toMatchObject({ kind: 'identity-token' })
+    expect(step(r.report, 'token').details).toMatchObject({ method: 'POST', status: 200 })
+    const bad = 'not-a-refresh-token-1234'
+    const badEnv = await baseEnv(bed, {
+      DOCKER_CONFIG: await dockerConfig({ auths: { [reg.token.host]: { identitytoken: bad } } }),
+    })
+    const refused = await check(bed, [tokenImage.ref, '--registry-ca', bed.tls.caCert], badEnv, {
+      extraSecrets: [bad],
+    })
+    expect(refused.code).toBe(6)
+    expect(refused.report.failure).toMatchObject({ step: 'token', code: 'WT_CREDCHECK_TOKEN_DENIED' })
+  })
+
+  it('the engine is not answering: step 8 is skipped, the run still passes', async () => {
+    const env = await baseEnv(bed, {
+      DOCKER_CONFIG: await aliceConfig(),
+      DOCKER_HOST: `unix://${await tempDir('nodocker')}/docker.sock`,
+    })
+    const r = await check(bed, [tokenImage.ref, '--registry-ca', bed.tls.caCert], env)
+    expect(r.code, r.text).toBe(0)
+    expect(step(r.report, 'local-image')).toMatchObject({
+      status: 'skipped',
+      details: { status: 'no-engine' },
+    })
   })
 })
 

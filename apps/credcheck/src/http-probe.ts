@@ -27,6 +27,7 @@ import type { Probe, ProbeOptions, StepOutcome } from './probe.ts'
 /** What the steps learn and hand to each other. */
 export interface ProbeState {
   options: Required<Pick<ProbeOptions, 'timeoutMs' | 'certsDirs'>> & ProbeOptions
+  resolver: CredentialResolver
   ref?: ImageReference
   credentials?: RegistryCredentials
   trust?: TrustStore
@@ -47,12 +48,13 @@ export interface ProbeState {
 }
 
 export function createHttpProbe(options: ProbeOptions): Probe {
+  const resolver: CredentialResolver = createCredentialResolver({ env: options.env, now: options.now })
   const state: ProbeState = {
     options: { timeoutMs: 10_000, certsDirs: ['/etc/docker/certs.d'], ...options },
+    resolver,
     trustSources: [],
     secrets: [],
   }
-  const resolver: CredentialResolver = createCredentialResolver({ env: options.env, now: options.now })
   const need = <T>(value: T | undefined, what: string): T => {
     if (value === undefined) throw new Error(`internal: step order broken (${what} missing)`)
     return value
