@@ -1,8 +1,7 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { makePki, type Pki } from './__fixtures__/pki.ts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { makePki, type Pki, removeTempDirs, tempDir } from './__fixtures__/pki.ts'
 import { readCaBundle, validateCaBundle } from './ca-bundle.ts'
 
 let pki: Pki
@@ -13,9 +12,10 @@ const file = async (name: string, content: string | Buffer) => {
   return path
 }
 
+afterAll(removeTempDirs)
 beforeAll(async () => {
   pki = await makePki()
-  dir = await mkdtemp(join(tmpdir(), 'wt-tls-bundle-'))
+  dir = await tempDir('wt-tls-bundle-')
 })
 
 describe('readCaBundle', () => {

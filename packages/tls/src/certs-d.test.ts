@@ -1,16 +1,16 @@
-import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { copyFile, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { makePki, type Pki } from './__fixtures__/pki.ts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { makePki, type Pki, removeTempDirs, tempDir } from './__fixtures__/pki.ts'
 import { readCertsDir } from './certs-d.ts'
 
 let pki: Pki
 let root: string
+afterAll(removeTempDirs)
 beforeAll(async () => {
   pki = await makePki()
-  root = await mkdtemp(join(tmpdir(), 'wt-certs-d-'))
+  root = await tempDir('wt-certs-d-')
 })
 
 async function hostDir(host: string, files: Record<string, string>): Promise<string> {
