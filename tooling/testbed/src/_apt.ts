@@ -1,5 +1,6 @@
 /** Installs what the bed needs from Debian when it is missing (root only). */
-import { run, TestbedError } from './_util.ts'
+import { rm, writeFile } from 'node:fs/promises'
+import { exists, run, TestbedError } from './_util.ts'
 
 export const DEBIAN_PACKAGES = [
   'docker.io',
@@ -36,15 +37,29 @@ export async function ensurePackages(log: (msg: string) => void): Promise<void> 
     )
   }
   log(`installing ${missing.join(' ')}`)
+  // Keep package scripts from starting services (docker.io would start a dockerd with a bridge).
+  const hadPolicy = await exists(POLICY_RC_D)
+  if (!hadPolicy) await writeFile(POLICY_RC_D, '#!/bin/sh\nexit 101\n', { mode: 0o755 })
+  try {
+    await install(missing)
+  } finally {
+    if (!hadPolicy) await rm(POLICY_RC_D, { force: true })
+  }
+}
+
+const POLICY_RC_D = '/usr/sbin/policy-rc.d'
+
+async function install(missing: string[]): Promise<void> {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  const install = () => run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env })
-  let r = await install()
+  // With recommends, as ENVIRONMENT.md checked (docker.io recommends iptables, used by the isolated engine).
+  const attempt = () => run('apt-get', ['install', '-y', ...missing], { env })
+  let r = await attempt()
   if (r.code !== 0) {
     const upd = await run('apt-get', ['update'], { env })
     if (upd.code !== 0) {
       throw new TestbedError('WT_TESTBED_APT', `apt-get update failed: ${upd.stderr.trim().slice(-1500)}`)
     }
-    r = await install()
+    r = await attempt()
   }
   const still = await missingPackages()
   if (r.code !== 0 || still.length > 0) {
