@@ -7,5 +7,6 @@ const conditions = ['@watchtower-ts/source', 'node', 'module', 'development|prod
 export default defineProject({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
-  test: { name: '@watchtower-ts/registry-client' },
+  // The root's timeouts are not inherited either; bed tests push images with the real engine.
+  test: { name: '@watchtower-ts/registry-client', testTimeout: 60_000, hookTimeout: 300_000 },
 })

@@ -256,6 +256,9 @@ export class Http {
       method: req.method,
       headers,
       ...(req.body === undefined ? {} : { body: req.body }),
+      // undici closes the socket after every HEAD (a guard against servers that send a body anyway,
+      // undici#258); registries don't, and one connection per HEAD would defeat keep-alive.
+      ...(req.method === 'HEAD' ? { reset: false } : {}),
       signal: AbortSignal.timeout(this.#o.timeoutMs),
       headersTimeout: this.#o.timeoutMs,
       bodyTimeout: this.#o.timeoutMs,
@@ -281,6 +284,9 @@ export class Http {
       }
       chunks.push(buf)
     }
+    // Let undici mark the connection idle before the per-host slot frees: otherwise the next request
+    // is dispatched while the socket still counts as busy and a new connection is opened.
+    await new Promise<void>((resolve) => setImmediate(resolve))
     return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), url: req.url }
   }
 }
