@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// `pnpm bench`: plain node cannot run TypeScript, so esbuild (a root devDependency) bundles
+// src/main.ts with the workspace packages' sources (condition `@watchtower-ts/source`) into a
+// temporary file first; third-party dependencies stay external, imported by absolute path.
+import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { build } from 'esbuild'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const entry = join(here, 'src', 'main.ts')
+const outfile = join(tmpdir(), `wt-bench-${process.pid}.mjs`)
+
+/** Bundle only our own code; resolve everything else where it lives and leave it external. */
+const externalDeps = {
+  name: 'external-deps',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (
+        args.path.startsWith('@watchtower-ts/') ||
+        args.path.startsWith('node:') ||
+        args.pluginData?.inner
+      ) {
+        return undefined
+      }
+      const r = await b.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: { inner: true },
+      })
+      if (r.errors.length > 0) return { errors: r.errors }
+      return { path: r.path, external: true }
+    })
+  },
+}
+
+await build({
+  entryPoints: [entry],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  conditions: ['@watchtower-ts/source'],
+  plugins: [externalDeps],
+  logLevel: 'error',
+  // The test bed finds files next to its sources relative to import.meta.url.
+  define: { 'import.meta.url': JSON.stringify(pathToFileURL(entry).href) },
+})
+try {
+  const { main } = await import(pathToFileURL(outfile).href)
+  process.exitCode = await main(process.argv.slice(2), { bin: fileURLToPath(import.meta.url) })
+} finally {
+  await rm(outfile, { force: true })
+}

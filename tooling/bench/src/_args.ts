@@ -1,0 +1,86 @@
+/** `pnpm bench` flags. */
+import { parseArgs } from 'node:util'
+
+export const BENCHES = ['cycle', 'update', 'startup', 'footprint'] as const
+export type BenchName = (typeof BENCHES)[number]
+
+export interface BenchArgs {
+  json: boolean
+  help: boolean
+  containers: number
+  repos: number
+  repeats: number
+  updates: number
+  startupRuns: number
+  cycles: number
+  only: BenchName[]
+  build: boolean
+  /** Write RESULTS.md next to the bench. */
+  writeResults: boolean
+}
+
+export const USAGE = `usage: pnpm bench [options]
+  --json               print the figures as JSON instead of a table
+  --containers N       check cycle: containers (default 40, at most 500)
+  --repos U            check cycle: repositories they use (default 8)
+  --repeats R          runs per check-cycle and update variant; median reported (default 3)
+  --updates K          update: stale containers recreated per run (default 5)
+  --startup-runs R     start-up: runs per command; median reported (default 10)
+  --cycles C           footprint: cycles before the last memory reading (default 100)
+  --only LIST          comma list of ${BENCHES.join(', ')} (default all)
+  --no-build           do not build the apps first
+  --write-results      also write tooling/bench/RESULTS.md
+Runs against the real test bed (brought up if down). Run it on a quiet bed: pings are counted
+from the shared registry log.`
+
+function int(name: string, raw: string | undefined, def: number, min: number, max: number): number {
+  if (raw === undefined) return def
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`)
+  }
+  return n
+}
+
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+      containers: { type: 'string' },
+      repos: { type: 'string' },
+      repeats: { type: 'string' },
+      updates: { type: 'string' },
+      'startup-runs': { type: 'string' },
+      cycles: { type: 'string' },
+      only: { type: 'string' },
+      'no-build': { type: 'boolean', default: false },
+      'write-results': { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  })
+  const only = (values.only ?? BENCHES.join(','))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  for (const o of only) {
+    if (!(BENCHES as readonly string[]).includes(o)) {
+      throw new Error(`--only: unknown benchmark "${o}" (known: ${BENCHES.join(', ')})`)
+    }
+  }
+  return {
+    json: values.json,
+    help: values.help,
+    containers: int('containers', values.containers, 40, 1, 500),
+    repos: int('repos', values.repos, 8, 1, 500),
+    repeats: int('repeats', values.repeats, 3, 1, 50),
+    updates: int('updates', values.updates, 5, 1, 100),
+    startupRuns: int('startup-runs', values['startup-runs'], 10, 1, 200),
+    cycles: int('cycles', values.cycles, 100, 1, 10_000),
+    only: only as BenchName[],
+    build: !values['no-build'],
+    writeResults: values['write-results'],
+  }
+}

@@ -1,0 +1,79 @@
+/** The built CLIs (apps/watchtower, apps/credcheck), run as a user runs them. */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Testbed } from '@watchtower-ts/testbed'
+import { type Ran, run } from './_proc.ts'
+
+export interface Clis {
+  watchtower: string
+  credcheck: string
+  /** Built and runnable (`--help` answered). */
+  built: boolean
+  /** Runs a real check cycle (`--run-once` is wired to the packages). */
+  cycles: boolean
+  /** Why not, when one of the above is false. */
+  note?: string
+}
+
+/** Environment for the watchtower CLI against the bed. */
+export function cliEnv(bed: Testbed): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: process.env['HOME'] ?? '/root',
+    DOCKER_HOST: bed.docker.host,
+    DOCKER_CONFIG: bed.dockerConfigDir,
+  }
+}
+
+/** `pnpm --filter <app>... build` for both apps (with the packages they use), then probes them. */
+export async function prepareClis(
+  root: string,
+  bed: Testbed,
+  options: { build: boolean; log: (m: string) => void },
+): Promise<Clis> {
+  const clis: Clis = {
+    watchtower: join(root, 'apps/watchtower/bin.js'),
+    credcheck: join(root, 'apps/credcheck/bin.js'),
+    built: false,
+    cycles: false,
+  }
+  if (options.build) {
+    options.log('building apps/watchtower and apps/credcheck (pnpm --filter … build)')
+    const b = await run(
+      'pnpm',
+      ['--filter', '@watchtower-ts/watchtower...', '--filter', '@watchtower-ts/credcheck...', 'run', 'build'],
+      { cwd: root },
+    )
+    if (b.code !== 0) {
+      clis.note = `build failed: ${lastLines(b)}`
+      return clis
+    }
+  }
+  if (!existsSync(join(root, 'apps/watchtower/dist/index.js'))) {
+    clis.note = 'apps/watchtower is not built'
+    return clis
+  }
+  const help = await run(process.execPath, [clis.watchtower, '--help'], { env: cliEnv(bed) })
+  const help2 = await run(process.execPath, [clis.credcheck, '--help'], { env: cliEnv(bed) })
+  if (help.code !== 0 || help2.code !== 0) {
+    clis.note = `--help failed: ${lastLines(help.code !== 0 ? help : help2)}`
+    return clis
+  }
+  clis.built = true
+  // A cycle over a scope no container has: exit 0 means the CLI runs cycles.
+  const probe = await cliCycle(clis, bed, { scope: 'wt-bench-probe-empty', monitorOnly: true })
+  if (probe.code === 0) clis.cycles = true
+  else clis.note = `watchtower --run-once does not run a cycle yet: ${lastLines(probe)}`
+  return clis
+}
+
+/** `watchtower --run-once [--monitor-only] --scope S --registry-ca CA`. */
+export function cliCycle(clis: Clis, bed: Testbed, o: { scope: string; monitorOnly: boolean }): Promise<Ran> {
+  const args = [clis.watchtower, '--run-once', '--scope', o.scope, '--registry-ca', bed.tls.caCert]
+  if (o.monitorOnly) args.push('--monitor-only')
+  return run(process.execPath, args, { env: cliEnv(bed), timeoutMs: 600_000 })
+}
+
+export function lastLines(r: Ran, n = 3): string {
+  return (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-n).join(' | ')
+}
