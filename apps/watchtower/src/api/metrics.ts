@@ -1,0 +1,99 @@
+// Prometheus metrics with upstream's names, plus registry, token-cache and rate-limit figures.
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client'
+import type { RunnerStats, SessionReport } from '../session/types.ts'
+
+export interface Metrics {
+  readonly registry: Registry
+  /** A finished session (scheduled or API-triggered). */
+  recordScan(report: SessionReport): void
+  /** A scheduled session skipped because another one was running. */
+  recordSkipped(): void
+  render(): Promise<{ contentType: string; body: string }>
+}
+
+export function createMetrics(stats?: () => RunnerStats | undefined): Metrics {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const scanned = new Gauge({
+    name: 'watchtower_containers_scanned',
+    help: 'Number of containers scanned for changes by watchtower during the last scan',
+    registers: [registry],
+  })
+  const updated = new Gauge({
+    name: 'watchtower_containers_updated',
+    help: 'Number of containers updated by watchtower during the last scan',
+    registers: [registry],
+  })
+  const failed = new Gauge({
+    name: 'watchtower_containers_failed',
+    help: 'Number of containers where update failed during the last scan',
+    registers: [registry],
+  })
+  const total = new Counter({
+    name: 'watchtower_scans_total',
+    help: 'Number of scans since the watchtower started',
+    registers: [registry],
+  })
+  const skipped = new Counter({
+    name: 'watchtower_scans_skipped',
+    help: 'Number of skipped scans since watchtower started',
+    registers: [registry],
+  })
+  new Gauge({
+    name: 'watchtower_registry_requests',
+    help: 'Registry requests since start, by kind (ping, token, manifestHead, manifestGet)',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      const s = stats?.()
+      this.reset()
+      for (const [kind, n] of Object.entries(s?.registryRequests ?? {})) this.set({ kind }, n)
+    },
+  })
+  new Gauge({
+    name: 'watchtower_token_cache_hits',
+    help: 'Bearer tokens answered from the cache since start',
+    registers: [registry],
+    collect() {
+      this.set(stats?.()?.tokenCacheHits ?? 0)
+    },
+  })
+  new Gauge({
+    name: 'watchtower_token_cache_misses',
+    help: 'Bearer token lookups that needed a token request since start',
+    registers: [registry],
+    collect() {
+      this.set(stats?.()?.tokenCacheMisses ?? 0)
+    },
+  })
+  new Gauge({
+    name: 'watchtower_registry_rate_limit_remaining',
+    help: 'Last RateLimit-Remaining seen per registry host',
+    labelNames: ['registry'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const [host, n] of Object.entries(stats?.()?.rateLimitRemaining ?? {}))
+        this.set({ registry: host }, n)
+    },
+  })
+  return {
+    registry,
+    recordScan(r) {
+      total.inc()
+      scanned.set(r.scanned.length)
+      updated.set(r.updated.length + r.stale.length)
+      failed.set(r.failed.length)
+    },
+    recordSkipped() {
+      total.inc()
+      skipped.inc()
+      scanned.set(0)
+      updated.set(0)
+      failed.set(0)
+    },
+    async render() {
+      return { contentType: registry.contentType, body: await registry.metrics() }
+    },
+  }
+}

@@ -1,0 +1,133 @@
+// The HTTP API on node:http: /v1/update, /v1/metrics (both behind the Bearer
+// token, compared in constant time) and an unauthenticated health endpoint.
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { ImageReference } from '@watchtower-ts/registry-client'
+import type { Logger } from 'pino'
+import { WatchtowerError } from '../errors.ts'
+import type { SessionReport } from '../session/types.ts'
+import { shortId } from '../template/index.ts'
+import { parseImageFilter } from './image-filter.ts'
+import type { Metrics } from './metrics.ts'
+
+export type UpdateOutcome = { skipped: true } | { skipped: false; report: SessionReport }
+
+export interface ApiServerOptions {
+  token: string
+  /** Enable /v1/update. */
+  update: boolean
+  /** Enable /v1/metrics. */
+  metrics?: Metrics
+  /** Runs a session: with images it waits its turn; without, it is skipped when one is running. */
+  onUpdate: (images: ImageReference[] | undefined) => Promise<UpdateOutcome>
+  log: Logger
+}
+
+export interface ApiServer {
+  listen(port: number, host?: string): Promise<{ port: number; host: string }>
+  close(): Promise<void>
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest()
+
+export function createApiServer(o: ApiServerOptions): ApiServer {
+  const expected = digest(`Bearer ${o.token}`)
+  const authorized = (req: IncomingMessage) =>
+    timingSafeEqual(digest(req.headers.authorization ?? ''), expected)
+  const reply = (res: ServerResponse, status: number, body?: unknown, type = 'application/json') => {
+    res.statusCode = status
+    if (body === undefined) return res.end()
+    res.setHeader('content-type', type)
+    res.end(typeof body === 'string' ? body : `${JSON.stringify(body)}\n`)
+  }
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const path = url.pathname.replace(/\/+$/, '') || '/'
+    if (path === '/v1/health' || path === '/health') {
+      return reply(res, 200, { status: 'ok' })
+    }
+    const isUpdate = path === '/v1/update' && o.update
+    const isMetrics = path === '/v1/metrics' && o.metrics
+    if (!isUpdate && !isMetrics) return reply(res, 404, { error: 'not found' })
+    if (!authorized(req)) {
+      o.log.warn({ path, notify: false }, 'Unauthorized API request')
+      return reply(res, 401)
+    }
+    if (isMetrics) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, { error: 'use GET' })
+      const m = await o.metrics!.render()
+      return reply(res, 200, m.body, m.contentType)
+    }
+    req.resume()
+    let images: ImageReference[] | undefined
+    try {
+      const values = url.searchParams.getAll('image')
+      images = values.length ? parseImageFilter(values) : undefined
+      if (images && images.length === 0) images = undefined
+    } catch (err) {
+      return reply(res, 400, { error: (err as WatchtowerError).message })
+    }
+    o.log.info(
+      { images: images?.map((i) => i.original), notify: false },
+      'Updates triggered by HTTP API request',
+    )
+    const outcome = await o.onUpdate(images)
+    if (outcome.skipped) return reply(res, 200, { skipped: true, reason: 'another update is running' })
+    const r = outcome.report
+    return reply(res, 200, {
+      skipped: false,
+      summary: {
+        scanned: r.scanned.length,
+        updated: r.updated.length,
+        failed: r.failed.length,
+        skipped: r.skipped.length,
+        stale: r.stale.length,
+        fresh: r.fresh.length,
+      },
+      containers: r.all.map((c) => ({
+        id: shortId(c.id),
+        name: c.name.replace(/^\//, ''),
+        image: c.imageName,
+        state: c.state,
+        currentImageId: shortId(c.currentImageId),
+        latestImageId: shortId(c.latestImageId),
+        ...(c.error ? { error: c.error } : {}),
+      })),
+    })
+  }
+  let server: Server | undefined
+  return {
+    listen(port, host) {
+      server = createServer((req, res) => {
+        handle(req, res).catch((err: unknown) => {
+          o.log.error({ err }, 'HTTP API request failed')
+          if (!res.headersSent) reply(res, 500, { error: (err as Error).message })
+          else res.end()
+        })
+      })
+      return new Promise((resolve, reject) => {
+        server!.once('error', (cause) =>
+          reject(
+            new WatchtowerError(
+              'WT_WATCHTOWER_API',
+              `cannot listen on ${host || '*'}:${port}: ${cause.message}`,
+              { cause },
+            ),
+          ),
+        )
+        server!.listen(port, host || undefined, () => {
+          const a = server!.address() as AddressInfo
+          resolve({ port: a.port, host: a.address })
+        })
+      })
+    },
+    close() {
+      return new Promise((resolve) => {
+        if (!server) return resolve()
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+    },
+  }
+}
