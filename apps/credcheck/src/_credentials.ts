@@ -6,14 +6,15 @@ import type { StepOutcome } from './probe.ts'
 export function describeCredentials(creds: RegistryCredentials): StepOutcome {
   const { source } = creds
   const who =
-    creds.kind === 'anonymous'
-      ? 'anonymous (no credentials found for this registry)'
-      : creds.kind === 'identity-token'
-        ? `identity token${creds.username ? ` for user ${creds.username}` : ''}`
-        : `user ${creds.username ?? '(empty)'}`
+    creds.kind === 'identity-token'
+      ? `identity token${creds.username ? ` for user ${creds.username}` : ''}`
+      : `user ${creds.username ?? '(empty)'}`
   return {
     status: 'ok',
-    summary: creds.kind === 'anonymous' ? who : `${who} from ${source.description}`,
+    summary:
+      creds.kind === 'anonymous'
+        ? `anonymous: no credentials for ${creds.registry} in REPO_USER/REPO_PASS${source.file ? ` or ${source.file}` : ''}`
+        : `${who} from ${source.description}`,
     details: {
       kind: creds.kind,
       username: creds.username ?? null,

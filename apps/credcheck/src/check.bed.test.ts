@@ -3,12 +3,13 @@
  * token + the bed's token server, expired and wrong-host certificates), real TLS material, the
  * real engine, real helper programs. Each failure class the README documents is produced here.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { copyFile, mkdir, writeFile } from 'node:fs/promises'
+import { copyFile, cp, mkdir, readdir, writeFile } from 'node:fs/promises'
 import { request as httpsRequest } from 'node:https'
 import { connect, createServer } from 'node:net'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { dockerCli, pushImage, tokenLog, uniqueName } from '@watchtower-ts/testbed'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { baseEnv, basicAuth, check, dockerConfig, helperBin, step, tempDir } from './_bed-utils.ts'
@@ -25,6 +26,7 @@ const aliceConfig = () =>
     },
   })
 
+const execFileP = promisify(execFile)
 const MEDIA_DOCKER = 'application/vnd.docker.distribution.manifest.v2+json'
 
 /** A refresh token from the bed's token server (OAuth2 password grant with access_type=offline). */
@@ -369,6 +371,45 @@ describe('each failure names its cause, a fix and its exit code', () => {
       source: { kind: 'cred-helper', helper: 'docker-credential-wtok' },
     })
     expect(r.code).toBe(6) // the helper's password is not alice's
+  })
+
+  it('the real docker-credential-pass: answers (source named, secret never shown), then fails on a broken store (3)', async () => {
+    const store = join(await tempDir('pass'), 'store')
+    const env = { ...process.env, GNUPGHOME: bed.pass.gnupgHome, PASSWORD_STORE_DIR: store }
+    await execFileP('pass', ['init', bed.pass.fingerprint], { env })
+    const stored = JSON.stringify({
+      ServerURL: reg.token.host,
+      Username: alice.username,
+      Secret: alice.password,
+    })
+    await new Promise<void>((resolve, reject) => {
+      const child = execFile('docker-credential-pass', ['store'], { env }, (e) => (e ? reject(e) : resolve()))
+      child.stdin!.end(stored)
+    })
+    const config = await dockerConfig({ credHelpers: { [reg.token.host]: 'pass' } })
+    const passEnv = { DOCKER_CONFIG: config, GNUPGHOME: bed.pass.gnupgHome, PASSWORD_STORE_DIR: store }
+    const r = await check(bed, [tokenImage.ref, '--registry-ca', bed.tls.caCert], await baseEnv(bed, passEnv))
+    expect(r.code, r.text).toBe(0)
+    expect(step(r.report, 'credentials').details).toMatchObject({
+      kind: 'basic',
+      username: alice.username,
+      source: { kind: 'cred-helper', helper: 'docker-credential-pass' },
+    })
+    // the same store with its entry corrupted: gpg cannot decrypt it, the helper exits non-zero
+    const broken = join(await tempDir('pass'), 'store')
+    await cp(store, broken, { recursive: true })
+    const entry = (await readdir(broken, { recursive: true })).find(
+      (f) => f.endsWith('.gpg') && !f.endsWith('.gpg-id'),
+    )
+    await writeFile(join(broken, entry!), 'garbage')
+    const failed = await check(
+      bed,
+      [tokenImage.ref, '--registry-ca', bed.tls.caCert],
+      await baseEnv(bed, { ...passEnv, PASSWORD_STORE_DIR: broken }),
+    )
+    expect(failed.code).toBe(3)
+    expect(failed.report.failure).toMatchObject({ step: 'credentials', code: 'WT_CREDCHECK_HELPER_FAILED' })
+    expect(failed.report.failure!.cause).toMatch(/docker-credential-pass/)
   })
 
   it('malformed config.json (3)', async () => {
