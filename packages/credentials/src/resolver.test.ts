@@ -202,3 +202,43 @@ describe('config.json location and reload', () => {
     expect((await resolver.resolve('ghcr.io')).username).toBe('three')
   })
 })
+
+describe('onWarning', () => {
+  it('warns once when REPO_USER/REPO_PASS are not limited by REPO_REGISTRY', async () => {
+    const warnings: string[] = []
+    const dir = await tmp()
+    const env = { REPO_USER: 'u', REPO_PASS: 'topsecret', DOCKER_CONFIG: dir }
+    const resolver = createCredentialResolver({ env, onWarning: (m) => warnings.push(m) })
+    await resolver.resolve('docker.io')
+    await resolver.resolve('ghcr.io')
+    expect(warnings).toEqual([
+      'REPO_USER/REPO_PASS are sent to every registry (now docker.io): set REPO_REGISTRY to the registries they are for',
+    ])
+    const scoped: string[] = []
+    await createCredentialResolver({
+      env: { ...env, REPO_REGISTRY: 'ghcr.io' },
+      onWarning: (m) => scoped.push(m),
+    }).resolve('ghcr.io')
+    expect(scoped).toEqual([])
+  })
+
+  it('warns when DOCKER_CONFIG has no config.json (again after it came back and went away)', async () => {
+    const warnings: string[] = []
+    const dir = await tmp()
+    const resolver = createCredentialResolver({
+      env: { DOCKER_CONFIG: dir },
+      onWarning: (m) => warnings.push(m),
+    })
+    await resolver.resolve('ghcr.io')
+    await resolver.resolve('ghcr.io')
+    expect(warnings).toEqual([
+      `DOCKER_CONFIG is ${dir} but ${dir}/config.json does not exist: registries without REPO_USER/REPO_PASS are accessed anonymously`,
+    ])
+    await writeConfig(dir, {})
+    await resolver.resolve('ghcr.io')
+    const { rm } = await import('node:fs/promises')
+    await rm(join(dir, 'config.json'))
+    await resolver.resolve('ghcr.io')
+    expect(warnings).toHaveLength(2)
+  })
+})

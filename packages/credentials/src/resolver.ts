@@ -40,6 +40,13 @@ export interface CreateCredentialResolverOptions {
   now?: () => number
   /** Read REPO_USER / REPO_PASS at all. @default true */
   useEnv?: boolean
+  /**
+   * Told (once each) about setups that work but are probably not what the user meant:
+   * REPO_USER/REPO_PASS without REPO_REGISTRY (sent to every registry), and DOCKER_CONFIG pointing
+   * at a folder without config.json. Never given a secret.
+   * @default no-op
+   */
+  onWarning?: (message: string) => void
 }
 
 /** A {@link CredentialResolver} that also says which config.json it reads. */
@@ -76,6 +83,12 @@ export function createCredentialResolver(
   })
 
   let helperGeneration = 0
+  const warned = new Set<string>()
+  const warn = (id: string, message: string) => {
+    if (warned.has(id)) return
+    warned.add(id)
+    options.onWarning?.(message)
+  }
 
   async function fromHelper(
     config: DockerConfigFile,
@@ -110,6 +123,12 @@ export function createCredentialResolver(
     if (options.useEnv !== false) {
       const fromEnv = await readEnvCredentials(env, readFile)
       if (fromEnv && (fromEnv.registries === undefined || fromEnv.registries.includes(host))) {
+        if (fromEnv.registries === undefined) {
+          warn(
+            'env-unscoped',
+            `REPO_USER/REPO_PASS are sent to every registry (now ${host}): set REPO_REGISTRY to the registries they are for`,
+          )
+        }
         return createRegistryCredentials({
           registry: host,
           kind: 'basic',
@@ -124,7 +143,15 @@ export function createCredentialResolver(
       helpers.clear() // config.json changed: maybe a new `docker login`, ask helpers again
       helperGeneration = generation
     }
-    if (config === undefined) return _anonymous(host, configFile)
+    if (config === undefined) {
+      if (env.DOCKER_CONFIG && options.configFile === undefined) {
+        warn(
+          `missing:${generation}`,
+          `DOCKER_CONFIG is ${env.DOCKER_CONFIG} but ${configFile} does not exist: registries without REPO_USER/REPO_PASS are accessed anonymously`,
+        )
+      }
+      return _anonymous(host, configFile)
+    }
 
     const helperKey = _matchingKeys(config.credHelpers, host)[0]
     if (helperKey !== undefined) {
