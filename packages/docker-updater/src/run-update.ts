@@ -63,14 +63,19 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
           (c, original) => exclusionReason({ ...c, Name: `/${original}` }, options) === undefined,
         )
 
-  const listed: ContainerInspect[] = []
-  for (const s of await engine.listContainers({ statuses: listStatuses(options) })) {
-    if (s.Names.some((n) => parseAsideName(n, s.Id))) continue
+  // Filter on the listing (names and labels are in it); inspect only what is selected.
+  const summaries = (await engine.listContainers({ statuses: listStatuses(options) })).filter(
+    (s) => !s.Names.some((n) => parseAsideName(n, s.Id)),
+  )
+  const idToName = (id: string) => summaries.find((s) => s.Id.startsWith(id))?.Names[0]
+  const selected: ContainerInspect[] = []
+  for (const s of summaries) {
+    const shallow = { Name: s.Names[0] ?? '', Config: { Labels: s.Labels ?? {} } } as ContainerInspect
+    if (exclusionReason(shallow, options) !== undefined) continue
     const c = await engine.inspectContainer(s.Id).catch(() => undefined)
-    if (c) listed.push(c)
+    if (c && exclusionReason(c, options) === undefined) selected.push(c)
   }
-  const idToName = (id: string) => listed.find((c) => c.Id.startsWith(id))?.Name
-  const selected = listed.filter((c) => exclusionReason(c, options) === undefined)
+  const listed = selected
   const sorted = sortByDependencies(selected, (c) => dependenciesOf(c, listed, idToName))
 
   const images = new Map<string, Promise<ImageInspect | undefined>>()

@@ -32,10 +32,7 @@ export function recordingEngine(
       return (inner[method] as (...a: unknown[]) => Promise<unknown>)(...args)
     }
   }
-  return Object.assign(wrapped as unknown as DockerEngine, {
-    calls,
-    get injected() {
-      return state.injected
-    },
-  })
+  Object.defineProperty(wrapped, 'calls', { value: calls })
+  Object.defineProperty(wrapped, 'injected', { get: () => state.injected })
+  return wrapped as unknown as DockerEngine & { calls: EngineCall[]; injected: boolean }
 }
