@@ -190,6 +190,40 @@ describe('config.json written by the real `docker login`', () => {
   })
 })
 
+describe('config.json rewritten by the real docker CLI is picked up without restart', () => {
+  it('docker login as alice, then as bob (the CLI replaces the file), then docker logout', async () => {
+    const { stat } = await import('node:fs/promises')
+    const host = bed.registries.basic.host
+    const dir = await tmp()
+    const env = { HOME, DOCKER_CONFIG: dir, DOCKER_HOST: bed.docker.host, PATH: await tmp() }
+    const docker = async (args: string[], input = '') => {
+      const r = await spawnHelper('/usr/bin/docker', args, { input, env, timeoutMs: 60_000 })
+      expect(r.code, `docker ${args.join(' ')}: ${r.stdout} ${r.stderr}`).toBe(0)
+    }
+    const resolver = createCredentialResolver({ env: { DOCKER_CONFIG: dir, PATH: '/nonexistent' } })
+    expect((await resolver.resolve(host)).kind).toBe('anonymous')
+
+    await docker(['login', '-u', alice.username, '--password-stdin', host], alice.password)
+    const first = await stat(join(dir, 'config.json'))
+    expect((await resolver.resolve(host)).username).toBe(alice.username)
+
+    const bob = bed.users.bob
+    await docker(['login', '-u', bob.username, '--password-stdin', host], bob.password)
+    const second = await stat(join(dir, 'config.json'))
+    const c = await resolver.resolve(host)
+    expect([c.username, c.secret()]).toEqual([bob.username, bob.password])
+    await expectRegistryAccepts('basic', c)
+    // The CLI writes a temp file and renames it over config.json: a new inode, the case a
+    // bind-mounted single file misses and a stat-based reload of the folder's file catches.
+    expect(second.ino).not.toBe(first.ino)
+      `docker login rewrote config.json ${first.ino === second.ino ? 'in place' : 'as a new inode'}`,
+    )
+
+    await docker(['logout', host])
+    expect((await resolver.resolve(host)).kind).toBe('anonymous')
+  })
+})
+
 /** POST /images/create on the real engine with an X-Registry-Auth header; returns status and the JSON stream. */
 function enginePull(
   ref: string,
