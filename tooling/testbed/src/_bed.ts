@@ -11,7 +11,7 @@ import { addLease, type BedState, dropLease, liveLeases, readState, stateDir, wr
 import { ensureTls } from './_tls.ts'
 import { startTokenServer, tokenServerAnswers } from './_token.ts'
 import { USERS } from './_users.ts'
-import { exists, pidAlive, run, stopPid, withLock } from './_util.ts'
+import { exists, PROC, pidAlive, run, stopPid, withLock } from './_util.ts'
 import type { RegistryInfo, RegistryName, Testbed } from './types.ts'
 
 export interface EnsureOptions {
@@ -42,10 +42,10 @@ export async function ensureTestbed(options: EnsureOptions = {}): Promise<Testbe
     const tokenOk =
       !tlsFresh &&
       token &&
-      pidAlive(state.pids.tokenServer) &&
+      pidAlive(state.pids.tokenServer, PROC.tokenServer) &&
       (await tokenServerAnswers(token, state.pids.tokenServer, tls))
     if (!tokenOk || !token) {
-      await stopPid(state.pids.tokenServer)
+      await stopPid(state.pids.tokenServer, PROC.tokenServer)
       log('starting token server')
       const t = await startTokenServer(
         dir,
@@ -70,7 +70,7 @@ export async function ensureTestbed(options: EnsureOptions = {}): Promise<Testbe
           prev &&
           !tlsFresh &&
           !(name === 'token' && realmChanged) &&
-          pidAlive(pid) &&
+          pidAlive(pid, PROC.registry) &&
           (await registryAnswers(prev, tls))
         if (reuse && prev) {
           registries[name] = prev
@@ -80,7 +80,7 @@ export async function ensureTestbed(options: EnsureOptions = {}): Promise<Testbe
           }
           return
         }
-        await stopPid(pid)
+        await stopPid(pid, PROC.registry)
         log(`starting registry ${name}`)
         const r = await startRegistry(dir, name, state.ports.registries[name], tls, tokenInfo, users)
         registries[name] = r.info
@@ -131,15 +131,17 @@ export async function ensureTestbed(options: EnsureOptions = {}): Promise<Testbe
 /** Stops every process the bed started (registries, token server, isolated engine, dockerd if ours). */
 export async function stopEverything(dir: string, state: BedState, log: (m: string) => void): Promise<void> {
   await stopIsolated(dir)
-  const pids = [state.pids.tokenServer, ...Object.values(state.pids.registries)]
-  await Promise.all(pids.map((p) => stopPid(p)))
+  await Promise.all([
+    stopPid(state.pids.tokenServer, PROC.tokenServer),
+    ...Object.values(state.pids.registries).map((p) => stopPid(p, PROC.registry)),
+  ])
   state.pids.tokenServer = undefined
   state.pids.registries = {}
   if (state.bed?.pass)
     await run('gpgconf', ['--kill', 'gpg-agent'], { env: { ...process.env, ...state.bed.pass.env } })
-  if (state.pids.dockerd && pidAlive(state.pids.dockerd)) {
+  if (state.pids.dockerd && pidAlive(state.pids.dockerd, PROC.dockerd)) {
     log('stopping dockerd')
-    await stopPid(state.pids.dockerd, 60_000)
+    await stopPid(state.pids.dockerd, PROC.dockerd, 60_000)
   }
   state.pids.dockerd = undefined
   await writeState(dir, state)

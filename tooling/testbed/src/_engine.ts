@@ -3,7 +3,7 @@
 import { mkdir, readFile, rm } from 'node:fs/promises'
 import { type RequestOptions, request } from 'node:http'
 import { dirname, join } from 'node:path'
-import { pidAlive, run, spawnDetached, TestbedError, waitFor } from './_util.ts'
+import { PROC, pidAlive, run, spawnDetached, TestbedError, waitFor } from './_util.ts'
 
 export const DEFAULT_SOCKET = '/var/run/docker.sock'
 
@@ -73,7 +73,7 @@ export async function ensureEngine(
 ): Promise<EngineResult> {
   const ep = engineEndpoint()
   if (await ping(ep)) {
-    const ours = previous?.pid && pidAlive(previous.pid)
+    const ours = previous?.pid && pidAlive(previous.pid, PROC.dockerd)
     return { ...ep, startedByBed: Boolean(ours), pid: ours ? previous?.pid : undefined }
   }
   if (!ep.socketPath) {

@@ -9,7 +9,17 @@ import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { apiVersion, ping } from './_engine.ts'
 import { type IsolatedState, readIsolated, stateDir, writeIsolated } from './_state.ts'
-import { pidAlive, run, runOk, spawnDetached, stopPid, TestbedError, waitFor, withLock } from './_util.ts'
+import {
+  PROC,
+  pidAlive,
+  run,
+  runOk,
+  spawnDetached,
+  stopPid,
+  TestbedError,
+  waitFor,
+  withLock,
+} from './_util.ts'
 import type { IsolatedEngine, Testbed } from './types.ts'
 
 /** One namespace per state folder: `wt-testbed` for the default folder, `wt-testbed-<hash>` otherwise. */
@@ -64,7 +74,7 @@ async function loadImages(from: string, to: string, refs: readonly string[]): Pr
 }
 
 async function isolatedHealthy(iso: IsolatedState | undefined, openPort: number): Promise<boolean> {
-  if (!iso || !pidAlive(iso.pid) || !pidAlive(iso.registryPid)) return false
+  if (!iso || !pidAlive(iso.pid, PROC.dockerd) || !pidAlive(iso.registryPid, PROC.registry)) return false
   if (!(await ping({ host: iso.host, socketPath: iso.socketPath }))) return false
   return registryAnswersInNs(iso.netns, openPort)
 }
@@ -171,7 +181,7 @@ function publicPart(iso: IsolatedState): IsolatedEngine {
 export async function stopIsolated(dir: string): Promise<void> {
   const iso = await readIsolated(dir)
   if (!iso) return
-  await Promise.all([stopPid(iso.registryPid), stopPid(iso.pid, 60_000)])
+  await Promise.all([stopPid(iso.registryPid, PROC.registry), stopPid(iso.pid, PROC.dockerd, 60_000)])
   await run('ip', ['netns', 'del', iso.netns])
   await writeIsolated(dir, undefined)
 }

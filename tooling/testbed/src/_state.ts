@@ -2,7 +2,7 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pidAlive } from './_util.ts'
+import { PROC, pidAlive } from './_util.ts'
 import type { IsolatedEngine, RegistryName, Testbed } from './types.ts'
 
 export interface BedState {
@@ -78,7 +78,7 @@ export async function liveLeases(dir: string): Promise<number[]> {
   const live: number[] = []
   for (const n of names) {
     const pid = Number(n)
-    if (pidAlive(pid)) live.push(pid)
+    if (pidAlive(pid, PROC.run)) live.push(pid)
     else await rm(join(leaseDir(dir), n), { force: true })
   }
   return live

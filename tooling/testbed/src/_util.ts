@@ -91,8 +91,26 @@ export function spawnDetached(
   }
 }
 
-export function pidAlive(pid: number | undefined): boolean {
+/** What the bed's own processes look like in /proc/PID/cmdline (a pid from an old state file may be reused). */
+export const PROC = {
+  dockerd: /(^|\/)dockerd( |$)/,
+  registry: /docker-registry serve/,
+  tokenServer: /token-server\.mjs/,
+  run: /node|vitest/,
+} as const
+
+/** True when `pid` runs (not a zombie) and, if `pattern` is given, its command line matches it. */
+export function pidAlive(pid: number | undefined, pattern?: RegExp): boolean {
   if (!pid || pid <= 0) return false
+  if (pattern) {
+    let cmdline = ''
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim()
+    } catch {
+      return false
+    }
+    if (!pattern.test(cmdline)) return false
+  }
   try {
     process.kill(pid, 0)
   } catch (e) {
@@ -112,9 +130,12 @@ function isZombie(pid: number): boolean {
   }
 }
 
-/** Sends SIGTERM, waits up to `graceMs`, then SIGKILL. Resolves when the process is gone. */
-export async function stopPid(pid: number | undefined, graceMs = 15_000): Promise<void> {
-  if (!pid || !pidAlive(pid)) return
+/**
+ * Sends SIGTERM, waits up to `graceMs`, then SIGKILL. Resolves when the process is gone. Never
+ * signals a process whose command line does not match `pattern` (a reused pid).
+ */
+export async function stopPid(pid: number | undefined, pattern: RegExp, graceMs = 15_000): Promise<void> {
+  if (!pid || !pidAlive(pid, pattern)) return
   try {
     process.kill(pid, 'SIGTERM')
   } catch {

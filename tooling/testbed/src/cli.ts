@@ -6,7 +6,7 @@ import { registryAnswers } from './_registries.ts'
 import { liveLeases, readIsolated, readState, stateDir } from './_state.ts'
 import { tlsPaths } from './_tls.ts'
 import { tokenServerAnswers } from './_token.ts'
-import { pidAlive } from './_util.ts'
+import { PROC, pidAlive } from './_util.ts'
 import type { RegistryName } from './types.ts'
 
 const USAGE = `usage: pnpm testbed <up|down|status>
@@ -37,17 +37,19 @@ async function status(): Promise<number> {
   const tls = tlsPaths(dir)
   let all = true
   const tok =
-    pidAlive(state.pids.tokenServer) &&
+    pidAlive(state.pids.tokenServer, PROC.tokenServer) &&
     (await tokenServerAnswers(bed.tokenServer, state.pids.tokenServer, tls))
   all &&= tok
   line('token server', tok, `${bed.tokenServer.url} (admin ${bed.tokenServer.adminUrl})`)
   for (const [name, info] of Object.entries(bed.registries)) {
-    const ok = pidAlive(state.pids.registries[name as RegistryName]) && (await registryAnswers(info, tls))
+    const ok =
+      pidAlive(state.pids.registries[name as RegistryName], PROC.registry) &&
+      (await registryAnswers(info, tls))
     all &&= ok
     line(`registry ${name}`, ok, `${info.url} (${info.auth})`)
   }
   const iso = await readIsolated(dir)
-  if (iso) line('isolated engine', pidAlive(iso.pid), `${iso.host} (netns ${iso.netns})`)
+  if (iso) line('isolated engine', pidAlive(iso.pid, PROC.dockerd), `${iso.host} (netns ${iso.netns})`)
   const leases = await liveLeases(dir)
   console.log(`runs using it: ${leases.length ? leases.join(', ') : 'none'}`)
   return all ? 0 : 1
