@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
+import type { FixedHostService } from './notify/services.ts'
 import type { SessionRunnerFactory } from './session/types.ts'
 
 /** Where the CLI writes; `process.stdout` fits. */
@@ -25,6 +26,10 @@ export interface CliDeps {
   onShutdown: (handler: (signal: string) => void) => () => void
   /** Builds the session runner (the real one composes the packages). */
   createRunner?: SessionRunnerFactory
+  /** Called with the HTTP API's port once it listens (tests use port 0). */
+  onListening?: (port: number) => void
+  /** Tests only: loopback base URLs replacing vendors' fixed notification hosts. */
+  notificationEndpoints?: Partial<Record<FixedHostService, string>>
 }
 
 export function readVersion(): string {

@@ -1,10 +1,165 @@
+// The watchtower process: logger, notifier, session runner, HTTP API and the
+// schedule, with one session at a time and a graceful stop on SIGTERM/SIGINT.
+
+import type { ImageReference } from '@watchtower-ts/registry-client'
+import type { Logger } from 'pino'
 import type { WatchtowerConfig } from '../config/types.ts'
 import type { CliDeps } from '../deps.ts'
-import { WatchtowerError } from '../errors.ts'
+import { configSecrets, createLogger } from '../log.ts'
+import { legacyNotificationUrls } from '../notify/legacy.ts'
+import { createNotifier, type Notifier } from '../notify/notifier.ts'
+import { describeDelay, describeFilter } from '../schedule/describe.ts'
+import { parseSchedule } from '../schedule/spec.ts'
+import { createSessionLock } from '../session/lock.ts'
+import type { SessionReport } from '../session/types.ts'
 
 /** Runs watchtower with a resolved configuration; returns the exit code. */
 export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Promise<number> {
-  for (const w of config.warnings) deps.stderr.write(`watchtower: warning: ${w}\n`)
-  if (!deps.createRunner) throw new WatchtowerError('WT_WATCHTOWER_UPDATE', 'no session runner is available')
-  return 0
+  let notifier: Notifier | undefined
+  const log = createLogger({
+    level: config.logLevel,
+    format: config.logFormat,
+    noColor: config.noColor,
+    stream: deps.stderr,
+    secrets: configSecrets(config),
+    now: deps.now,
+    onEntry: (e) => notifier?.entry(e),
+  })
+  for (const w of config.warnings) log.warn({ notify: false }, w)
+
+  const legacy = legacyNotificationUrls(config.legacy)
+  for (const w of legacy.warnings) log.warn({ notify: false }, w)
+  notifier = createNotifier({
+    urls: [...config.notificationUrls, ...legacy.urls],
+    template: config.notificationTemplate,
+    reportMode: config.notificationReport,
+    titleTag: config.notificationTitleTag || config.legacy.emailSubjectTag,
+    skipTitle: config.notificationSkipTitle,
+    hostname: config.hostname,
+    delaySeconds:
+      config.legacy.emailDelaySeconds > 0
+        ? config.legacy.emailDelaySeconds
+        : config.notificationsDelaySeconds,
+    level: config.notificationsLevel,
+    logStdout: config.notificationLogStdout,
+    stdout: deps.stdout,
+    sleep: (ms) => deps.sleep(ms),
+    onError: (message, err) => log.error({ notify: false, err }, message),
+    logInfo: (message) => log.info({ notify: false }, message),
+    ...(deps.notificationEndpoints ? { endpoints: deps.notificationEndpoints } : {}),
+  })
+
+  const factory = deps.createRunner ?? (await import('../wiring.ts')).createSessionRunner
+  const runner = await factory(config, { log })
+  const { createMetrics } = await import('../api/metrics.ts')
+  const metrics = createMetrics(() => runner.stats?.())
+  const lock = createSessionLock()
+  const stop = new AbortController()
+  const offShutdown = deps.onShutdown((signal) => {
+    log.info({ notify: false }, `Got ${signal}: finishing the update in progress, then stopping`)
+    stop.abort()
+  })
+
+  const session = async (images?: ImageReference[]): Promise<SessionReport> => {
+    notifier!.startSession()
+    let report: SessionReport
+    try {
+      report = await runner.run({
+        ...(images ? { images: images.map((i) => i.original) } : {}),
+        signal: stop.signal,
+      })
+    } catch (err) {
+      log.error({ err }, `Update session failed: ${(err as Error).message}`)
+      await notifier!.endSession(undefined)
+      throw err
+    }
+    log.info(
+      { scanned: report.scanned.length, updated: report.updated.length, failed: report.failed.length },
+      'Session done',
+    )
+    metrics.recordScan(report)
+    await notifier!.endSession(report)
+    return report
+  }
+
+  const startup: string[] = [`Watchtower ${deps.version}`]
+  const names = notifier.services.map((s) => s.description)
+  startup.push(names.length ? `Using notifications: ${names.join(', ')}` : 'Using no notifications')
+  startup.push(describeFilter(config))
+
+  try {
+    if (config.runOnce) {
+      startup.push('Running a one time update.')
+      await announce(startup, config, notifier, log)
+      const report = await session().catch(() => undefined)
+      if (!report) return 1
+      return report.failed.length > 0 ? 1 : 0
+    }
+
+    let api: import('../api/server.ts').ApiServer | undefined
+    if (config.httpApiUpdate || config.httpApiMetrics) {
+      const { createApiServer } = await import('../api/server.ts')
+      api = createApiServer({
+        token: config.httpApiToken,
+        update: config.httpApiUpdate,
+        ...(config.httpApiMetrics ? { metrics } : {}),
+        log,
+        onUpdate: async (images) => {
+          if (images) return { skipped: false, report: await lock.run(() => session(images)) }
+          const r = await lock.tryRun(() => session())
+          return r.skipped ? r : { skipped: false, report: r.value }
+        },
+      })
+      const where = await api.listen(config.httpApiPort, config.httpApiHost)
+      startup.push(`The HTTP API is enabled at ${config.httpApiHost || ''}:${where.port}.`)
+      deps.onListening?.(where.port)
+    }
+
+    const polls = !config.httpApiUpdate || config.httpApiPeriodicPolls
+    const spec = parseSchedule(config.schedule, deps.env.TZ || undefined)
+    let next = spec.next(deps.now())
+    if (polls) {
+      if (config.updateOnStart) startup.push('Running an update now (--update-on-start), then on schedule.')
+      startup.push(`Scheduling first run: ${new Date(next).toISOString()}`)
+      startup.push(`Note that the first check will be performed in ${describeDelay(next - deps.now())}`)
+    } else startup.push('Periodic polls are off: updates run only through the HTTP API.')
+    await announce(startup, config, notifier, log)
+
+    if (polls && config.updateOnStart && !stop.signal.aborted) {
+      await lock.tryRun(() => session()).catch(() => {})
+    }
+    while (!stop.signal.aborted) {
+      if (!polls) {
+        await new Promise<void>((r) => stop.signal.addEventListener('abort', () => r(), { once: true }))
+        break
+      }
+      const wait = next - deps.now()
+      if (wait > 0) await deps.sleep(wait, stop.signal)
+      if (stop.signal.aborted) break
+      const r = await lock.tryRun(() => session()).catch(() => ({ skipped: false as const }))
+      if (r.skipped) {
+        log.debug({ notify: false }, 'Skipped a scheduled update: another one is running')
+        metrics.recordSkipped()
+      }
+      next = spec.next(Math.max(deps.now(), next))
+    }
+    await lock.idle()
+    await api?.close()
+    log.info({ notify: false }, 'Stopped')
+    return 0
+  } finally {
+    offShutdown()
+    await notifier.close()
+    await runner.close?.()
+  }
+}
+
+async function announce(
+  lines: string[],
+  config: WatchtowerConfig,
+  notifier: Notifier,
+  log: Logger,
+): Promise<void> {
+  for (const l of lines) log.info({ notify: false }, l)
+  if (!config.noStartupMessage) await notifier.sendLines(lines)
 }

@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest'
+import { main } from '../index.ts'
+import {
+  buildReport,
+  type ContainerReport,
+  type SessionRequest,
+  type SessionRunner,
+} from '../session/types.ts'
+import { testDeps } from '../test-utils.ts'
+
+const T0 = Date.UTC(2026, 0, 1, 0, 0, 0)
+const c = (name: string, state: ContainerReport['state'], error?: string): ContainerReport => ({
+  id: `id-${name}`,
+  name: `/${name}`,
+  imageName: `127.0.0.1:5000/${name}:latest`,
+  currentImageId: 'sha256:aaaaaaaaaaaaaaaa',
+  latestImageId: state === 'Updated' ? 'sha256:bbbbbbbbbbbbbbbb' : 'sha256:aaaaaaaaaaaaaaaa',
+  state,
+  ...(error ? { error } : {}),
+})
+
+/** A fake clock whose sleep advances time; a runner that records when it ran. */
+function harness(states: ContainerReport[][] = [[c('web', 'Fresh')]], opts: { stopAfter?: number } = {}) {
+  let now = T0
+  const runs: { at: number; request: SessionRequest | undefined }[] = []
+  let shutdown: ((sig: string) => void) | undefined
+  const runner: SessionRunner = {
+    async run(request) {
+      runs.push({ at: now, request })
+      const entries = states[Math.min(runs.length - 1, states.length - 1)]!
+      if (opts.stopAfter !== undefined && runs.length >= opts.stopAfter) shutdown?.('SIGTERM')
+      return buildReport(entries)
+    },
+  }
+  const deps = testDeps({
+    now: () => now,
+    sleep: async (ms, signal) => {
+      if (!signal?.aborted) now += ms
+    },
+    onShutdown: (h) => {
+      shutdown = h
+      return () => {
+        shutdown = undefined
+      }
+    },
+    createRunner: async () => runner,
+  })
+  return { deps, runs, shutdown: (s = 'SIGTERM') => shutdown?.(s), clock: () => now }
+}
+
+describe('run-once', () => {
+  it('runs one session and exits 0', async () => {
+    const h = harness()
+    expect(await main(['--run-once'], h.deps)).toBe(0)
+    expect(h.runs).toHaveLength(1)
+  })
+  it('exits 1 when an update failed', async () => {
+    const h = harness([[c('web', 'Failed', 'start failed')]])
+    expect(await main(['--run-once'], h.deps)).toBe(1)
+  })
+  it('exits 1 when the session itself fails', async () => {
+    const h = harness()
+    h.deps.createRunner = async () => ({
+      run: async () => {
+        throw new Error('engine down')
+      },
+    })
+    expect(await main(['--run-once'], h.deps)).toBe(1)
+    expect(h.deps.stderr.text).toContain('engine down')
+  })
+  it('--porcelain v1 prints only the summary on stdout (no startup message)', async () => {
+    const h = harness([[c('web', 'Updated'), c('db', 'Fresh')]])
+    expect(await main(['--run-once', '--porcelain', 'v1'], h.deps)).toBe(0)
+    expect(h.deps.stdout.text).toBe(
+      'web (127.0.0.1:5000/web:latest): Updated\ndb (127.0.0.1:5000/db:latest): Fresh\n',
+    )
+  })
+  it('sends a startup message unless --no-startup-message', async () => {
+    const h = harness()
+    await main(['--run-once', '--notification-url', 'logger://', '--notification-log-stdout'], h.deps)
+    expect(h.deps.stdout.text).toContain(
+      'Watchtower 9.9.9\nUsing notifications: logger\nChecking all containers',
+    )
+    const h2 = harness()
+    await main(
+      ['--run-once', '--no-startup-message', '--notification-url', 'logger://', '--notification-log-stdout'],
+      h2.deps,
+    )
+    expect(h2.deps.stdout.text).not.toContain('Watchtower 9.9.9')
+  })
+  it('legacy mode notifies the session log lines', async () => {
+    const h = harness([[c('web', 'Updated')]])
+    await main(
+      ['--run-once', '--no-startup-message', '--notification-url', 'logger://', '--notification-log-stdout'],
+      h.deps,
+    )
+    expect(h.deps.stdout.text).toBe('Session done\n')
+  })
+})
+
+describe('schedule', () => {
+  it('--interval: sessions every N seconds; SIGTERM exits 0', async () => {
+    const h = harness(undefined, { stopAfter: 3 })
+    expect(await main(['--interval', '30'], h.deps)).toBe(0)
+    expect(h.runs.map((r) => (r.at - T0) / 1000)).toEqual([30, 60, 90])
+    expect(h.deps.stderr.text).toContain('Note that the first check will be performed in 30 seconds')
+  })
+  it('--schedule: 6-field cron with seconds', async () => {
+    const h = harness(undefined, { stopAfter: 3 })
+    expect(await main(['--schedule', '*/20 * * * * *', '--log-level', 'error'], h.deps)).toBe(0)
+    expect(h.runs.map((r) => (r.at - T0) / 1000)).toEqual([20, 40, 60])
+  })
+  it('--schedule @every and @daily, TZ honoured', async () => {
+    const h = harness(undefined, { stopAfter: 2 })
+    await main(['--schedule', '@every 1h30m'], h.deps)
+    expect(h.runs.map((r) => (r.at - T0) / 60_000)).toEqual([90, 180])
+    const d = harness(undefined, { stopAfter: 1 })
+    d.deps.env = { TZ: 'Asia/Tokyo' }
+    await main(['--schedule', '@daily'], d.deps)
+    // midnight in Tokyo is 15:00 UTC
+    expect(new Date(d.runs[0]!.at).toISOString()).toBe('2026-01-01T15:00:00.000Z')
+  })
+  it('--update-on-start runs at once, then on schedule', async () => {
+    const h = harness(undefined, { stopAfter: 2 })
+    await main(['--update-on-start', '-i', '60'], h.deps)
+    expect(h.runs.map((r) => (r.at - T0) / 1000)).toEqual([0, 60])
+  })
+  it('SIGTERM during a session lets it finish, starts no other, exits 0', async () => {
+    const h = harness()
+    let finished = false
+    h.deps.createRunner = async () => ({
+      async run() {
+        h.shutdown('SIGTERM')
+        await new Promise((r) => setTimeout(r, 20))
+        finished = true
+        return buildReport([c('web', 'Updated')])
+      },
+    })
+    expect(await main(['-i', '10'], h.deps)).toBe(0)
+    expect(finished).toBe(true)
+    expect(h.deps.stderr.text).toContain('Got SIGTERM: finishing the update in progress')
+  })
+})
+
+describe('HTTP API mode', () => {
+  it('--http-api-update without periodic polls: updates only through the API, metrics count them', async () => {
+    const h = harness([[c('web', 'Updated')]])
+    let port = 0
+    h.deps.onListening = (p) => {
+      port = p
+    }
+    const done = main(
+      [
+        '--http-api-update',
+        '--http-api-metrics',
+        '--http-api-token',
+        'tok',
+        '--http-api-port',
+        '0',
+        '--http-api-host',
+        '127.0.0.1',
+      ],
+      h.deps,
+    )
+    while (!port) await new Promise((r) => setTimeout(r, 5))
+    const headers = { authorization: 'Bearer tok' }
+    const r = await fetch(`http://127.0.0.1:${port}/v1/update?image=127.0.0.1:5000/web`, {
+      method: 'POST',
+      headers,
+    })
+    expect(((await r.json()) as { summary: { updated: number } }).summary.updated).toBe(1)
+    const m = await (await fetch(`http://127.0.0.1:${port}/v1/metrics`, { headers })).text()
+    expect(m).toMatch(/^watchtower_scans_total 1$/m)
+    expect(h.runs).toHaveLength(1)
+    expect(h.runs[0]!.request?.images).toEqual(['127.0.0.1:5000/web'])
+    h.shutdown()
+    expect(await done).toBe(0)
+    expect(h.deps.stderr.text).toContain('Periodic polls are off')
+  })
+})
