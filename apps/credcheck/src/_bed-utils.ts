@@ -1,8 +1,9 @@
 /** Helpers for the tests that run credcheck against the real test bed. */
 import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Testbed } from '@watchtower-ts/testbed'
+import { pushImage, type Testbed, uniqueName } from '@watchtower-ts/testbed'
 import { expect } from 'vitest'
 import { runCli } from './_test-utils.ts'
 import type { CheckReport } from './steps.ts'
@@ -86,4 +87,43 @@ export function step(report: CheckReport, id: CheckReport['steps'][number]['id']
   const s = report.steps.find((x) => x.id === id)
   if (!s) throw new Error(`no step ${id}`)
   return s
+}
+
+/** A DOCKER_CONFIG with alice's credentials (auths) for the basic and token registries. */
+export function aliceConfig(bed: Testbed): Promise<string> {
+  const { alice } = bed.users
+  return dockerConfig({
+    auths: {
+      [bed.registries.token.host]: { auth: basicAuth(alice.username, alice.password) },
+      [bed.registries.basic.host]: { auth: basicAuth(alice.username, alice.password) },
+    },
+  })
+}
+
+/** A loopback port nothing listens on (taken, then released). */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const port = (server.address() as { port: number }).port
+  await new Promise<void>((r) => server.close(() => r()))
+  return port
+}
+
+export interface Fixture {
+  ref: string
+  digest: string
+  repository: string
+}
+
+/** alice's image on the token, basic and open registries (unique repositories; local tags kept). */
+export async function pushFixtures(bed: Testbed): Promise<{ token: Fixture; basic: Fixture; open: Fixture }> {
+  const t = uniqueName('alice/cc-token')
+  const b = uniqueName('alice/cc-basic')
+  const o = uniqueName('cc-open')
+  const [pt, pb, po] = await Promise.all([
+    pushImage(bed, { registry: 'token', variant: 'v1', repository: t, tag: 'v1' }),
+    pushImage(bed, { registry: 'basic', variant: 'v1', repository: b, tag: 'v1' }),
+    pushImage(bed, { registry: 'open', variant: 'v2', repository: o, tag: 'v2' }),
+  ])
+  return { token: { ...pt, repository: t }, basic: { ...pb, repository: b }, open: { ...po, repository: o } }
 }
