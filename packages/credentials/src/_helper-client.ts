@@ -1,9 +1,6 @@
 import { redact } from './_redact.ts'
 import { CredentialsError } from './errors.ts'
-import type { RunHelper } from './run-helper.ts'
-
-/** Exactly what helpers print when they hold nothing for the server (compared after trimming). */
-export const NOT_FOUND_TEXT = 'credentials not found in native keychain'
+import { NOT_FOUND_TEXT, type RunHelper } from './run-helper.ts'
 
 /** A helper's answer; `identityToken` when it said `Username: "<token>"`. */
 export interface HelperCredential {

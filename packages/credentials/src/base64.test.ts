@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
-import { decodeAuthString, decodeBase64Lenient, encodeBase64UrlPadded } from './_base64.ts'
+import { decodeAuthString, decodeBase64Lenient, encodeBase64UrlPadded } from './base64.ts'
 import { CredentialsError } from './errors.ts'
 
 const b64 = (s: string) => Buffer.from(s).toString('base64')

@@ -2,7 +2,7 @@ import { readFile as fsReadFile, mkdir, rename, stat, utimes, writeFile } from '
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { expectNoSecrets, rejection, useTmp, writeConfig } from './__fixtures__/tmp.ts'
-import { createConfigLoader, locateDockerConfig, parseDockerConfig } from './_config-file.ts'
+import { createConfigLoader, locateDockerConfig, parseDockerConfig } from './config-file.ts'
 import { CredentialsError } from './errors.ts'
 
 const tmp = useTmp()

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { inspect } from 'node:util'
-import { encodeBase64UrlPadded } from './_base64.ts'
+import { encodeBase64UrlPadded } from './base64.ts'
 import { normalizeRegistryKey, serverUrlFor } from './normalize.ts'
 import type { CredentialKind, CredentialSource, RegistryCredentials } from './types.ts'
 

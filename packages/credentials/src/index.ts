@@ -1,4 +1,4 @@
-export { decodeAuthString, decodeBase64Lenient, encodeBase64UrlPadded } from './_base64.ts'
+export { decodeAuthString, decodeBase64Lenient, encodeBase64UrlPadded } from './base64.ts'
 export {
   type AuthEntry,
   type DockerConfigFile,
@@ -7,14 +7,13 @@ export {
   parseDockerConfig,
   type ReadFileFn,
   type StatFn,
-} from './_config-file.ts'
-export { ENV } from './_env.ts'
-export { NOT_FOUND_TEXT } from './_helper-client.ts'
+} from './config-file.ts'
 export {
   anonymousCredentials,
   type CreateRegistryCredentialsOptions,
   createRegistryCredentials,
 } from './credentials.ts'
+export { ENV } from './env.ts'
 export {
   CredentialsError,
   type CredentialsErrorCode,
@@ -34,5 +33,11 @@ export {
   createCredentialResolver,
   type DockerCredentialResolver,
 } from './resolver.ts'
-export { type HelperRunResult, type RunHelper, type RunHelperOptions, spawnHelper } from './run-helper.ts'
+export {
+  type HelperRunResult,
+  NOT_FOUND_TEXT,
+  type RunHelper,
+  type RunHelperOptions,
+  spawnHelper,
+} from './run-helper.ts'
 export type { CredentialKind, CredentialResolver, CredentialSource, RegistryCredentials } from './types.ts'

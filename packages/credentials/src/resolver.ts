@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs'
 import { homedir as osHomedir } from 'node:os'
-import { decodeAuthString } from './_base64.ts'
+import { createHelperClient, type HelperCredential } from './_helper-client.ts'
+import { decodeAuthString } from './base64.ts'
 import {
   type AuthEntry,
   createConfigLoader,
@@ -8,10 +9,9 @@ import {
   locateDockerConfig,
   type ReadFileFn,
   type StatFn,
-} from './_config-file.ts'
-import { readEnvCredentials } from './_env.ts'
-import { createHelperClient, type HelperCredential } from './_helper-client.ts'
+} from './config-file.ts'
 import { createRegistryCredentials } from './credentials.ts'
+import { readEnvCredentials } from './env.ts'
 import { CredentialsError } from './errors.ts'
 import { normalizeRegistryKey, serverUrlFor, tryNormalizeRegistryKey } from './normalize.ts'
 import { type RunHelper, spawnHelper } from './run-helper.ts'

@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process'
 
+/** Exactly what helpers print when they hold nothing for the server (compared after trimming). */
+export const NOT_FOUND_TEXT = 'credentials not found in native keychain'
+
 /** What a helper run produced. A program that could not be started rejects instead (err.code ENOENT, EACCES). */
 export interface HelperRunResult {
   /** Exit code; null when killed (timeout). */

@@ -1,4 +1,4 @@
-import { _unreadable, type ReadFileFn } from './_config-file.ts'
+import { type ReadFileFn, unreadableFileError } from './config-file.ts'
 import { CredentialsError } from './errors.ts'
 import { tryNormalizeRegistryKey } from './normalize.ts'
 import type { CredentialSource } from './types.ts'
@@ -94,7 +94,7 @@ async function _value(
   try {
     text = await readFile(file, 'utf8')
   } catch (error) {
-    const wrapped = _unreadable(file, error)
+    const wrapped = unreadableFileError(file, error)
     throw new CredentialsError('WT_CREDENTIALS_FILE_UNREADABLE', `${fileName}: ${wrapped.message}`, {
       file,
       cause: error,

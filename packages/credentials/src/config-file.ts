@@ -63,7 +63,7 @@ export function createConfigLoader(options: { file: string; stat: StatFn; readFi
         cached = undefined
         return changed
       }
-      throw _unreadable(file, error)
+      throw unreadableFileError(file, error)
     }
     const next = `${st.dev ?? ''}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs ?? ''}`
     if (next === signature) return false
@@ -76,7 +76,7 @@ export function createConfigLoader(options: { file: string; stat: StatFn; readFi
         cached = undefined
         return true
       }
-      throw _unreadable(file, error)
+      throw unreadableFileError(file, error)
     }
     const config = parseDockerConfig(text, file)
     signature = next
@@ -196,7 +196,7 @@ function _isMissing(error: unknown): boolean {
 }
 
 /** Names the file and the reason (EACCES, EISDIR, ...). */
-export function _unreadable(file: string, error: unknown): CredentialsError {
+export function unreadableFileError(file: string, error: unknown): CredentialsError {
   const code = (error as { code?: unknown } | null)?.code
   const reason =
     code === 'EACCES' || code === 'EPERM'
