@@ -51,7 +51,7 @@ await build({
 })
 try {
   const { main } = await import(pathToFileURL(outfile).href)
-  process.exitCode = await main(process.argv.slice(2), { bin: fileURLToPath(import.meta.url) })
+  process.exitCode = await main(process.argv.slice(2), { bundle: outfile })
 } finally {
   await rm(outfile, { force: true })
 }

@@ -1,14 +1,29 @@
-/** `pnpm bench` (run through bin.mjs). */
+/** `pnpm bench` (run through bin.mjs, which bundles this file first). */
+import { spawn } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseBenchArgs, USAGE } from './_args.ts'
 import { bringUpBed, releaseBed } from './_bed.ts'
 import { prepareClis } from './_cli.ts'
+import { describeMachine } from './_machine.ts'
+import { type Figures, renderMarkdown, renderText, targetsOf } from './_report.ts'
 import { benchCheckCycle } from './check-cycle.ts'
+import { benchFootprint, type StandInConfig } from './footprint.ts'
+import { benchStartup } from './startup.ts'
+import { benchUpdate } from './update.ts'
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
+export { standInDaemon } from './daemon.ts'
 
-export async function main(argv: string[]): Promise<number> {
+const HERE = dirname(fileURLToPath(import.meta.url))
+const ROOT = join(HERE, '..', '..', '..')
+
+export interface MainContext {
+  /** The bundled file this code runs from (the stand-in daemon is started from it). */
+  bundle: string
+}
+
+export async function main(argv: string[], ctx: MainContext): Promise<number> {
   let args: ReturnType<typeof parseBenchArgs>
   try {
     args = parseBenchArgs(argv)
@@ -23,18 +38,58 @@ export async function main(argv: string[]): Promise<number> {
   const log = (m: string) => process.stderr.write(`[bench] ${m}\n`)
   const bed = await bringUpBed(ROOT, log)
   try {
+    const machine = await describeMachine(bed)
     const clis = await prepareClis(ROOT, bed, { build: args.build, log })
-    log(`CLIs: built=${clis.built} cycles=${clis.cycles}${clis.note ? ` (${clis.note})` : ''}`)
-    const cycle = await benchCheckCycle(bed, {
-      containers: args.containers,
-      repositories: args.repos,
-      repeats: args.repeats,
-      clis,
-      log,
-    })
-    process.stdout.write(`${JSON.stringify(cycle, null, 2)}\n`)
+    log(
+      clis.cycles
+        ? 'watchtower CLI runs cycles: measuring the CLI'
+        : `watchtower CLI not usable for cycles (${clis.note}): measuring the packages wired as the CLI wires them`,
+    )
+    const on = (name: (typeof args.only)[number]) => args.only.includes(name)
+    const partial: Omit<Figures, 'targets'> = { machine, command: ['pnpm bench', ...argv].join(' ') }
+    if (on('cycle')) {
+      partial.cycle = await benchCheckCycle(bed, {
+        containers: args.containers,
+        repositories: args.repos,
+        repeats: args.repeats,
+        clis,
+        log,
+      })
+    }
+    if (on('update')) {
+      partial.update = await benchUpdate(bed, { containers: args.updates, repeats: args.repeats, clis, log })
+    }
+    if (on('startup')) {
+      log(`start-up: ${args.startupRuns} runs per command`)
+      partial.startup = await benchStartup(bed, clis, args.startupRuns)
+    }
+    if (on('footprint')) {
+      partial.footprint = await benchFootprint(bed, {
+        containers: args.containers,
+        repositories: args.repos,
+        cycles: args.cycles,
+        clis,
+        spawnStandIn: (config) => spawnStandIn(ctx.bundle, config),
+        log,
+      })
+    }
+    const figures: Figures = { ...partial, targets: targetsOf(partial) }
+    process.stdout.write(args.json ? `${JSON.stringify(figures, null, 2)}\n` : renderText(figures))
+    if (args.writeResults) {
+      const file = join(ROOT, 'tooling/bench/RESULTS.md')
+      await writeFile(file, renderMarkdown(figures))
+      log(`wrote ${file}`)
+    }
     return 0
   } finally {
     await releaseBed()
   }
+}
+
+function spawnStandIn(bundle: string, config: StandInConfig) {
+  const code = `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)}); await m.standInDaemon(JSON.parse(process.env.WT_BENCH_STANDIN))`
+  return spawn(process.execPath, ['--input-type=module', '-e', code], {
+    env: { ...process.env, WT_BENCH_STANDIN: JSON.stringify(config) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
 }

@@ -1,0 +1,215 @@
+/** The figures as a text table (terminal) and as Markdown (RESULTS.md). */
+
+import type { Machine } from './_machine.ts'
+import type { CycleFigures, Phase } from './check-cycle.ts'
+import type { FootprintFigures } from './footprint.ts'
+import type { StartupFigures } from './startup.ts'
+import type { UpdateFigures } from './update.ts'
+
+export interface Figures {
+  machine: Machine
+  command: string
+  cycle?: CycleFigures
+  update?: UpdateFigures
+  startup?: StartupFigures
+  footprint?: FootprintFigures
+  targets: Target[]
+}
+
+export interface Target {
+  what: string
+  target: string
+  measured: string
+  met: boolean
+}
+
+const ms = (x: number | undefined) => (x === undefined ? 'n/a' : `${Math.round(x)} ms`)
+const x2 = (x: number) => `${x.toFixed(2)}×`
+const mib = (x: number) => `${x.toFixed(1)} MiB`
+
+export function targetsOf(f: Omit<Figures, 'targets'>): Target[] {
+  const t: Target[] = []
+  if (f.cycle) {
+    const r = f.cycle.ours.requests
+    const fl = f.cycle.floor
+    t.push({
+      what: `check cycle, ${f.cycle.repositories} repositories`,
+      target: `${fl.pings} ping + ${fl.tokens} token + ${fl.manifests} HEADs = ${fl.total}`,
+      measured: `${r.pings} + ${r.tokens} + ${r.manifests} = ${r.total}`,
+      met: r.pings <= fl.pings && r.tokens <= fl.tokens && r.manifests <= fl.manifests,
+    })
+  }
+  if (f.update) {
+    t.push({
+      what: 'recreate overhead vs docker CLI',
+      target: '< 10 %',
+      measured: `${f.update.overheadPercent.toFixed(1)} % (${ms(f.update.overheadPerContainerMs)}/container)`,
+      met: f.update.overheadPercent < 10,
+    })
+  }
+  for (const row of f.startup?.rows.slice(0, 2) ?? []) {
+    t.push({
+      what: `cold start, ${row.name}`,
+      target: '< 300 ms',
+      measured: row.medianMs === undefined ? `n/a (${row.note ?? 'did not run'})` : ms(row.medianMs),
+      met: row.medianMs !== undefined && row.medianMs < 300,
+    })
+  }
+  if (f.footprint) {
+    const p = f.footprint
+    t.push({
+      what: `idle memory after ${p.cycles} cycles`,
+      target: '< 80 MiB, flat',
+      measured: `${mib(p.afterLastMiB)} (cycle 10 → ${p.cycles}: ${p.growthMiB >= 0 ? '+' : ''}${mib(p.growthMiB)})`,
+      met: p.afterLastMiB < 80 && p.growthMiB < 5,
+    })
+  }
+  return t
+}
+
+/** Rows of [cells] per section; shared by the text and Markdown renderings. */
+function sections(f: Figures): { title: string; head: string[]; rows: string[][]; note?: string }[] {
+  const out: { title: string; head: string[]; rows: string[][]; note?: string }[] = []
+  const c = f.cycle
+  if (c) {
+    const row = (name: string, p: Phase): string[] => [
+      name,
+      String(p.requests.pings),
+      String(p.requests.tokens),
+      String(p.requests.manifests),
+      String(p.requests.total),
+      ms(p.ms),
+      x2(p.requests.total / c.ours.requests.total),
+      x2(p.ms / c.ours.ms),
+    ]
+    out.push({
+      title: `1. Check cycle: ${c.containers} containers over ${c.repositories} repositories, token registry, --run-once --monitor-only`,
+      head: [
+        '',
+        'pings',
+        'tokens',
+        'manifests',
+        'requests',
+        'wall (median)',
+        'requests ÷ ours',
+        'time ÷ ours',
+      ],
+      rows: [
+        row(`watchtower-ts (${c.via === 'cli' ? 'CLI' : 'packages as the CLI wires them'})`, c.ours),
+        row('upstream watchtower sequence (replayed)', c.upstream),
+        row(`docker pull of each image (${c.repositories})`, c.dockerPull),
+        ['request floor (1 + 1 + U)', '1', '1', String(c.repositories), String(c.floor.total), '', '', ''],
+      ],
+      note:
+        c.via === 'cli'
+          ? 'Wall time includes the CLI start-up.'
+          : 'watchtower-ts ran in-process (no start-up in its time): the CLI could not run a cycle yet.',
+    })
+  }
+  const u = f.update
+  if (u) {
+    out.push({
+      title: `2. Update: ${u.containers} stale containers recreated end to end (pull, stop, recreate, start)`,
+      head: ['', 'wall (median)', 'per container'],
+      rows: [
+        [
+          `watchtower-ts (${u.via === 'cli' ? 'CLI' : 'docker-updater'})`,
+          ms(u.oursMs),
+          ms(u.oursMs / u.containers),
+        ],
+        ['docker CLI (pull; stop, rm, create, start)', ms(u.dockerCliMs), ms(u.dockerCliMs / u.containers)],
+        [
+          'overhead',
+          `${u.overheadPercent >= 0 ? '+' : ''}${u.overheadPercent.toFixed(1)} %`,
+          `${u.overheadPerContainerMs >= 0 ? '+' : ''}${ms(u.overheadPerContainerMs)}`,
+        ],
+      ],
+    })
+  }
+  const s = f.startup
+  if (s) {
+    out.push({
+      title: `3. Start-up: median of ${s.runs} runs`,
+      head: ['', 'median', 'first run'],
+      rows: s.rows.map((r) => [
+        r.name,
+        r.medianMs === undefined ? `n/a (${r.note})` : ms(r.medianMs),
+        ms(r.firstMs),
+      ]),
+    })
+  }
+  const p = f.footprint
+  if (p) {
+    out.push({
+      title: `4. Footprint: resident memory (VmRSS), idle, ${p.containers} containers over ${p.repositories} repositories, a cycle every ${p.intervalSeconds} s`,
+      head: ['', 'after 1 cycle', 'after 10', `after ${p.cycles}`, 'growth 10 → last'],
+      rows: [
+        [
+          `watchtower-ts (${p.via === 'cli' ? 'CLI daemon' : 'packages stand-in daemon'})`,
+          mib(p.afterFirstMiB),
+          mib(p.afterTenthMiB),
+          mib(p.afterLastMiB),
+          mib(p.growthMiB),
+        ],
+        ['node, idle (floor)', mib(p.nodeIdleMiB), '', '', ''],
+      ],
+    })
+  }
+  return out
+}
+
+function machineLine(m: Machine): string {
+  return `${m.date} · ${m.cpus} CPUs (${m.cpuModel}) · ${m.memoryGiB} GiB · node ${m.node} · Linux ${m.kernel} · Docker ${m.dockerEngine} · load ${m.loadAverage}`
+}
+
+function pad(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)))
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  )
+}
+
+export function renderText(f: Figures): string {
+  const lines = [`watchtower-ts bench · ${machineLine(f.machine)}`, '']
+  for (const s of sections(f)) {
+    lines.push(s.title, ...pad([s.head, ...s.rows]).map((l) => `  ${l}`))
+    if (s.note) lines.push(`  ${s.note}`)
+    lines.push('')
+  }
+  lines.push('Targets (reported, not asserted)')
+  lines.push(
+    ...pad(f.targets.map((t) => [t.what, t.target, t.measured, t.met ? 'met' : 'NOT met'])).map(
+      (l) => `  ${l}`,
+    ),
+  )
+  return `${lines.join('\n')}\n`
+}
+
+export function renderMarkdown(f: Figures): string {
+  const md = (rows: string[][]) =>
+    [rows[0]!, rows[0]!.map(() => '---'), ...rows.slice(1)].map((r) => `| ${r.join(' | ')} |`).join('\n')
+  const m = f.machine
+  const parts = [
+    '# Benchmark results',
+    '',
+    `Latest figures from \`${f.command}\`, against the real test bed.`,
+    '',
+    `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB memory, node ${m.node}, Linux ${m.kernel}, Docker Engine ${m.dockerEngine}; 1-minute load average ${m.loadAverage} when it started; ${m.date}.`,
+    '',
+  ]
+  for (const s of sections(f)) {
+    parts.push(`## ${s.title}`, '', md([s.head, ...s.rows]), '')
+    if (s.note) parts.push(s.note, '')
+  }
+  parts.push('## Targets (reported, not asserted)', '')
+  parts.push(
+    md([
+      ['', 'target', 'measured', ''],
+      ...f.targets.map((t) => [t.what, t.target, t.measured, t.met ? 'met' : '**not met**']),
+    ]),
+  )
+  return `${parts.join('\n')}\n`
+}
