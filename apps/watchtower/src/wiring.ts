@@ -1,11 +1,229 @@
+// Composes the packages into the session runner:
+// tls → credentials → token cache → registry client → docker-updater.
+import { createCredentialResolver } from '@watchtower-ts/credentials'
+import {
+  createDockerEngine,
+  imageNameOf,
+  listStatuses,
+  runUpdate,
+  type ContainerReport as UpdaterContainerReport,
+} from '@watchtower-ts/docker-updater'
+import { createRegistryClient, parseReference } from '@watchtower-ts/registry-client'
+import { createTrustStore, type TrustStore, validateCaBundle } from '@watchtower-ts/tls'
+import { createTokenCache } from '@watchtower-ts/token-cache'
+import { imageMatches, parseImageFilter } from './api/image-filter.ts'
 import type { WatchtowerConfig } from './config/types.ts'
-import { WatchtowerError } from './errors.ts'
-import type { RunnerContext, SessionRunner } from './session/types.ts'
+import { ConfigError } from './errors.ts'
+import {
+  buildReport,
+  type ContainerReport,
+  type ContainerState,
+  type RunnerContext,
+  type SessionRunner,
+} from './session/types.ts'
 
-/** Composes tls → credentials → token cache → registry client → docker-updater into a session runner. */
+export interface WiringOptions {
+  env?: NodeJS.ProcessEnv
+}
+
+const STATES: Record<UpdaterContainerReport['state'], ContainerState> = {
+  updated: 'Updated',
+  failed: 'Failed',
+  skipped: 'Skipped',
+  stale: 'Stale',
+  fresh: 'Fresh',
+  restarted: 'Fresh',
+  'rolled-back': 'Failed',
+}
+
+/** docker-updater's per-container result → the session report entry templates and the API use. */
+export function toContainerReport(c: UpdaterContainerReport): ContainerReport {
+  return {
+    id: c.id,
+    name: c.name,
+    imageName: c.image,
+    currentImageId: c.oldImageId,
+    latestImageId: c.newImageId ?? c.oldImageId,
+    state: STATES[c.state],
+    ...(c.error ? { error: c.error } : {}),
+  }
+}
+
+/** `--insecure-registry` with `*` (or --registry-tls-skip): every host gets its own insecure trust store. */
+async function trustFor(config: WatchtowerConfig): Promise<TrustStore> {
+  const caFile = config.registryCa || undefined
+  const listed = config.insecureRegistries.filter((h) => h !== '*')
+  const base = await createTrustStore({ ...(caFile ? { caFile } : {}), insecureRegistries: listed })
+  if (!config.insecureRegistries.includes('*')) return base
+  const perHost = new Map<string, Promise<TrustStore>>()
+  const storeFor = (hostPort: string) => {
+    const host = hostPort.replace(/^[a-z]+:\/\//, '').split('/')[0]!
+    let s = perHost.get(host)
+    if (!s) {
+      s = createTrustStore({ ...(caFile ? { caFile } : {}), insecureRegistries: [host] })
+      perHost.set(host, s)
+    }
+    return s
+  }
+  return {
+    transportFor: async (h) => (await storeFor(h)).transportFor(h),
+    describe: async (h) => (await storeFor(h)).describe(h),
+    explain: (h, e) => base.explain(h, e),
+    async close() {
+      await base.close()
+      for (const s of perHost.values()) await (await s).close()
+    },
+  }
+}
+
+/** The real session runner. */
 export async function createSessionRunner(
-  _config: WatchtowerConfig,
-  _ctx: RunnerContext,
+  config: WatchtowerConfig,
+  ctx: RunnerContext,
+  options: WiringOptions = {},
 ): Promise<SessionRunner> {
-  throw new WatchtowerError('WT_WATCHTOWER_UPDATE', 'the session runner is not wired yet')
+  const env = options.env ?? ctx.env
+  const log = ctx.log
+  if (config.registryCaValidate) {
+    try {
+      const v = await validateCaBundle(config.registryCa)
+      for (const w of v.warnings) log.warn({ notify: false }, w)
+      log.info({ notify: false }, `Registry CA bundle ${config.registryCa} validated successfully`)
+    } catch (cause) {
+      throw new ConfigError(
+        `failed to validate the registry CA bundle (--registry-ca ${config.registryCa}): ${(cause as Error).message}`,
+        {
+          source: '--registry-ca-validate',
+          cause,
+        },
+      )
+    }
+  }
+  const trust = await trustFor(config)
+  const credentials = createCredentialResolver({
+    env,
+    onWarning: (message) => log.warn({ notify: false }, message),
+  })
+  const tokenCache = createTokenCache()
+  const registry = createRegistryClient({
+    credentials,
+    tokenCache,
+    trust,
+    onEvent: (event) => log.trace({ notify: false, registry: event }, 'registry'),
+  })
+  const engine = createDockerEngine({
+    host: config.dockerHost,
+    env: {
+      ...env,
+      DOCKER_HOST: config.dockerHost,
+      DOCKER_TLS_VERIFY: config.tlsVerify ? '1' : '',
+      DOCKER_CERT_PATH: config.certPath || env.DOCKER_CERT_PATH,
+    },
+    ...(config.apiVersion ? { apiVersion: config.apiVersion } : {}),
+  })
+  const selection = {
+    names: config.containerNames,
+    disabledNames: config.disableContainers,
+    labelEnable: config.labelEnable,
+    ...(config.scope ? { scope: config.scope } : {}),
+    includeStopped: config.includeStopped,
+    includeRestarting: config.includeRestarting,
+  }
+
+  /** Names (as exact regexes) of the selected containers whose image matches the API filter. */
+  const namesForImages = async (images: readonly string[]): Promise<string[]> => {
+    const filters = parseImageFilter(images)
+    const out: string[] = []
+    for (const s of await engine.listContainers({ statuses: listStatuses(selection) })) {
+      const inspect = await engine.inspectContainer(s.Id).catch(() => undefined)
+      if (!inspect) continue
+      if (imageMatches(imageNameOf(inspect), filters)) {
+        out.push(inspect.Name.replace(/^\//, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      }
+    }
+    return out
+  }
+
+  return {
+    async run(request) {
+      let names = selection.names
+      if (request?.images && request.images.length > 0) {
+        const matched = await namesForImages(request.images)
+        if (matched.length === 0) return buildReport([])
+        names = names.length ? names.filter((n) => matched.includes(n)).concat(matched) : matched
+      }
+      registry.startCycle()
+      const report = await runUpdate({
+        ...selection,
+        names,
+        engine,
+        checker: {
+          async check(imageRef, digests) {
+            const r = await registry.check(parseReference(imageRef), digests)
+            return { status: r.status, remoteDigest: r.remote.digest }
+          },
+        },
+        auth: {
+          async engineAuth(imageRef) {
+            const creds = await credentials.resolve(parseReference(imageRef).registry)
+            return creds.kind === 'anonymous' ? undefined : creds.engineAuth()
+          },
+        },
+        reviveStopped: config.reviveStopped,
+        monitorOnly: config.monitorOnly,
+        noPull: config.noPull,
+        labelTakePrecedence: config.labelTakePrecedence,
+        noRestart: config.noRestart,
+        cleanup: config.cleanup,
+        removeVolumes: config.removeVolumes,
+        rollingRestart: config.rollingRestart,
+        stopTimeoutMs: config.stopTimeoutMs,
+        lifecycleHooks: config.lifecycleHooks,
+        onEvent: (e) => {
+          if (e.type === 'warning') log.warn({ container: e.container }, e.message)
+          else if (e.type === 'hook')
+            log.info(
+              { container: e.container, hook: e.hook, exitCode: e.exitCode },
+              e.output.trim() || `${e.hook} hook done`,
+            )
+          else log.debug({ container: e.container, notify: false }, e.step)
+        },
+      })
+      for (const r of report.recovered) {
+        log.warn(
+          { container: r.name },
+          `Settled a swap left half-done by an earlier run (${r.action})${r.error ? `: ${r.error}` : ''}`,
+        )
+      }
+      for (const c of report.containers) {
+        if (c.state === 'updated')
+          log.info({ container: c.name, image: c.image }, `Updated ${c.name} (${c.image})`)
+        else if (c.state === 'stale')
+          log.info({ container: c.name, image: c.image }, `Found new ${c.image} image for ${c.name}`)
+        else if (c.state === 'failed' || c.state === 'rolled-back')
+          log.error({ container: c.name }, `Update of ${c.name} failed: ${c.error ?? c.state}`)
+        else if (c.state === 'skipped')
+          log.debug({ container: c.name }, `Skipped ${c.name}: ${c.error ?? ''}`)
+        for (const w of c.warnings) log.warn({ container: c.name }, w)
+      }
+      return buildReport(report.containers.map(toContainerReport))
+    },
+    stats() {
+      const s = registry.stats()
+      const rate: Record<string, number> = {}
+      for (const [host, info] of Object.entries(s.rateLimit)) {
+        const remaining = (info as { remaining?: number }).remaining
+        if (typeof remaining === 'number') rate[host] = remaining
+      }
+      return {
+        registryRequests: { ...s.requests },
+        tokenCacheHits: s.tokenCache.hits,
+        tokenCacheMisses: s.tokenCache.misses,
+        rateLimitRemaining: rate,
+      }
+    },
+    async close() {
+      await trust.close()
+    },
+  }
 }

@@ -50,7 +50,7 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
   })
 
   const factory = deps.createRunner ?? (await import('../wiring.ts')).createSessionRunner
-  const runner = await factory(config, { log })
+  const runner = await factory(config, { log, env: deps.env })
   const { createMetrics } = await import('../api/metrics.ts')
   const metrics = createMetrics(() => runner.stats?.())
   const lock = createSessionLock()

@@ -48,6 +48,8 @@ export interface RunnerStats {
 
 export interface RunnerContext {
   log: import('pino').Logger
+  /** The process environment (REPO_USER, DOCKER_CONFIG, ...). */
+  env: NodeJS.ProcessEnv
 }
 
 export type SessionRunnerFactory = (config: WatchtowerConfig, ctx: RunnerContext) => Promise<SessionRunner>
