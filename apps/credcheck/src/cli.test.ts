@@ -62,6 +62,13 @@ describe('option parsing', () => {
     },
   )
 
+  it('--help goes to the injected stdout and lists the exit codes', async () => {
+    const r = await runCli(['--help'], { env: {}, createProbe: () => fakeProbe() })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/Usage:\n {2}\$ credcheck IMAGE/)
+    expect(r.stdout).toMatch(/6 credentials refused, 7 access denied/)
+  })
+
   it('rejects an --insecure-registry that is not HOST[:PORT]', () => {
     expect(() => normalizeOptions('i', { insecureRegistry: 'https://x/y' })).toThrow(/HOST\[:PORT\]/)
   })

@@ -20,6 +20,10 @@ export function createCli(deps: CommandDeps) {
       await run(normalizeOptions(image, flags), deps)
     })
   cli.help()
+  // cac prints help with console.info; send it to the injected stdout instead.
+  cli.outputHelp = () => {
+    deps.stdout.write(HELP)
+  }
   return cli
 }
 
@@ -48,3 +52,27 @@ export class UsageError extends Error {
   override name = 'UsageError' as const
   readonly code = 'WT_CREDCHECK_USAGE' as const
 }
+
+const HELP = `credcheck: explain, step by step, whether and why a registry lets you pull IMAGE
+
+Usage:
+  $ credcheck IMAGE [--registry-ca FILE] [--insecure-registry HOST[:PORT]]... [--json] [--verbose]
+
+Steps: reference, credentials, tls, ping /v2/, token, manifest, rate limit, local image.
+Reads DOCKER_CONFIG (config.json: auths, credHelpers, credsStore), REPO_USER/REPO_PASS
+(REPO_REGISTRY), /etc/docker/certs.d and DOCKER_HOST, as watchtower does.
+
+Options:
+  --registry-ca <file>        PEM bundle of CA certificates to trust (added to the system roots)
+  --insecure-registry <host>  HOST[:PORT] to reach without TLS verification; plain HTTP allowed (repeatable)
+  --json                      Print the steps as one JSON document (schema: README.md)
+  --verbose                   Print trust sources, notes and the causes of errors
+  -h, --help                  Display this message
+
+Exit codes: 0 ok, 1 internal, 2 usage, 3 credentials config, 4 TLS, 5 unreachable,
+6 credentials refused, 7 access denied, 8 not found, 9 rate limited, 10 protocol.
+
+Examples:
+  credcheck 127.0.0.1:5000/team/app:1.2
+  credcheck --registry-ca ./ca.pem registry.example.com/app
+`
