@@ -17,6 +17,8 @@ import type {
   TokenKeyLike,
 } from './_deps.ts'
 import { displayUrl, type Http, type HttpRequest, type HttpResponse } from './_http.ts'
+import { pingRegistry } from './_ping.ts'
+import { refusedError } from './_status.ts'
 import { requestToken } from './_token.ts'
 import { type Challenge, challengeKey, challengeScopes, parseChallenges, pickChallenge } from './challenge.ts'
 import { isRegistryError, RegistryError } from './errors.ts'
@@ -81,53 +83,9 @@ export class RegistrySession {
   async #ping(): Promise<void> {
     const credsPromise = this.ctx.credentials.resolve(this.registry)
     credsPromise.catch(() => {})
-    let res: HttpResponse
-    try {
-      res = await this.#pingOnce('https')
-    } catch (err) {
-      const fallback =
-        isRegistryError(err) &&
-        ['WT_REGISTRY_TLS', 'WT_REGISTRY_NETWORK', 'WT_REGISTRY_TIMEOUT'].includes(err.code) &&
-        (await this.ctx.allowHttp(this.apiHost))
-      if (!fallback) throw err
-      this.ctx.emit({
-        type: 'scheme-fallback',
-        registry: this.registry,
-        from: 'https',
-        to: 'http',
-        reason: err.message,
-      })
-      // Only a registry's answer counts: an HTTPS server answering plain HTTP with 400 keeps the TLS error.
-      const plain = await this.#pingOnce('http').catch(() => undefined)
-      if (!plain || (plain.status !== 200 && plain.status !== 401)) {
-        this.scheme = 'https'
-        throw err
-      }
-      res = plain
-    }
-    const challenges = parseChallenges(res.headers['www-authenticate'])
-    this.ctx.emit({
-      type: 'ping',
-      registry: this.registry,
-      url: displayUrl(res.url),
-      status: res.status,
-      challenges,
-    })
-    if (res.status === 200) this.challenge = undefined
-    else if (res.status === 401) this.challenge = pickChallenge(challenges)
-    else {
-      throw new RegistryError(
-        res.status === 404
-          ? 'WT_REGISTRY_PROTOCOL'
-          : res.status >= 500
-            ? 'WT_REGISTRY_NETWORK'
-            : 'WT_REGISTRY_PROTOCOL',
-        res.status === 404
-          ? `not a registry v2 API (404 on /v2/): GET ${displayUrl(res.url)}`
-          : `registry ping answered ${res.status}: GET ${displayUrl(res.url)}`,
-        { registry: this.registry, url: displayUrl(res.url), method: 'GET', status: res.status },
-      )
-    }
+    const result = await pingRegistry(this.ctx, this.registry, this.apiHost)
+    this.scheme = result.scheme
+    this.challenge = result.challenge
     const creds = await credsPromise
     this.credentials = creds
     this.ctx.emit({
@@ -137,19 +95,6 @@ export class RegistrySession {
       ...(creds.username === undefined ? {} : { username: creds.username }),
       source: creds.source.description,
     })
-  }
-
-  async #pingOnce(scheme: 'https' | 'http'): Promise<HttpResponse> {
-    const url = new URL(`${scheme}://${this.apiHost}/v2/`)
-    const res = await this.ctx.http.send({
-      method: 'GET',
-      url,
-      headers: {},
-      kind: 'ping',
-      registry: this.registry,
-    })
-    this.scheme = scheme
-    return res
   }
 
   #scopesFor(repository: string): string[] {
@@ -206,7 +151,14 @@ export class RegistrySession {
           status: res.status,
           scopes,
         })
-      if (round >= 4) throw this.#refused(repository, res, auth)
+      if (round >= 4)
+        throw refusedError(
+          this.registry,
+          this.credentials,
+          repository,
+          res,
+          auth.header?.startsWith('Bearer') ? auth.scopes : undefined,
+        )
       if (auth.scopes.length > 1 && this.challenge?.scheme === 'bearer' && !sharedRefused && !extended) {
         sharedRefused = this.#fallBack()
         retry('shared-token-refused')
@@ -235,7 +187,13 @@ export class RegistrySession {
           continue
         }
       }
-      throw this.#refused(repository, res, auth)
+      throw refusedError(
+        this.registry,
+        this.credentials,
+        repository,
+        res,
+        auth.header?.startsWith('Bearer') ? auth.scopes : undefined,
+      )
     }
   }
 
@@ -338,43 +296,11 @@ export class RegistrySession {
     }
     return realm
   }
-
-  #refused(repository: string, res: HttpResponse, auth: Auth): RegistryError {
-    const creds = this.credentials
-    const registryCode = errorCode(res)
-    const who =
-      !creds || creds.kind === 'anonymous'
-        ? 'anonymous access (no credentials configured for this registry)'
-        : `the credentials of ${creds.username ?? 'the identity token'} (${creds.source.description})`
-    const how = auth.header?.startsWith('Bearer') ? ` with a token for ${auth.scopes.join(' ')}` : ''
-    return new RegistryError(
-      'WT_REGISTRY_UNAUTHORIZED',
-      `registry refused ${who}${how} on ${repository} (${res.status}${registryCode ? ` ${registryCode}` : ''}): ${displayUrl(res.url)}`,
-      {
-        registry: this.registry,
-        url: displayUrl(res.url),
-        status: res.status,
-        ...(registryCode === undefined ? {} : { registryCode }),
-      },
-    )
-  }
 }
 
 /** Thrown inside `send` when the shared token cannot be had; `send` callers retry once per repository. */
 export class SharedTokenRefused extends Error {
   constructor(readonly original: RegistryError) {
     super(original.message)
-  }
-}
-
-/** First `errors[].code` of a registry JSON error body (`MANIFEST_UNKNOWN`, `DENIED`, ...). */
-export function errorCode(res: HttpResponse): string | undefined {
-  if (res.body.length === 0) return undefined
-  try {
-    const json = JSON.parse(res.body.toString('utf8')) as { errors?: { code?: unknown }[] }
-    const code = json.errors?.[0]?.code
-    return typeof code === 'string' ? code : undefined
-  } catch {
-    return undefined
   }
 }

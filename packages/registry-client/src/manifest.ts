@@ -3,12 +3,11 @@
  * the exact bytes when the header is missing; the index itself (by digest) for platform resolution.
  */
 import { createHash } from 'node:crypto'
-import { displayUrl, type HttpResponse } from './_http.ts'
-import { errorCode, type RegistrySession } from './_session.ts'
-import { RegistryError } from './errors.ts'
+import type { RegistrySession } from './_session.ts'
+import { statusError } from './_status.ts'
 import type { RegistryEvent } from './events.ts'
 import { MANIFEST_ACCEPT } from './media-types.ts'
-import { firstHeader, parseRetryAfter } from './rate-limit.ts'
+import { firstHeader } from './rate-limit.ts'
 
 export interface ManifestResult {
   digest: string
@@ -52,51 +51,10 @@ export async function fetchManifest(
     ...(digest === undefined ? {} : { digest }),
     ...(mediaType ? { mediaType } : {}),
   })
-  if (!ok) throw statusError(session.registry, repository, reference, method, res, now)
+  if (!ok) throw statusError(session.registry, `${repository}:${reference}`, repository, method, res, now)
   if (digest === undefined) {
     // HEAD without Docker-Content-Digest: the caller falls back to GET.
     return { digest: '', mediaType }
   }
   return method === 'GET' ? { digest, mediaType, body: res.body } : { digest, mediaType }
-}
-
-function statusError(
-  registry: string,
-  repository: string,
-  reference: string,
-  method: string,
-  res: HttpResponse,
-  now: () => number,
-): RegistryError {
-  const url = displayUrl(res.url)
-  const registryCode = errorCode(res)
-  const details = { registry, url, method, status: res.status, ...(registryCode ? { registryCode } : {}) }
-  if (res.status === 404) {
-    const what = registryCode === 'NAME_UNKNOWN' ? `repository ${repository}` : `${repository}:${reference}`
-    return new RegistryError(
-      'WT_REGISTRY_NOT_FOUND',
-      `${what} not found on ${registry} (404${registryCode ? ` ${registryCode}` : ''}): ${method} ${url}`,
-      details,
-    )
-  }
-  if (res.status === 429 || (res.status === 503 && res.headers['retry-after'] !== undefined)) {
-    const retryAfterMs = parseRetryAfter(firstHeader(res.headers['retry-after']), now())
-    return new RegistryError(
-      'WT_REGISTRY_RATE_LIMITED',
-      `rate limited by ${registry} (${res.status}${retryAfterMs === undefined ? '' : `, retry after ${Math.ceil(retryAfterMs / 1000)} s`}): ${method} ${url}`,
-      { ...details, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
-    )
-  }
-  if (res.status >= 500 || res.status === 408) {
-    return new RegistryError(
-      'WT_REGISTRY_NETWORK',
-      `registry ${registry} failed with ${res.status} after retries: ${method} ${url}`,
-      details,
-    )
-  }
-  return new RegistryError(
-    'WT_REGISTRY_PROTOCOL',
-    `unexpected ${res.status} from registry ${registry}: ${method} ${url}`,
-    details,
-  )
 }
