@@ -50,6 +50,8 @@ export function expectNoSecrets(bed: Testbed, text: string, extra: string[] = []
   for (const s of [...bedSecrets(bed), ...extra]) expect(text).not.toContain(s)
   // no JWT (header.payload) of any kind, so no token value
   expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\.eyJ?[A-Za-z0-9_-]*/)
+  // no X-Registry-Auth value (base64url JSON starting {"username": / {"identitytoken":)
+  expect(text).not.toMatch(/eyJ(?:1c2VybmFtZSI|pZGVudGl0eXRva2VuIj)/)
   expect(text).not.toMatch(/Bearer [A-Za-z0-9._-]{20,}/)
   expect(text).not.toMatch(/Basic [A-Za-z0-9+/=]{8,}/)
 }

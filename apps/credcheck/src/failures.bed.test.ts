@@ -190,10 +190,14 @@ describe('each failure names its cause, a fix and its exit code', () => {
     expect(r.report.failure!.cause).toMatch(/expired/)
   })
 
-  it('a --registry-ca file that holds no certificate (4)', async () => {
-    const r = await check(bed, [tokenImage.ref, '--registry-ca', bed.tls.notPem], await baseEnv(bed))
+  it.each([
+    ['holds no certificate', () => bed.tls.notPem],
+    ['does not exist', () => join(bed.dir, 'no-such-ca.pem')],
+  ])('a --registry-ca file that %s (4)', async (_what, file) => {
+    const r = await check(bed, [tokenImage.ref, '--registry-ca', file()], await baseEnv(bed))
     expect(r.code).toBe(4)
     expect(r.report.failure).toMatchObject({ step: 'tls', code: 'WT_CREDCHECK_CA_FILE' })
+    expect(r.report.failure!.cause).toContain(file())
   })
 
   it('a registry whose certificate expired (4)', async () => {
