@@ -36,6 +36,34 @@ const externalDeps = {
   },
 }
 
+/**
+ * Same, for an app's bin.js whose `./dist/index.js` is replaced by `./src/index.ts` (no build
+ * needed), split at dynamic imports so what the app loads lazily stays lazy. Writes outdir/bin.mjs.
+ */
+async function bundleApp(bin, outdir) {
+  const fromSource = {
+    name: 'dist-to-src',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/dist\/index\.js$/ }, (args) => ({
+        path: join(args.resolveDir, 'src', 'index.ts'),
+      }))
+    },
+  }
+  await build({
+    entryPoints: [bin],
+    outdir,
+    splitting: true,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: ['@watchtower-ts/source'],
+    plugins: [fromSource, externalDeps],
+    logLevel: 'error',
+  })
+}
+
 await build({
   entryPoints: [entry],
   outfile,
@@ -51,7 +79,7 @@ await build({
 })
 try {
   const { main } = await import(pathToFileURL(outfile).href)
-  process.exitCode = await main(process.argv.slice(2), { bundle: outfile })
+  process.exitCode = await main(process.argv.slice(2), { bundle: outfile, bundleApp })
 } finally {
   await rm(outfile, { force: true })
 }

@@ -1,6 +1,6 @@
 /** The built CLIs (apps/watchtower, apps/credcheck), run as a user runs them. */
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { Testbed } from '@watchtower-ts/testbed'
 import { type Ran, run } from './_proc.ts'
 
@@ -11,9 +11,14 @@ export interface Clis {
   built: boolean
   /** Runs a real check cycle (`--run-once` is wired to the packages). */
   cycles: boolean
-  /** Why not, when one of the above is false. */
+  /** Where the CLIs come from: `build` (apps' dist, as published) or `bundle` (esbuild from sources). */
+  origin: 'build' | 'bundle'
+  /** Why not, when one of the above is false; why bundled. */
   note?: string
 }
+
+/** Bundles an app's bin.js with its sources into `outdir/bin.mjs` (bin.mjs provides it: esbuild lives there). */
+export type BundleApp = (bin: string, outdir: string) => Promise<void>
 
 /** Environment for the watchtower CLI against the bed. */
 export function cliEnv(bed: Testbed): NodeJS.ProcessEnv {
@@ -29,14 +34,14 @@ export function cliEnv(bed: Testbed): NodeJS.ProcessEnv {
 export async function prepareClis(
   root: string,
   bed: Testbed,
-  options: { build: boolean; log: (m: string) => void },
+  options: { build: boolean; log: (m: string) => void; bundleApp: BundleApp; tmpDir: string },
 ): Promise<Clis> {
-  const clis: Clis = {
+  const bins = {
     watchtower: join(root, 'apps/watchtower/bin.js'),
     credcheck: join(root, 'apps/credcheck/bin.js'),
-    built: false,
-    cycles: false,
   }
+  const clis: Clis = { ...bins, built: false, cycles: false, origin: 'build' }
+  let why: string | undefined
   if (options.build) {
     options.log('building apps/watchtower and apps/credcheck (pnpm --filter … build)')
     const b = await run(
@@ -44,14 +49,23 @@ export async function prepareClis(
       ['--filter', '@watchtower-ts/watchtower...', '--filter', '@watchtower-ts/credcheck...', 'run', 'build'],
       { cwd: root },
     )
-    if (b.code !== 0) {
-      clis.note = `build failed: ${lastLines(b)}`
+    if (b.code !== 0) why = `the build failed: ${lastLines(b, 2)}`
+  }
+  const distOk = ['watchtower', 'credcheck'].every((a) => existsSync(join(root, `apps/${a}/dist/index.js`)))
+  if (!why && !distOk) why = 'the apps are not built'
+  if (why) {
+    options.log(`${why}; bundling the CLIs from their sources instead`)
+    clis.origin = 'bundle'
+    clis.note = why
+    clis.watchtower = join(options.tmpDir, 'watchtower', 'bin.mjs')
+    clis.credcheck = join(options.tmpDir, 'credcheck', 'bin.mjs')
+    try {
+      await options.bundleApp(bins.watchtower, dirname(clis.watchtower))
+      await options.bundleApp(bins.credcheck, dirname(clis.credcheck))
+    } catch (err) {
+      clis.note = `${why}; bundling them failed too: ${(err as Error).message.split('\n')[0]}`
       return clis
     }
-  }
-  if (!existsSync(join(root, 'apps/watchtower/dist/index.js'))) {
-    clis.note = 'apps/watchtower is not built'
-    return clis
   }
   const help = await run(process.execPath, [clis.watchtower, '--help'], { env: cliEnv(bed) })
   const help2 = await run(process.execPath, [clis.credcheck, '--help'], { env: cliEnv(bed) })
@@ -63,7 +77,7 @@ export async function prepareClis(
   // A cycle over a scope no container has: exit 0 means the CLI runs cycles.
   const probe = await cliCycle(clis, bed, { scope: 'wt-bench-probe-empty', monitorOnly: true })
   if (probe.code === 0) clis.cycles = true
-  else clis.note = `watchtower --run-once does not run a cycle yet: ${lastLines(probe)}`
+  else clis.note = `watchtower --run-once does not run a cycle: ${lastLines(probe)}`
   return clis
 }
 

@@ -9,6 +9,8 @@ import type { UpdateFigures } from './update.ts'
 export interface Figures {
   machine: Machine
   command: string
+  /** How watchtower-ts ran: the CLI from the apps' build or bundled from sources, or the packages. */
+  subject: string
   cycle?: CycleFigures
   update?: UpdateFigures
   startup?: StartupFigures
@@ -173,7 +175,7 @@ function pad(rows: string[][]): string[] {
 }
 
 export function renderText(f: Figures): string {
-  const lines = [`watchtower-ts bench · ${machineLine(f.machine)}`, '']
+  const lines = [`watchtower-ts bench · ${machineLine(f.machine)}`, `measured: ${f.subject}`, '']
   for (const s of sections(f)) {
     lines.push(s.title, ...pad([s.head, ...s.rows]).map((l) => `  ${l}`))
     if (s.note) lines.push(`  ${s.note}`)
@@ -196,6 +198,8 @@ export function renderMarkdown(f: Figures): string {
     '# Benchmark results',
     '',
     `Latest figures from \`${f.command}\`, against the real test bed.`,
+    '',
+    `Measured: ${f.subject}.`,
     '',
     `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB memory, node ${m.node}, Linux ${m.kernel}, Docker Engine ${m.dockerEngine}; 1-minute load average ${m.loadAverage} when it started; ${m.date}.`,
     '',

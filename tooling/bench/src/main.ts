@@ -1,11 +1,12 @@
 /** `pnpm bench` (run through bin.mjs, which bundles this file first). */
 import { spawn } from 'node:child_process'
-import { writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseBenchArgs, USAGE } from './_args.ts'
 import { bringUpBed, releaseBed } from './_bed.ts'
-import { prepareClis } from './_cli.ts'
+import { type BundleApp, prepareClis } from './_cli.ts'
 import { describeMachine } from './_machine.ts'
 import { type Figures, renderMarkdown, renderText, targetsOf } from './_report.ts'
 import { benchCheckCycle } from './check-cycle.ts'
@@ -21,6 +22,7 @@ const ROOT = join(HERE, '..', '..', '..')
 export interface MainContext {
   /** The bundled file this code runs from (the stand-in daemon is started from it). */
   bundle: string
+  bundleApp: BundleApp
 }
 
 export async function main(argv: string[], ctx: MainContext): Promise<number> {
@@ -37,16 +39,20 @@ export async function main(argv: string[], ctx: MainContext): Promise<number> {
   }
   const log = (m: string) => process.stderr.write(`[bench] ${m}\n`)
   const bed = await bringUpBed(ROOT, log)
+  const tmpDir = await mkdtemp(join(tmpdir(), 'wt-bench-'))
   try {
     const machine = await describeMachine(bed)
-    const clis = await prepareClis(ROOT, bed, { build: args.build, log })
+    const clis = await prepareClis(ROOT, bed, { build: args.build, log, bundleApp: ctx.bundleApp, tmpDir })
     log(
       clis.cycles
-        ? 'watchtower CLI runs cycles: measuring the CLI'
+        ? `watchtower CLI runs cycles: measuring the CLI (${clis.origin === 'build' ? 'built dist' : 'bundled from sources'})`
         : `watchtower CLI not usable for cycles (${clis.note}): measuring the packages wired as the CLI wires them`,
     )
     const on = (name: (typeof args.only)[number]) => args.only.includes(name)
-    const partial: Omit<Figures, 'targets'> = { machine, command: ['pnpm bench', ...argv].join(' ') }
+    const subject = clis.cycles
+      ? `the watchtower CLI (${clis.origin === 'build' ? 'apps/watchtower/bin.js, built' : `bundled from its sources: ${clis.note}`})`
+      : `the packages wired as the CLI wires them (${clis.note})`
+    const partial: Omit<Figures, 'targets'> = { machine, command: ['pnpm bench', ...argv].join(' '), subject }
     if (on('cycle')) {
       partial.cycle = await benchCheckCycle(bed, {
         containers: args.containers,
@@ -82,6 +88,7 @@ export async function main(argv: string[], ctx: MainContext): Promise<number> {
     }
     return 0
   } finally {
+    await rm(tmpDir, { recursive: true, force: true })
     await releaseBed()
   }
 }
