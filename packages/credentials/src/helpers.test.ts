@@ -193,7 +193,7 @@ describe('credential helper errors: name helper, registry and output, secrets re
   it('a helper that hangs is stopped after the timeout (its children too)', async () => {
     const dir = await tmp()
     await mkdir(join(dir, 'bin'))
-    await writeHelper(join(dir, 'bin'), 'hang', 'sleep 30 & wait')
+    await writeHelper(join(dir, 'bin'), 'hang', `sleep 30 & echo $! > "${dir}/child.pid"; wait`)
     await writeConfig(dir, { credsStore: 'hang' })
     const resolver = createCredentialResolver({
       env: { DOCKER_CONFIG: dir, PATH: `${dir}/bin:/usr/bin:/bin` },
@@ -204,6 +204,18 @@ describe('credential helper errors: name helper, registry and output, secrets re
     expect(error.message).toBe(
       `credential helper docker-credential-hang (credsStore in ${dir}/config.json) for registry slow.example did not answer within 300 ms and was stopped`,
     )
+    // the helper's own child (sleep) was killed with it: its process group got SIGKILL
+    const child = Number(await readFile(join(dir, 'child.pid'), 'utf8'))
+    let alive = true
+    for (let i = 0; i < 100 && alive; i++) {
+      try {
+        process.kill(child, 0)
+        await new Promise((r) => setTimeout(r, 50)) // wait for init to reap it
+      } catch {
+        alive = false
+      }
+    }
+    expect(alive).toBe(false)
   })
 
   it.each([
