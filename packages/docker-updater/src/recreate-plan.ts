@@ -106,13 +106,12 @@ export function planRecreate(
 /** Keeps only what the user configured on an endpoint (no runtime ids or addresses). */
 function endpointFor(settings: EndpointSettings, containerId: string): EndpointSettings {
   const out: EndpointSettings = {}
-  const ipam = settings.IPAMConfig
-  if (ipam && (ipam.IPv4Address || ipam.IPv6Address || (ipam.LinkLocalIPs?.length ?? 0) > 0))
-    out.IPAMConfig = ipam
+  // Kept as inspected (`{}` stays `{}`); they only ever hold what the user configured.
+  if (settings.IPAMConfig) out.IPAMConfig = settings.IPAMConfig
   const aliases = (settings.Aliases ?? []).filter((a) => !containerId.startsWith(a))
   if (aliases.length > 0) out.Aliases = aliases
   if (settings.Links && settings.Links.length > 0) out.Links = settings.Links
-  if (settings.DriverOpts && Object.keys(settings.DriverOpts).length > 0) out.DriverOpts = settings.DriverOpts
+  if (settings.DriverOpts) out.DriverOpts = settings.DriverOpts
   return out
 }
 
