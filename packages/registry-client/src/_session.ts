@@ -32,6 +32,8 @@ export interface SessionContext {
   emit(e: RegistryEvent): void
   now(): number
   clientId: string
+  /** Scopes in one shared token at most (long token URLs break some servers). */
+  maxScopesPerToken: number
   countAuthFallback(): void
 }
 
@@ -97,11 +99,15 @@ export class RegistrySession {
     })
   }
 
+  /** The shared scopes for `repository`: its group of at most `maxScopesPerToken` cycle repositories. */
   #scopesFor(repository: string): string[] {
-    const repos =
-      !this.perRepo && this.cycleRepos.has(repository) && this.cycleRepos.size > 1
-        ? [...this.cycleRepos].sort()
-        : [repository]
+    let repos = [repository]
+    if (!this.perRepo && this.cycleRepos.has(repository) && this.cycleRepos.size > 1) {
+      const all = [...this.cycleRepos].sort()
+      const size = Math.max(1, this.ctx.maxScopesPerToken)
+      const start = Math.floor(all.indexOf(repository) / size) * size
+      repos = all.slice(start, start + size)
+    }
     return repos.map((r) => `repository:${r}:pull`)
   }
 

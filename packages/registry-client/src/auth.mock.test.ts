@@ -158,6 +158,22 @@ describe('one token per registry per cycle', () => {
     expect(seen).toEqual([['repository:a:pull', 'repository:b:pull'], ['repository:a:pull']])
   })
 
+  it('maxScopesPerToken splits a big cycle into groups (sorted, deterministic)', async () => {
+    const s = use(mockClient((r) => basicCreds(r), { maxScopesPerToken: 2 }))
+    bearerRegistry(s)
+    const seen: string[][] = []
+    tokenServer(s, seen, 3)
+    for (const repo of ['a', 'b', 'c', 'd', 'e']) head(s, repo, 200)
+    const refs = ['e', 'd', 'c', 'b', 'a'].map((r) => `reg.example/${r}`)
+    s.client.startCycle(refs)
+    await Promise.all(refs.map((r) => s.client.getDigest(r)))
+    expect(seen.map((x) => x.join(' ')).sort()).toEqual([
+      'repository:a:pull repository:b:pull',
+      'repository:c:pull repository:d:pull',
+      'repository:e:pull',
+    ])
+  })
+
   it('perRepositoryTokens: that registry never gets a shared token', async () => {
     const s = use(mockClient((r) => basicCreds(r), { perRepositoryTokens: ['reg.example'] }))
     bearerRegistry(s)

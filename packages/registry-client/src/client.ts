@@ -28,6 +28,8 @@ export interface CreateRegistryClientOptions {
   maxRetryAfterMs?: number
   /** Requests in flight per host. @default 4 */
   concurrencyPerHost?: number
+  /** At most this many repositories share one token; a bigger cycle is split into groups. @default 32 */
+  maxScopesPerToken?: number
   /** Registries that always get one token per repository (some cap the scopes of one token). @default [] */
   perRepositoryTokens?: readonly string[]
   /** Platform to resolve in multi-platform indexes when `check` is not given one. @default linux + this machine's architecture */
@@ -140,6 +142,7 @@ export function createRegistryClient(options: CreateRegistryClientOptions): Regi
         emit,
         now,
         clientId: options.clientId ?? 'watchtower-ts',
+        maxScopesPerToken: options.maxScopesPerToken ?? 32,
         countAuthFallback: () => counters.authFallbacks++,
       })
       if (perRepo.has(ref.registry)) s.perRepo = true
