@@ -1,0 +1,147 @@
+import { dockerCli, pushImage, tokenLog, uniqueName } from '@watchtower-ts/testbed'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { bedConfigJson, buildImage, imageId, inspectContainer, runWatchtowerContainer } from './_e2e.ts'
+import type { BuiltImage } from './build-image.ts'
+
+const bed = inject('testbed')
+const tag = `${uniqueName('wt-image')}:test`
+const cleanup: string[][] = []
+let image: BuiltImage
+
+beforeAll(async () => {
+  image = await buildImage(bed, tag)
+})
+
+afterAll(async () => {
+  for (const args of cleanup.reverse()) await dockerCli(bed, args)
+  await dockerCli(bed, ['image', 'rm', tag])
+})
+
+describe('the watchtower image', () => {
+  it('is small, labelled as a watchtower, with DOCKER_CONFIG=/, a health check and the CLI as entrypoint', async () => {
+    const r = await dockerCli(bed, ['image', 'inspect', '--format', '{{json .Config}}', tag], {
+      reject: true,
+    })
+    const config = JSON.parse(r.stdout) as {
+      Labels: Record<string, string>
+      Env: string[]
+      Entrypoint: string[]
+      Healthcheck: { Test: string[] }
+    }
+    expect(config.Labels['com.centurylinklabs.watchtower']).toBe('true')
+    expect(config.Env).toContain('DOCKER_CONFIG=/')
+    expect(config.Entrypoint).toEqual(['/watchtower'])
+    expect(config.Healthcheck.Test).toEqual(['CMD', '/watchtower', '--health-check'])
+    // node (~99 MB) and its libraries are the base; the CLI is one bundled file on top.
+    expect(image.sizeBytes).toBeLessThan(130e6)
+    const base = await dockerCli(bed, ['image', 'inspect', '--format', '{{.Size}}', 'node:20-slim'], {
+      reject: true,
+    })
+    expect(image.sizeBytes - Number(base.stdout)).toBeLessThan(10e6)
+
+    const version = await dockerCli(bed, ['run', '--rm', '--network', 'none', tag, '--version'])
+    expect(version.stdout).toMatch(/^watchtower \d+\.\d+\.\d+/)
+    expect(version.code).toBe(0)
+    // Only node_modules-free files: the runtime holds the bundle and a package.json with the version.
+    const files = await dockerCli(bed, [
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '--entrypoint',
+      'sh',
+      tag,
+      '-c',
+      'ls /usr/local/lib/watchtower /usr/local/lib/watchtower/dist; ls -d /src /node_modules 2>&1; /watchtower --health-check; echo "health=$?"',
+    ])
+    expect(files.stdout.split('\n')).toEqual(
+      expect.arrayContaining(['dist', 'package.json', 'watchtower.mjs']),
+    )
+    expect(files.stdout).toContain('health=0')
+    expect(files.stdout).not.toMatch(/^\/(src|node_modules)$/m)
+  })
+
+  it('refuses --health-check as the main process (PID 1), as upstream', async () => {
+    const r = await dockerCli(bed, ['run', '--rm', '--network', 'none', tag, '--health-check'])
+    expect(r.code).not.toBe(0)
+    expect(r.stderr).toContain('--health-check')
+  })
+})
+
+describe('docker run … <image> --run-once (token registry behind the private CA)', () => {
+  /** Pushes v1, starts a container from it, pushes v2 to the same tag; returns the names. */
+  async function staleContainer() {
+    const repository = `alice/${uniqueName('img-run-once')}`
+    const name = uniqueName('img-app')
+    const { ref } = await pushImage(bed, { registry: 'token', variant: 'v1', repository, tag: 'latest' })
+    cleanup.push(['image', 'rm', ref])
+    await dockerCli(
+      bed,
+      [
+        'run',
+        '-d',
+        '--name',
+        name,
+        '--network',
+        'none',
+        '--restart',
+        'unless-stopped',
+        '--label',
+        'demo.owner=image-tests',
+        '-e',
+        'GREETING=hello world',
+        ref,
+      ],
+      { reject: true },
+    )
+    cleanup.push(['rm', '-f', name])
+    await pushImage(bed, { registry: 'token', variant: 'v2', repository, tag: 'latest' })
+    // The local tag now names v2; put it back on v1 so only a pull can bring v2.
+    await dockerCli(bed, ['tag', bed.images.v1, ref], { reject: true })
+    return { repository, name, ref }
+  }
+
+  it('updates a container with the credentials of /config.json and WATCHTOWER_REGISTRY_CA', async () => {
+    const { repository, name } = await staleContainer()
+    const before = await inspectContainer(bed, name)
+    expect(before.Image).toBe(await imageId(bed, bed.images.v1))
+
+    const r = await runWatchtowerContainer(bed, tag, ['--run-once', name], {
+      volumes: [`${await bedConfigJson(bed)}:/config.json:ro`, `${bed.tls.caCert}:/certs/ca.pem:ro`],
+      env: ['WATCHTOWER_REGISTRY_CA=/certs/ca.pem'],
+    })
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toContain(`Updated ${name}`)
+
+    const after = await inspectContainer(bed, name)
+    expect(after.Image).toBe(await imageId(bed, bed.images.v2))
+    expect(after.Id).not.toBe(before.Id)
+    expect(after.State.Running).toBe(true)
+    expect(after.Name).toBe(before.Name)
+    expect(after.Config.Image).toBe(before.Config.Image)
+    expect(after.Config.Env).toEqual(before.Config.Env)
+    expect(after.Config.Labels['demo.owner']).toBe('image-tests')
+    expect(after.Config.Labels['wt-testbed.variant']).toBe('v2')
+    expect(after.HostConfig.NetworkMode).toBe('none')
+    expect(after.HostConfig.RestartPolicy.Name).toBe('unless-stopped')
+    const version = await dockerCli(bed, ['exec', name, 'cat', '/version'], { reject: true })
+    expect(version.stdout.trim()).toBe('v2')
+
+    // alice's credentials came from the mounted config.json: the token server saw her ask for this repository.
+    const asked = (await tokenLog(bed)).filter((t) => t.scopes.some((s) => s.includes(repository)))
+    expect(asked.length).toBeGreaterThan(0)
+    expect(asked.every((t) => t.account === 'alice' && t.status === 200)).toBe(true)
+    // No secret in the output.
+    expect(`${r.stdout}${r.stderr}`).not.toContain(bed.users.alice.password)
+  })
+
+  it('leaves the container alone when the private CA is not given (the registry is not trusted)', async () => {
+    const { name } = await staleContainer()
+    const r = await runWatchtowerContainer(bed, tag, ['--run-once', name], {
+      volumes: [`${await bedConfigJson(bed)}:/config.json:ro`],
+    })
+    expect(r.stderr).not.toContain(`Updated ${name}`)
+    const after = await inspectContainer(bed, name)
+    expect(after.Image).toBe(await imageId(bed, bed.images.v1))
+  })
+})
