@@ -1,5 +1,5 @@
 /** Bring-up and teardown of the whole bed; every step checks health first and only fixes what is down. */
-import { copyFile, mkdir, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ensurePackages } from './_apt.ts'
 import { apiVersion, ensureEngine } from './_engine.ts'
@@ -11,7 +11,7 @@ import { addLease, type BedState, dropLease, liveLeases, readState, stateDir, wr
 import { ensureTls } from './_tls.ts'
 import { startTokenServer, tokenServerAnswers } from './_token.ts'
 import { USERS } from './_users.ts'
-import { exists, PROC, pidAlive, run, stopPid, withLock } from './_util.ts'
+import { exists, findProcesses, PROC, pidAlive, run, stopPid, withLock } from './_util.ts'
 import type { RegistryInfo, RegistryName, Testbed } from './types.ts'
 
 export interface EnsureOptions {
@@ -30,6 +30,7 @@ export async function ensureTestbed(options: EnsureOptions = {}): Promise<Testbe
   return withLock(dir, 'bed', async () => {
     await ensurePackages(log)
     const state = await readState(dir)
+    await stopOrphans(dir, state, log)
     const engine = await ensureEngine(dir, { pid: state.pids.dockerd }, log)
     state.pids.dockerd = engine.startedByBed ? engine.pid : undefined
     const api = await apiVersion(engine)
@@ -126,6 +127,21 @@ export async function ensureTestbed(options: EnsureOptions = {}): Promise<Testbe
     if (options.leasePid) await addLease(dir, options.leasePid)
     return bed
   })
+}
+
+/** Stops registries and token servers of this folder that the state file does not list (it was lost or reset). */
+async function stopOrphans(dir: string, state: BedState, log: (m: string) => void): Promise<void> {
+  const known = new Set([state.pids.tokenServer, ...Object.values(state.pids.registries)])
+  const isolated = join(dir, 'isolated')
+  for (const pattern of [PROC.registry, PROC.tokenServer]) {
+    for (const pid of await findProcesses(`${dir}/`, pattern)) {
+      if (known.has(pid)) continue
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+      if (cmdline.includes(`${isolated}/`)) continue
+      log(`stopping orphaned ${pattern === PROC.registry ? 'registry' : 'token server'} (pid ${pid})`)
+      await stopPid(pid, pattern)
+    }
+  }
 }
 
 /** Stops every process the bed started (registries, token server, isolated engine, dockerd if ours). */

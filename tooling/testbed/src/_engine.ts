@@ -72,9 +72,15 @@ export async function ensureEngine(
   log: (m: string) => void,
 ): Promise<EngineResult> {
   const ep = engineEndpoint()
+  const own = join(dir, 'dockerd')
   if (await ping(ep)) {
-    const ours = previous?.pid && pidAlive(previous.pid, PROC.dockerd)
-    return { ...ep, startedByBed: Boolean(ours), pid: ours ? previous?.pid : undefined }
+    let pid = previous?.pid && pidAlive(previous.pid, PROC.dockerd) ? previous.pid : undefined
+    if (!pid && ep.socketPath && ep.socketPath !== DEFAULT_SOCKET) {
+      // The state file was lost: a dockerd with our own pid file is still ours.
+      const fromFile = Number((await readFile(join(own, 'docker.pid'), 'utf8').catch(() => '')).trim())
+      if (pidAlive(fromFile, PROC.dockerd)) pid = fromFile
+    }
+    return { ...ep, startedByBed: pid !== undefined, pid }
   }
   if (!ep.socketPath) {
     throw new TestbedError(
@@ -83,7 +89,6 @@ export async function ensureEngine(
     )
   }
   const isDefault = ep.socketPath === DEFAULT_SOCKET
-  const own = join(dir, 'dockerd')
   const pidFile = isDefault ? '/var/run/docker.pid' : join(own, 'docker.pid')
   const execRoot = isDefault ? '/var/run/docker' : join(own, 'exec')
   const args = ['--iptables=false', '--ip6tables=false', '--bridge=none']

@@ -1,7 +1,7 @@
 /** Small process, file and network helpers shared by the bed's parts. */
 import { spawn } from 'node:child_process'
 import { closeSync, openSync, readFileSync } from 'node:fs'
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 
@@ -260,4 +260,22 @@ export async function withLock<T>(
   } finally {
     await rm(lock, { recursive: true, force: true })
   }
+}
+
+/**
+ * Pids of live processes whose command line mentions `needle` (e.g. the state folder) and matches
+ * `pattern`: the bed's own processes, found even when the state file that listed them is gone.
+ */
+export async function findProcesses(needle: string, pattern: RegExp): Promise<number[]> {
+  const out: number[] = []
+  for (const name of await readdir('/proc').catch(() => [] as string[])) {
+    const pid = Number(name)
+    if (!Number.isInteger(pid) || pid === process.pid) continue
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').then(
+      (t) => t.replaceAll('\0', ' '),
+      () => '',
+    )
+    if (cmdline.includes(needle) && pattern.test(cmdline)) out.push(pid)
+  }
+  return out
 }
