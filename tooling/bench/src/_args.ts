@@ -15,6 +15,8 @@ export interface BenchArgs {
   cycles: number
   only: BenchName[]
   build: boolean
+  /** What to measure: the CLI, or the packages wired as the CLI wires them; auto = the CLI when it runs cycles. */
+  via: 'auto' | 'cli' | 'packages'
   /** Write RESULTS.md next to the bench. */
   writeResults: boolean
 }
@@ -29,6 +31,9 @@ export const USAGE = `usage: pnpm bench [options]
   --cycles C           footprint: cycles before the last memory reading (default 100)
   --only LIST          comma list of ${BENCHES.join(', ')} (default all)
   --no-build           do not build the apps first
+  --via auto|cli|packages
+                       measure the watchtower CLI, or the packages wired as it wires them
+                       (default auto: the CLI when it can run a cycle)
   --write-results      also write tooling/bench/RESULTS.md
 Runs against the real test bed (brought up if down). Run it on a quiet bed: pings are counted
 from the shared registry log.`
@@ -56,6 +61,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       cycles: { type: 'string' },
       only: { type: 'string' },
       'no-build': { type: 'boolean', default: false },
+      via: { type: 'string', default: 'auto' },
       'write-results': { type: 'boolean', default: false },
     },
     strict: true,
@@ -70,7 +76,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       throw new Error(`--only: unknown benchmark "${o}" (known: ${BENCHES.join(', ')})`)
     }
   }
+  const via = values.via
+  if (via !== 'auto' && via !== 'cli' && via !== 'packages') {
+    throw new Error(`--via must be auto, cli or packages, got "${via}"`)
+  }
   return {
+    via,
     json: values.json,
     help: values.help,
     containers: int('containers', values.containers, 40, 1, 500),

@@ -16,10 +16,15 @@ export function bedDir(env: NodeJS.ProcessEnv = process.env): string {
 /** `node tooling/testbed/bin.mjs up` (reuses what is up), then the Testbed from state.json. */
 export async function bringUpBed(root: string, log: (m: string) => void): Promise<Testbed> {
   log('test bed: bringing it up (or reusing it)')
-  await run(process.execPath, [join(root, 'tooling/testbed/bin.mjs'), 'up'], {
-    cwd: root,
-    reject: true,
-  })
+  const bin = join(root, 'tooling/testbed/bin.mjs')
+  const up = await run(process.execPath, [bin, 'up'], { cwd: root })
+  if (up.code !== 0) {
+    // `up` failed, but a bed that answers (`status` exits 0) is still usable.
+    const why = (up.stderr.trim() || up.stdout.trim()).split('\n').slice(0, 3).join(' | ')
+    const status = await run(process.execPath, [bin, 'status'], { cwd: root })
+    if (status.code !== 0) throw new Error(`the test bed could not be brought up: ${why}`)
+    log(`test bed: \`up\` failed (${why}), but the bed is up: using it`)
+  }
   const dir = bedDir()
   const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as { bed?: Testbed }
   if (!state.bed) throw new Error(`the test bed's state file ${join(dir, 'state.json')} holds no bed`)

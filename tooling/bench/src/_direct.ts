@@ -52,7 +52,6 @@ export async function createDirectUpdater(bed: Testbed, userAgent: string): Prom
         auth,
         scope: options.scope,
         monitorOnly: options.monitorOnly,
-        pollIntervalMs: 50,
       })
     },
     async close() {

@@ -43,6 +43,12 @@ export async function main(argv: string[], ctx: MainContext): Promise<number> {
   try {
     const machine = await describeMachine(bed)
     const clis = await prepareClis(ROOT, bed, { build: args.build, log, bundleApp: ctx.bundleApp, tmpDir })
+    if (args.via === 'cli' && !clis.cycles)
+      throw new Error(`--via cli: the CLI cannot run a cycle (${clis.note})`)
+    if (args.via === 'packages' && clis.cycles) {
+      clis.cycles = false
+      clis.note = '--via packages'
+    }
     log(
       clis.cycles
         ? `watchtower CLI runs cycles: measuring the CLI (${clis.origin === 'build' ? 'built dist' : 'bundled from sources'})`

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest'
+import { parseBenchArgs } from './_args.ts'
+
+describe('pnpm bench flags', () => {
+  it('defaults: N=40 over U=8, every benchmark, build first, table', () => {
+    expect(parseBenchArgs([])).toEqual({
+      via: 'auto',
+      json: false,
+      help: false,
+      containers: 40,
+      repos: 8,
+      repeats: 3,
+      updates: 5,
+      startupRuns: 10,
+      cycles: 100,
+      only: ['cycle', 'update', 'startup', 'footprint'],
+      build: true,
+      writeResults: false,
+    })
+  })
+
+  it('scales up to 500 containers, picks benchmarks, JSON', () => {
+    const a = parseBenchArgs(['--json', '--containers', '500', '--repos', '50', '--only', 'cycle,footprint'])
+    expect(a).toMatchObject({ json: true, containers: 500, repos: 50, only: ['cycle', 'footprint'] })
+  })
+
+  it('names the flag and the value it refuses', () => {
+    expect(() => parseBenchArgs(['--containers', '501'])).toThrow(
+      '--containers must be a whole number from 1 to 500, got "501"',
+    )
+    expect(() => parseBenchArgs(['--repos', 'x'])).toThrow(
+      '--repos must be a whole number from 1 to 500, got "x"',
+    )
+    expect(() => parseBenchArgs(['--only', 'cycle,speed'])).toThrow('--only: unknown benchmark "speed"')
+    expect(() => parseBenchArgs(['--via', 'go'])).toThrow('--via must be auto, cli or packages, got "go"')
+    expect(() => parseBenchArgs(['--contaners', '3'])).toThrow(/contaners/)
+  })
+})

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest'
+import { type Figures, renderMarkdown, renderText, targetsOf } from './_report.ts'
+
+const requests = (pings: number, tokens: number, manifests: number) => ({
+  pings,
+  tokens,
+  manifests,
+  unauthorized: pings,
+  blobs: 0,
+  total: pings + tokens + manifests,
+})
+
+function figures(oursTokens: number): Figures {
+  const partial: Omit<Figures, 'targets'> = {
+    machine: {
+      date: '2026-11-28T05:00:00.000Z',
+      cpus: 2,
+      cpuModel: 'AMD EPYC',
+      memoryGiB: 23.5,
+      node: 'v20.20.2',
+      kernel: '6.1.0',
+      dockerEngine: '20.10.24 (API 1.41)',
+      loadAverage: 0.5,
+    },
+    command: 'pnpm bench',
+    subject: 'the watchtower CLI (apps/watchtower/bin.js, built)',
+    cycle: {
+      containers: 40,
+      repositories: 8,
+      via: 'cli',
+      floor: { pings: 1, tokens: 1, manifests: 8, total: 10 },
+      ours: { requests: requests(1, oursTokens, 8), ms: 500, runsMs: [500] },
+      upstream: { requests: requests(40, 40, 40), ms: 1000, runsMs: [1000] },
+      dockerPull: { requests: requests(8, 8, 8), ms: 2000, runsMs: [2000] },
+      ratios: { upstreamRequests: 12, dockerPullRequests: 2.4, upstreamTime: 2, dockerPullTime: 4 },
+    },
+    update: {
+      containers: 5,
+      via: 'cli',
+      oursMs: 1050,
+      dockerCliMs: 1000,
+      oursRunsMs: [1050],
+      dockerCliRunsMs: [1000],
+      overheadPerContainerMs: 10,
+      overheadPercent: 5,
+    },
+    startup: {
+      runs: 10,
+      rows: [
+        { name: 'watchtower --help', command: 'node bin.js --help', medianMs: 200, firstMs: 250 },
+        {
+          name: 'credcheck --help',
+          command: 'node bin.js --help',
+          medianMs: undefined,
+          firstMs: undefined,
+          note: 'exit 1',
+        },
+      ],
+    },
+    footprint: {
+      via: 'cli',
+      containers: 40,
+      repositories: 8,
+      intervalSeconds: 1,
+      cycles: 100,
+      afterFirstMiB: 60,
+      afterTenthMiB: 62,
+      afterLastMiB: 63,
+      growthMiB: 1,
+      series: [
+        [1, 60],
+        [10, 62],
+        [100, 63],
+      ],
+      nodeIdleMiB: 40,
+    },
+  }
+  return { ...partial, targets: targetsOf(partial) }
+}
+
+describe('targets', () => {
+  it('request floor met only at 1 ping + 1 token + U manifest requests', () => {
+    expect(figures(1).targets[0]).toMatchObject({ met: true, measured: '1 + 1 + 8 = 10' })
+    expect(figures(8).targets[0]).toMatchObject({ met: false, measured: '1 + 8 + 8 = 17' })
+  })
+
+  it('overhead, start-up and memory against their limits; a command that did not run is not met', () => {
+    const t = figures(1).targets
+    expect(t.map((x) => [x.what, x.met])).toEqual([
+      ['check cycle, 8 repositories', true],
+      ['recreate overhead vs docker CLI', true],
+      ['cold start, watchtower --help', true],
+      ['cold start, credcheck --help', false],
+      ['idle memory after 100 cycles', true],
+    ])
+    expect(t[3]!.measured).toBe('n/a (exit 1)')
+  })
+})
+
+describe('rendering', () => {
+  it('the table shows every section, the ratios and the machine', () => {
+    const text = renderText(figures(1))
+    expect(text).toContain('2 CPUs (AMD EPYC) · 23.5 GiB · node v20.20.2')
+    expect(text).toMatch(
+      /upstream watchtower sequence \(replayed\) +40 +40 +40 +120 +1000 ms +12\.00× +2\.00×/,
+    )
+    expect(text).toContain('overhead')
+    expect(text).toContain('after 100')
+    expect(text).toMatch(/cold start, credcheck --help +< 300 ms +n\/a \(exit 1\) +NOT met/)
+  })
+
+  it('Markdown for RESULTS.md: one table per section, machine line, targets', () => {
+    const md = renderMarkdown(figures(8))
+    expect(md).toContain('# Benchmark results')
+    expect(md).toContain('Machine: 2 CPUs (AMD EPYC), 23.5 GiB memory, node v20.20.2')
+    expect(md).toContain('| watchtower-ts (CLI) | 1 | 8 | 8 | 17 | 500 ms | 1.00× | 1.00× |')
+    expect(md).toContain(
+      '| check cycle, 8 repositories | 1 ping + 1 token + 8 HEADs = 10 | 1 + 8 + 8 = 17 | **not met** |',
+    )
+  })
+})
