@@ -73,8 +73,14 @@ describe('docker run … <image> --run-once (token registry behind the private C
   async function staleContainer() {
     const repository = `alice/${uniqueName('img-run-once')}`
     const name = uniqueName('img-app')
-    const { ref } = await pushImage(bed, { registry: 'token', variant: 'v1', repository, tag: 'latest' })
-    cleanup.push(['image', 'rm', ref])
+    const { ref, digest } = await pushImage(bed, {
+      registry: 'token',
+      variant: 'v1',
+      repository,
+      tag: 'latest',
+    })
+    const repo = ref.slice(0, ref.lastIndexOf(':'))
+    cleanup.push(['image', 'rm', ref, `${repo}@${digest}`])
     await dockerCli(
       bed,
       [
@@ -95,7 +101,8 @@ describe('docker run … <image> --run-once (token registry behind the private C
       { reject: true },
     )
     cleanup.push(['rm', '-f', name])
-    await pushImage(bed, { registry: 'token', variant: 'v2', repository, tag: 'latest' })
+    const v2 = await pushImage(bed, { registry: 'token', variant: 'v2', repository, tag: 'latest' })
+    cleanup.push(['image', 'rm', `${repo}@${v2.digest}`])
     // The local tag now names v2; put it back on v1 so only a pull can bring v2.
     await dockerCli(bed, ['tag', bed.images.v1, ref], { reject: true })
     return { repository, name, ref }
