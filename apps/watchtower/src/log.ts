@@ -101,8 +101,12 @@ function logfmtValue(v: unknown): string {
 }
 
 function format(rec: Record<string, unknown>, fmt: LogFormat, color: boolean, start: number): string {
-  const { level, time, msg, pid: _pid, hostname: _h, ...fields } = rec
+  const { level, time, msg, pid: _pid, hostname: _h, notify: _n, ...fields } = rec
   const name = NAMES[level as number] ?? 'info'
+  // text formats show an error's message; the stack is in the json format only
+  if (fmt !== 'json' && fields.err && typeof fields.err === 'object') {
+    fields.err = (fields.err as { message?: string }).message ?? fields.err
+  }
   if (fmt === 'json') {
     return `${JSON.stringify({ level: name, time: new Date(time as number).toISOString(), msg, ...fields })}\n`
   }

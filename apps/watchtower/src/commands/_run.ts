@@ -69,7 +69,17 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
         signal: stop.signal,
       })
     } catch (err) {
-      log.error({ err }, `Update session failed: ${(err as Error).message}`)
+      const code = (err as { code?: string }).code
+      const why = (err as Error).message
+      if (
+        code === 'WT_UPDATER_ENGINE' &&
+        /ECONNREFUSED|ENOENT|EACCES|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND/.test(why)
+      ) {
+        log.error(
+          `Cannot reach the Docker engine at ${config.dockerHost} (set DOCKER_HOST or --host): ${why}`,
+        )
+      } else log.error(`Update session failed: ${why}`)
+      log.debug({ err, notify: false }, 'session error details')
       await notifier!.endSession(undefined)
       throw err
     }
