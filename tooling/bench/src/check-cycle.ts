@@ -75,7 +75,10 @@ export async function benchCheckCycle(bed: Testbed, o: CycleOptions): Promise<Cy
     const via = o.clis.cycles ? 'cli' : 'packages'
 
     o.log(`check cycle: ours (${via}) ×${o.repeats}`)
-    const ours = await phase(bed, scope, /^watchtower-ts/i, o.repeats, async () => {
+    // The CLI's user agent is plain `watchtower-ts`; in-process runs carry the scope in theirs.
+    const esc = scope.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    const agent = via === 'cli' ? /^watchtower-ts$/ : new RegExp(`^watchtower-ts \\(bench ${esc}\\)$`)
+    const ours = await phase(bed, scope, agent, o.repeats, async () => {
       if (via === 'cli') {
         const r = await cliCycle(o.clis, bed, { scope, monitorOnly: true })
         if (r.code !== 0) throw new Error(`watchtower --run-once failed (${r.code}): ${lastLines(r)}`)
