@@ -76,6 +76,13 @@ async function trustFor(config: WatchtowerConfig): Promise<TrustStore> {
   }
 }
 
+/** `--warn-on-head-failure`: auto warns only for Docker Hub and ghcr.io (as upstream). */
+export function warnOnHeadFailure(mode: WatchtowerConfig['warnOnHeadFailure'], registry: string): boolean {
+  if (mode === 'always') return true
+  if (mode === 'never') return false
+  return ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'ghcr.io'].includes(registry)
+}
+
 /** The real session runner. */
 export async function createSessionRunner(
   config: WatchtowerConfig,
@@ -159,8 +166,16 @@ export async function createSessionRunner(
         engine,
         checker: {
           async check(imageRef, digests) {
-            const r = await registry.check(parseReference(imageRef), digests)
-            return { status: r.status, remoteDigest: r.remote.digest }
+            const ref = parseReference(imageRef)
+            try {
+              const r = await registry.check(ref, digests)
+              return { status: r.status, remoteDigest: r.remote.digest }
+            } catch (err) {
+              const message = `Could not do a head request for "${imageRef}", falling back to regular pull: ${(err as Error).message}`
+              if (warnOnHeadFailure(config.warnOnHeadFailure, ref.registry)) log.warn(message)
+              else log.debug(message)
+              throw err
+            }
           },
         },
         auth: {

@@ -177,4 +177,25 @@ describe('HTTP API mode', () => {
     expect(await done).toBe(0)
     expect(h.deps.stderr.text).toContain('Periodic polls are off')
   })
+  it('--http-api-periodic-polls keeps the schedule running beside the API', async () => {
+    const h = harness(undefined, { stopAfter: 2 })
+    expect(
+      await main(
+        [
+          '--http-api-update',
+          '--http-api-periodic-polls',
+          '--http-api-token',
+          't',
+          '--http-api-port',
+          '0',
+          '--http-api-host',
+          '127.0.0.1',
+          '-i',
+          '5',
+        ],
+        h.deps,
+      ),
+    ).toBe(0)
+    expect(h.runs.map((r) => (r.at - T0) / 1000)).toEqual([5, 10])
+  })
 })

@@ -155,6 +155,53 @@ describe('notifications from a real update', () => {
     expect(mails[0]).toContain('1 Scanned, 1 Updated, 0 Failed')
   })
 
+  it('every service gets the session report from a real update', async () => {
+    const v1 = await publish('open', `${P}-all`, 'v1')
+    const name = `${P}-all`
+    await run(name, v1.ref)
+    await publish('open', `${P}-all`, 'v2')
+    const host = httpBase.slice('http://'.length)
+    seen.length = 0
+    const urls = [
+      'discord://tok@123',
+      'teams://g@t/a/o?host=example.webhook.office.com',
+      `gotify://${host}/gtok?disabletls=yes`,
+      `ntfy://${host}/wt?scheme=http`,
+      'telegram://1:tg@telegram?chats=42',
+      'pushover://shoutrrr:ptok@UserKey',
+      `generic://${host}/gen?disabletls=yes`,
+      'logger://',
+    ]
+    const r = await watchtower(
+      [
+        '--run-once',
+        '--notification-report',
+        '--no-startup-message',
+        '--notification-log-stdout',
+        name,
+        ...urls.flatMap((u) => ['--notification-url', u]),
+      ],
+      {
+        notificationEndpoints: { discord: httpBase, teams: httpBase, telegram: httpBase, pushover: httpBase },
+      },
+    )
+    expect(r.code).toBe(0)
+    const paths = seen.map((s) => s.path).sort()
+    expect(paths).toEqual(
+      [
+        '/1/messages.json',
+        '/api/webhooks/123/tok',
+        '/bot1:tg/sendMessage',
+        '/gen',
+        '/message',
+        '/webhookb2/g@t/IncomingWebhook/a/o',
+        '/wt',
+      ].sort(),
+    )
+    for (const s of seen) expect(decodeURIComponent(s.body.replace(/\+/g, ' '))).toContain('1 Updated')
+    expect(r.stdout).toContain('1 Scanned, 1 Updated, 0 Failed')
+  })
+
   it('nothing updated: no notification is sent', async () => {
     const v1 = await publish('open', `${P}-quiet`, 'v1')
     const name = `${P}-quiet`
