@@ -177,6 +177,14 @@ export class Http {
     const host = req.url.host
     for (let attempt = 0; ; attempt++) {
       const wait = (this.#notBefore.get(host) ?? 0) - this.#o.now()
+      if (wait > this.#o.maxRetryAfterMs) {
+        // The host asked for a long pause (Retry-After): fail fast instead of stalling the whole cycle.
+        throw new RegistryError(
+          'WT_REGISTRY_RATE_LIMITED',
+          `${host} asked to wait ${Math.ceil(wait / 1000)} s before the next request: ${req.method} ${displayUrl(req.url)}`,
+          { registry: req.registry, url: displayUrl(req.url), method: req.method, retryAfterMs: wait },
+        )
+      }
       if (wait > 0) await this.#o.sleep(wait)
       let res: HttpResponse
       try {

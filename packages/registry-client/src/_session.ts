@@ -271,7 +271,9 @@ export class RegistrySession {
         this.#fallBack()
         throw new SharedTokenRefused(err)
       }
-      if (isRegistryError(err, 'WT_REGISTRY_TOKEN_DENIED')) this.#tokenDenied = err
+      // Real credentials refused hold for every repository; an anonymous refusal may be per repository.
+      if (isRegistryError(err, 'WT_REGISTRY_TOKEN_DENIED') && creds.kind !== 'anonymous')
+        this.#tokenDenied = err
       throw err
     }
   }

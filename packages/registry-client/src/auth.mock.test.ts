@@ -1,6 +1,6 @@
 /** MockAgent tier: the authorization loop (scope upgrades, loops that must stop, shared-token fallback). */
 import { afterEach, describe, expect, it } from 'vitest'
-import { basicCreds, DIGEST_A, type MockSetup, mockClient, tokenBody } from './_test-mock.ts'
+import { anonymous, basicCreds, DIGEST_A, type MockSetup, mockClient, tokenBody } from './_test-mock.ts'
 import { isRegistryError } from './errors.ts'
 
 let setup: MockSetup | undefined
@@ -111,6 +111,19 @@ describe('authorization loop', () => {
     expect(b).toBe(a)
     expect(seen).toHaveLength(1)
   })
+})
+
+it('an anonymous token refusal is per repository (not remembered for the cycle)', async () => {
+  const s = use(mockClient(anonymous))
+  bearerRegistry(s)
+  const seen: string[][] = []
+  tokenServer(s, seen, 1, 401)
+  tokenServer(s, seen, 1)
+  head(s, 'public', 200)
+  const a = await s.client.getDigest('reg.example/private').catch((e: unknown) => e)
+  expect(a).toMatchObject({ code: 'WT_REGISTRY_TOKEN_DENIED' })
+  expect((a as Error).message).toMatch(/an anonymous token \(no credentials configured\)/)
+  await expect(s.client.getDigest('reg.example/public')).resolves.toMatchObject({ digest: DIGEST_A })
 })
 
 describe('one token per registry per cycle', () => {
