@@ -32,4 +32,24 @@ describe('pnpm demo (against the running bed)', () => {
     const status = await dockerCli(bed, ['info', '--format', '{{.ServerVersion}}'])
     expect(status.code).toBe(0)
   })
+
+  it('--container: builds the image and runs watchtower with docker run, as the reference doc shows', async () => {
+    let text = ''
+    const r = await runDemo({
+      esbuild: build,
+      container: true,
+      env: { ...process.env, WT_TESTBED_DIR: bed.dir, WT_TESTBED_KEEP: '' },
+      write: (t) => {
+        text += t
+      },
+      color: false,
+    })
+    expect(r, text).toMatchObject({ ok: true, before: 'v1', after: 'v2' })
+    expect(text).toContain('$ docker run --rm --network host -v ')
+    expect(text).toContain('-e WATCHTOWER_REGISTRY_CA=/certs/ca.pem')
+    expect(text).toContain(`watchtower-ts:demo --run-once ${r.container}`)
+    expect(text).toContain(`Updated ${r.container}`)
+    const ps = await dockerCli(bed, ['ps', '-a', '--filter', `name=${r.container}`, '--format', '{{.Names}}'])
+    expect(ps.stdout.trim()).toBe('')
+  })
 })

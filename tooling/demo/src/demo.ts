@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { buildWatchtowerImage } from '@watchtower-ts/image'
 import { dockerCli, pushImage, type Testbed, uniqueName } from '@watchtower-ts/testbed'
 import { builtCli, bundledCli, type DemoCli, type EsbuildBuild } from './_cli.ts'
 import { stream } from './_proc.ts'
@@ -28,6 +29,11 @@ export interface DemoOptions {
   color?: boolean
   /** Run `node apps/watchtower/bin.js` (after `pnpm build`) instead of bundling the CLI from its sources. @default false */
   built?: boolean
+  /**
+   * Run watchtower as a container instead: build the image (apps/watchtower/Dockerfile, tagged
+   * `watchtower-ts:demo`) and `docker run` it as the reference doc shows. @default false
+   */
+  container?: boolean
 }
 
 export interface DemoResult {
@@ -91,12 +97,43 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     out(`digest ${v2.digest}`)
 
     step(5, 'Run watchtower once: it asks the registry, pulls v2 and recreates the container')
-    cli = options.built ? builtCli(repoRoot) : await bundledCli(repoRoot, options.esbuild)
-    const args = ['--run-once', '--registry-ca', bed.tls.caCert, name]
-    cmd(`DOCKER_HOST=${bed.docker.host} DOCKER_CONFIG=${bed.dockerConfigDir} \\`)
-    say(`      ${cli.display} ${args.join(' ')}`)
-    const [node = process.execPath, ...cliArgs] = cli.command
-    const run = await stream(node, [...cliArgs, ...args], { env: { ...env, ...dockerEnv }, onLine: out })
+    const args = ['--run-once', name]
+    let run: { code: number }
+    if (options.container) {
+      cmd('node tooling/image/bin.mjs build --tag watchtower-ts:demo')
+      const image = await buildWatchtowerImage({
+        tag: 'watchtower-ts:demo',
+        env: { ...env, ...dockerEnv },
+        repoRoot,
+      })
+      out(`${image.tag} ${image.id.slice(7, 19)} ${(image.sizeBytes / 1e6).toFixed(1)} MB`)
+      const docker = [
+        'run',
+        '--rm',
+        '--network',
+        'host',
+        '-v',
+        `${bed.docker.socketPath}:/var/run/docker.sock`,
+        '-v',
+        `${join(bed.dockerConfigDir, 'config.json')}:/config.json:ro`,
+        '-v',
+        `${bed.tls.caCert}:/certs/ca.pem:ro`,
+        '-e',
+        'WATCHTOWER_REGISTRY_CA=/certs/ca.pem',
+        image.tag,
+        ...args,
+      ]
+      cmd(`docker ${docker.slice(0, -args.length - 1).join(' ')} \\`)
+      say(`      ${image.tag} ${args.join(' ')}`)
+      run = await stream('docker', docker, { env: { ...env, ...dockerEnv }, onLine: out })
+    } else {
+      cli = options.built ? builtCli(repoRoot) : await bundledCli(repoRoot, options.esbuild)
+      const cliArgs = ['--registry-ca', bed.tls.caCert, ...args]
+      cmd(`DOCKER_HOST=${bed.docker.host} DOCKER_CONFIG=${bed.dockerConfigDir} \\`)
+      say(`      ${cli.display} ${cliArgs.join(' ')}`)
+      const [node = process.execPath, ...script] = cli.command
+      run = await stream(node, [...script, ...cliArgs], { env: { ...env, ...dockerEnv }, onLine: out })
+    }
 
     step(6, 'Check the container')
     const after = await version(bed, name)
@@ -155,13 +192,23 @@ async function shortImage(bed: Testbed, name: string): Promise<string> {
     .slice(0, 12)
 }
 
+const USAGE = `usage: pnpm demo [--container | --built]
+  (default)    run the watchtower CLI bundled from its sources
+  --container  build the container image and run watchtower with docker run, as the reference doc shows
+  --built      run node apps/watchtower/bin.js (after pnpm build)
+env: WT_TESTBED_KEEP=1 leaves the test bed running when the demo started it`
+
 export async function main(args: string[], esbuild: EsbuildBuild): Promise<number> {
-  const built = args.includes('--built')
-  const unknown = args.filter((a) => a !== '--built')
-  if (unknown.length > 0) {
-    process.stderr.write(`demo: unknown argument ${unknown[0]}\nusage: pnpm demo [--built]\n`)
-    return 2
+  const known = new Set(['--built', '--container', '--help', '-h'])
+  const unknown = args.find((a) => !known.has(a))
+  if (unknown !== undefined || args.includes('--help') || args.includes('-h')) {
+    process.stderr.write(`${unknown === undefined ? '' : `demo: unknown argument ${unknown}\n`}${USAGE}\n`)
+    return unknown === undefined ? 0 : 2
   }
-  const r = await runDemo({ built, esbuild })
+  const r = await runDemo({
+    built: args.includes('--built'),
+    container: args.includes('--container'),
+    esbuild,
+  })
   return r.ok ? 0 : 1
 }
