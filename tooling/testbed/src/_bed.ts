@@ -2,7 +2,7 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ensurePackages } from './_apt.ts'
-import { apiVersion, ensureEngine } from './_engine.ts'
+import { apiVersion, DEFAULT_SOCKET, ensureEngine } from './_engine.ts'
 import { ensureImages } from './_images.ts'
 import { stopIsolated } from './_isolated.ts'
 import { ensurePass } from './_pass.ts'
@@ -11,7 +11,7 @@ import { addLease, type BedState, dropLease, liveLeases, readState, stateDir, wr
 import { ensureTls } from './_tls.ts'
 import { startTokenServer, tokenServerAnswers } from './_token.ts'
 import { USERS } from './_users.ts'
-import { exists, findProcesses, PROC, pidAlive, run, stopPid, withLock } from './_util.ts'
+import { exists, findProcesses, PROC, pidAlive, run, stopPid, unmountUnder, withLock } from './_util.ts'
 import type { RegistryInfo, RegistryName, Testbed } from './types.ts'
 
 export interface EnsureOptions {
@@ -158,6 +158,8 @@ export async function stopEverything(dir: string, state: BedState, log: (m: stri
   if (state.pids.dockerd && pidAlive(state.pids.dockerd, PROC.dockerd)) {
     log('stopping dockerd')
     await stopPid(state.pids.dockerd, PROC.dockerd, 60_000)
+    // An own-socket dockerd's roots live under the state folder (never touch the machine's /var/lib/docker).
+    if (state.bed && state.bed.docker.socketPath !== DEFAULT_SOCKET) await unmountUnder(join(dir, 'dockerd'))
   }
   state.pids.dockerd = undefined
   await writeState(dir, state)

@@ -17,6 +17,7 @@ import {
   spawnDetached,
   stopPid,
   TestbedError,
+  unmountUnder,
   waitFor,
   withLock,
 } from './_util.ts'
@@ -182,6 +183,7 @@ export async function stopIsolated(dir: string): Promise<void> {
   const iso = await readIsolated(dir)
   if (!iso) return
   await Promise.all([stopPid(iso.registryPid, PROC.registry), stopPid(iso.pid, PROC.dockerd, 60_000)])
+  await unmountUnder(join(dir, 'isolated'))
   await run('ip', ['netns', 'del', iso.netns])
   await writeIsolated(dir, undefined)
 }

@@ -279,3 +279,16 @@ export async function findProcesses(needle: string, pattern: RegExp): Promise<nu
   }
   return out
 }
+
+/** Unmounts what a stopped dockerd left mounted under `root` (its data-root bind, netns files). */
+export async function unmountUnder(root: string): Promise<void> {
+  const mounts = (await readFile('/proc/mounts', 'utf8').catch(() => ''))
+    .split('\n')
+    .map((l) => l.split(' ')[1]?.replace(/\\040/g, ' '))
+    .filter((m): m is string => m !== undefined && (m === root || m.startsWith(`${root}/`)))
+    .sort()
+    .reverse()
+  for (const m of mounts) {
+    if ((await run('umount', [m])).code !== 0) await run('umount', ['-l', m])
+  }
+}
