@@ -1,5 +1,6 @@
 import { defineProject } from 'vitest/config'
 
 export default defineProject({
-  test: { name: '@watchtower-ts/packaging' },
+  // Projects do not inherit the root's timeouts: building, packing and `npm install` take minutes.
+  test: { name: '@watchtower-ts/packaging', testTimeout: 120_000, hookTimeout: 600_000 },
 })

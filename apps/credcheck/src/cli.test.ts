@@ -69,6 +69,12 @@ describe('option parsing', () => {
     expect(r.stdout).toMatch(/6 credentials refused, 7 access denied/)
   })
 
+  it.each([['--version'], ['-v']])('%s prints the package version on the injected stdout', async (flag) => {
+    const r = await runCli([flag], { env: {}, createProbe: () => fakeProbe() })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^credcheck \d+\.\d+\.\d+\n$/)
+  })
+
   it('rejects an --insecure-registry that is not HOST[:PORT]', () => {
     expect(() => normalizeOptions('i', { insecureRegistry: 'https://x/y' })).toThrow(/HOST\[:PORT\]/)
   })

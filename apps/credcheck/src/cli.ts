@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { cac } from 'cac'
 import type { CommandDeps } from './commands/check.ts'
 
@@ -20,6 +21,7 @@ export function createCli(deps: CommandDeps) {
       await run(normalizeOptions(image, flags), deps)
     })
   cli.help()
+  cli.option('-v, --version', 'Display the version')
   // cac prints help with console.info; send it to the injected stdout instead.
   cli.outputHelp = () => {
     deps.stdout.write(HELP)
@@ -67,6 +69,7 @@ Options:
   --insecure-registry <host>  HOST[:PORT] to reach without TLS verification; plain HTTP allowed (repeatable)
   --json                      Print the steps as one JSON document (schema: README.md)
   --verbose                   Print trust sources, notes and the causes of errors
+  -v, --version               Display the version
   -h, --help                  Display this message
 
 Exit codes: 0 ok, 1 internal, 2 usage, 3 credentials config, 4 TLS, 5 unreachable,
@@ -76,3 +79,15 @@ Examples:
   credcheck 127.0.0.1:5000/team/app:1.2
   credcheck --registry-ca ./ca.pem registry.example.com/app
 `
+
+/** The package's own version (from src/ or dist/, package.json is one level up). */
+export function readVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version?: string
+    }
+    return pkg.version ?? '0.0.0'
+  } catch {
+    return '0.0.0'
+  }
+}

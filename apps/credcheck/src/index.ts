@@ -1,4 +1,4 @@
-import { createCli, UsageError } from './cli.ts'
+import { createCli, readVersion, UsageError } from './cli.ts'
 import type { CommandDeps } from './commands/check.ts'
 import { EXIT_CODES, ExitError } from './failures.ts'
 
@@ -18,7 +18,11 @@ export async function main(argv: readonly string[], deps: CommandDeps): Promise<
   const cli = createCli(deps)
   try {
     cli.parse([...argv], { run: false })
-    if (cli.options['help'] || cli.options['version']) return EXIT_CODES.ok
+    if (cli.options['version'] && !cli.options['help']) {
+      deps.stdout.write(`credcheck ${readVersion()}\n`)
+      return EXIT_CODES.ok
+    }
+    if (cli.options['help']) return EXIT_CODES.ok
     if (!cli.matchedCommand) {
       deps.stderr.write('credcheck: missing IMAGE (try --help)\n')
       return EXIT_CODES.usage
