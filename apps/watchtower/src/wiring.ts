@@ -1,5 +1,7 @@
 // Composes the packages into the session runner:
 // tls → credentials → token cache → registry client → docker-updater.
+
+import { readFileSync } from 'node:fs'
 import { createCredentialResolver } from '@watchtower-ts/credentials'
 import {
   createDockerEngine,
@@ -14,6 +16,7 @@ import { createTokenCache } from '@watchtower-ts/token-cache'
 import { imageMatches, parseImageFilter } from './api/image-filter.ts'
 import type { WatchtowerConfig } from './config/types.ts'
 import { ConfigError } from './errors.ts'
+import { detectSelfContainerId, removeOtherInstances, startSelfUpdate } from './self-update.ts'
 import {
   buildReport,
   type ContainerReport,
@@ -24,6 +27,16 @@ import {
 
 export interface WiringOptions {
   env?: NodeJS.ProcessEnv
+  /** The container this process runs in. @default detected from /proc/self/mountinfo */
+  selfContainerId?: string
+}
+
+function readMountinfo(): string {
+  try {
+    return readFileSync('/proc/self/mountinfo', 'utf8')
+  } catch {
+    return ''
+  }
 }
 
 const STATES: Record<UpdaterContainerReport['state'], ContainerState> = {
@@ -151,7 +164,13 @@ export async function createSessionRunner(
     return out
   }
 
+  const selfId = options.selfContainerId ?? detectSelfContainerId(readMountinfo())
+  if (selfId) log.debug({ notify: false }, `Running in container ${selfId.slice(0, 12)}`)
+
   return {
+    async startup() {
+      if (selfId) await removeOtherInstances(engine, selfId, config.scope, log)
+    },
     async run(request) {
       let names = selection.names
       if (request?.images && request.images.length > 0) {
@@ -194,6 +213,7 @@ export async function createSessionRunner(
         rollingRestart: config.rollingRestart,
         stopTimeoutMs: config.stopTimeoutMs,
         lifecycleHooks: config.lifecycleHooks,
+        ...(selfId ? { selfContainerId: selfId } : {}),
         onEvent: (e) => {
           if (e.type === 'warning') log.warn({ container: e.container }, e.message)
           else if (e.type === 'hook')
@@ -220,6 +240,14 @@ export async function createSessionRunner(
         else if (c.state === 'skipped')
           log.debug({ container: c.name }, `Skipped ${c.name}: ${c.error ?? ''}`)
         for (const w of c.warnings) log.warn({ container: c.name }, w)
+      }
+      const self = selfId ? report.containers.find((c) => c.id === selfId) : undefined
+      if (self?.state === 'stale' && !config.monitorOnly && !config.noRestart) {
+        try {
+          await startSelfUpdate(engine, await engine.inspectContainer(selfId!), log, config.stopTimeoutMs)
+        } catch (err) {
+          log.error(`Could not start the self-update: ${(err as Error).message}`)
+        }
       }
       return buildReport(report.containers.map(toContainerReport))
     },

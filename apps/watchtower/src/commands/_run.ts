@@ -106,6 +106,7 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
       return report.failed.length > 0 ? 1 : 0
     }
 
+    await runner.startup?.()
     let api: import('../api/server.ts').ApiServer | undefined
     if (config.httpApiUpdate || config.httpApiMetrics) {
       const { createApiServer } = await import('../api/server.ts')

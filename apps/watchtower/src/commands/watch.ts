@@ -30,6 +30,12 @@ export async function watch(argv: readonly string[], deps: CliDeps): Promise<voi
     }
     return
   }
+  if (config.selfUpdateOrchestrator) {
+    const { orchestrate } = await import('./_orchestrate.ts')
+    const code = await orchestrate(config, deps)
+    if (code !== 0) throw new ExitError(code)
+    return
+  }
   const { runWatchtower } = await import('./_run.ts')
   const code = await runWatchtower(config, deps)
   if (code !== 0) throw new ExitError(code)

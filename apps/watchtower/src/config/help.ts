@@ -32,7 +32,7 @@ export function renderHelp(version: string): string {
     if (f.hidden) continue
     groups.set(f.group, [...(groups.get(f.group) ?? []), f])
   }
-  const width = Math.max(...FLAGS.map((f) => flagLabel(f).length)) + 2
+  const width = Math.max(...FLAGS.filter((f) => !f.hidden).map((f) => flagLabel(f).length)) + 2
   for (const [group, flags] of groups) {
     lines.push('', `${GROUP_TITLES[group]}:`)
     for (const f of flags) {

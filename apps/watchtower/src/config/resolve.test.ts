@@ -111,7 +111,12 @@ const NEEDS: Record<string, string[]> = {
 
 describe('every flag, in flag and env form', () => {
   it('covers every flag of the table', () => {
-    const covered = new Set([...CASES.map((c) => c[0]), 'registry-ca-validate', 'notification-template-file'])
+    const covered = new Set([
+      ...CASES.map((c) => c[0]),
+      'registry-ca-validate',
+      'notification-template-file',
+      'self-update-orchestrator',
+    ])
     expect(FLAGS.map((f) => f.name).filter((n) => !covered.has(n))).toEqual([])
   })
   for (const [name, text, get, expected] of CASES) {

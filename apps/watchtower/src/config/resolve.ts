@@ -244,6 +244,7 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
     updateOnStart: bool('update-on-start'),
     healthCheck: bool('health-check'),
     noStartupMessage: bool('no-startup-message'),
+    selfUpdateOrchestrator: str('self-update-orchestrator'),
     cleanup: bool('cleanup'),
     removeVolumes: bool('remove-volumes'),
     noPull: bool('no-pull'),

@@ -40,6 +40,8 @@ export interface WatchtowerConfig {
   updateOnStart: boolean
   healthCheck: boolean
   noStartupMessage: boolean
+  /** Internal (hidden flag): the id of the watchtower container this helper replaces. */
+  selfUpdateOrchestrator: string
   cleanup: boolean
   removeVolumes: boolean
   noPull: boolean

@@ -36,6 +36,8 @@ export interface SessionRunner {
   run(request?: SessionRequest): Promise<SessionReport>
   /** Registry client stats for /v1/metrics, when available. */
   stats?(): RunnerStats
+  /** Once before the schedule starts (not for --run-once): e.g. remove other watchtower instances. */
+  startup?(): Promise<void>
   close?(): Promise<void>
 }
 
