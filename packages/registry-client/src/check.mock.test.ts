@@ -89,6 +89,33 @@ describe('check with an index', () => {
     expect(r.remote.platforms).toHaveLength(4)
   })
 
+  it('an index is fetched once (content-addressed), whatever the platforms and cycles', async () => {
+    const s = use(mockClient(anonymous))
+    serveIndex(s, true)
+    s.agent.get(R).intercept({ path: '/v2/', method: 'GET' }).reply(200, '{}')
+    s.agent
+      .get(R)
+      .intercept({ path: '/v2/app/manifests/latest', method: 'HEAD' })
+      .reply(200, '', {
+        headers: { 'docker-content-digest': INDEX_DIGEST, 'content-type': MEDIA_TYPE_OCI_INDEX },
+      })
+    s.client.startCycle()
+    await s.client.check('reg.example/app', [`reg.example/app@${AMD64}`], {
+      os: 'linux',
+      architecture: 'amd64',
+    })
+    await s.client.check('reg.example/app', [`reg.example/app@${AMD64}`], {
+      os: 'linux',
+      architecture: 'arm64',
+    })
+    s.client.startCycle()
+    await s.client.check('reg.example/app', [`reg.example/app@${ARM64}`], {
+      os: 'linux',
+      architecture: 'arm64',
+    })
+    expect(s.client.stats().requests).toEqual({ ping: 2, token: 0, manifestHead: 2, manifestGet: 1 })
+  })
+
   it('both differ: stale; an attestation digest never counts as a match', async () => {
     const s = use(mockClient(anonymous))
     serveIndex(s, true)

@@ -11,7 +11,7 @@ import { RegistryError } from './errors.ts'
 import type { RegistryEvent } from './events.ts'
 import { fetchManifest, sha256Digest } from './manifest.ts'
 import { isIndexMediaType } from './media-types.ts'
-import { IndexSchema, type Platform, platformsOf, selectPlatform } from './platform.ts'
+import { type IndexDescriptor, IndexSchema, type Platform, platformsOf, selectPlatform } from './platform.ts'
 import { type ImageReference, parseRepoDigest } from './reference.ts'
 
 export interface RemoteDigest {
@@ -37,6 +37,10 @@ export interface CheckResult {
 
 export interface CheckDeps {
   sessionFor(ref: ImageReference): RegistrySession
+  /** `getDigest`, possibly memoized for the cycle by the client (a fresh copy each call). */
+  digestOf(ref: ImageReference): Promise<RemoteDigest>
+  /** `fetchIndex`, possibly memoized by digest (content-addressed, so across cycles). */
+  indexOf(ref: ImageReference, digest: string): Promise<IndexDescriptor[]>
   emit(e: RegistryEvent): void
   now(): number
   platform: Platform
@@ -72,7 +76,7 @@ export async function check(
       .filter((d) => d !== undefined && d.name === ref.name)
       .map((d) => d!.digest),
   )
-  const remote = await getDigest(deps, ref)
+  const remote = await deps.digestOf(ref)
   if (local.has(remote.digest)) {
     return {
       status: 'fresh',
@@ -87,33 +91,9 @@ export async function check(
   if (!isIndexMediaType(remote.mediaType)) {
     return { status: 'stale', remote, reason: 'registry digest differs from every local RepoDigest' }
   }
-  const session = deps.sessionFor(ref)
-  const index = await fetchManifest(session, ref.repository, remote.digest, 'GET', deps.emit, deps.now)
-  const body = index.body!
-  if (remote.digest.startsWith('sha256:') && sha256Digest(body) !== remote.digest) {
-    throw new RegistryError(
-      'WT_REGISTRY_PROTOCOL',
-      `index bytes do not hash to ${remote.digest} on ${ref.registry}/${ref.repository}`,
-      {
-        registry: ref.registry,
-      },
-    )
-  }
-  let parsed: ReturnType<typeof IndexSchema.parse>
-  try {
-    parsed = IndexSchema.parse(JSON.parse(body.toString('utf8')))
-  } catch (cause) {
-    throw new RegistryError(
-      'WT_REGISTRY_PROTOCOL',
-      `unreadable image index ${remote.digest} on ${ref.registry}/${ref.repository}`,
-      {
-        registry: ref.registry,
-        cause,
-      },
-    )
-  }
-  remote.platforms = platformsOf(parsed.manifests)
-  const child = selectPlatform(parsed.manifests, platform)
+  const manifests = await deps.indexOf(ref, remote.digest)
+  remote.platforms = platformsOf(manifests)
+  const child = selectPlatform(manifests, platform)
   if (child) remote.platformDigest = child.digest
   deps.emit({
     type: 'platform',
@@ -137,4 +117,37 @@ export async function check(
     remote,
     reason: child ? `index and ${p} manifest both differ from local RepoDigests` : `index has no ${p} entry`,
   }
+}
+
+/** GETs an index by digest, checks the bytes hash to it, and reads its entries. */
+export async function fetchIndex(
+  deps: CheckDeps,
+  ref: ImageReference,
+  digest: string,
+): Promise<IndexDescriptor[]> {
+  const session = deps.sessionFor(ref)
+  const index = await fetchManifest(session, ref.repository, digest, 'GET', deps.emit, deps.now)
+  const body = index.body!
+  const where = `${ref.registry}/${ref.repository}`
+  if (digest.startsWith('sha256:') && sha256Digest(body) !== digest) {
+    throw new RegistryError('WT_REGISTRY_PROTOCOL', `index bytes do not hash to ${digest} on ${where}`, {
+      registry: ref.registry,
+    })
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(body.toString('utf8'))
+  } catch {
+    throw new RegistryError('WT_REGISTRY_PROTOCOL', `image index ${digest} on ${where} is not JSON`, {
+      registry: ref.registry,
+    })
+  }
+  const parsed = IndexSchema.safeParse(json)
+  if (!parsed.success) {
+    throw new RegistryError('WT_REGISTRY_PROTOCOL', `unreadable image index ${digest} on ${where}`, {
+      registry: ref.registry,
+      cause: parsed.error,
+    })
+  }
+  return parsed.data.manifests
 }

@@ -3,8 +3,9 @@ import { Agent, type Dispatcher } from 'undici'
 import type { CredentialResolverLike, TokenCacheLike, TokenCacheStatsLike, TrustStoreLike } from './_deps.ts'
 import { Http } from './_http.ts'
 import { RegistrySession } from './_session.ts'
-import { type CheckResult, check, getDigest, type RemoteDigest } from './check.ts'
+import { type CheckDeps, type CheckResult, check, fetchIndex, getDigest, type RemoteDigest } from './check.ts'
 import type { RegistryEvent } from './events.ts'
+import type { IndexDescriptor } from './platform.ts'
 import { type Platform, platformFromNode } from './platform.ts'
 import { parseRateLimit, type RateLimitInfo } from './rate-limit.ts'
 import { type ImageReference, parseReference } from './reference.ts'
@@ -65,9 +66,9 @@ export interface RegistryClient {
     platform?: Platform,
   ): Promise<CheckResult>
   /**
-   * Starts a check cycle: forgets pings, challenges and resolved credentials (tokens stay cached
-   * by lifetime). With `refs`, the repositories of each registry are known up front, so one token
-   * covers all of them.
+   * Starts a check cycle: forgets pings, challenges, resolved credentials and digests (tokens stay
+   * cached by lifetime). Within a cycle each reference is asked once, however many containers use
+   * it. With `refs`, the repositories of each registry are known up front, so one token covers all.
    */
   startCycle(refs?: Iterable<ImageReference | string>): void
   stats(): RegistryClientStats
@@ -151,12 +152,43 @@ export function createRegistryClient(options: CreateRegistryClientOptions): Regi
     return s
   }
   const toRef = (ref: ImageReference | string) => (typeof ref === 'string' ? parseReference(ref) : ref)
-  const deps = { sessionFor, emit, now, platform: options.platform ?? platformFromNode(process.arch) }
+  // Per cycle, each reference is asked once however many containers use it (only once a cycle was
+  // started: a client that never calls startCycle() always asks). Indexes are content-addressed.
+  let cycles = false
+  const digests = new Map<string, Promise<RemoteDigest>>()
+  const indexes = new Map<string, Promise<IndexDescriptor[]>>()
+  const deps: CheckDeps = {
+    sessionFor,
+    emit,
+    now,
+    platform: options.platform ?? platformFromNode(process.arch),
+    async digestOf(ref) {
+      if (!cycles) return getDigest(deps, ref)
+      let p = digests.get(ref.canonical)
+      if (!p) {
+        p = getDigest(deps, ref)
+        digests.set(ref.canonical, p)
+      }
+      return { ...(await p) }
+    },
+    indexOf(ref, digest) {
+      let p = indexes.get(digest)
+      if (!p) {
+        p = fetchIndex(deps, ref, digest)
+        indexes.set(digest, p)
+        p.catch(() => indexes.delete(digest))
+        if (indexes.size > 256) indexes.delete(indexes.keys().next().value!)
+      }
+      return p
+    },
+  }
 
   return {
-    getDigest: (ref) => getDigest(deps, toRef(ref)),
+    getDigest: (ref) => deps.digestOf(toRef(ref)),
     check: (ref, local, platform) => check(deps, toRef(ref), local, platform),
     startCycle(refs) {
+      cycles = true
+      digests.clear()
       for (const s of sessions.values()) s.resetCycle()
       for (const raw of refs ?? []) {
         const ref = toRef(raw)

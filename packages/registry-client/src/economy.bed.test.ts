@@ -18,7 +18,7 @@ afterEach(async () => {
 const U = 8
 const CONCURRENCY = 4
 
-it(`U=${U} references on the token registry: 1 ping + 1 token + ${U} HEADs, connections reused`, async () => {
+it(`N=${2 * U} containers over U=${U} references on the token registry: 1 ping + 1 token + ${U} HEADs, connections reused`, async () => {
   const prefix = uniqueName('rc/econ')
   const pushed = []
   for (let i = 0; i < U; i++) {
@@ -45,8 +45,9 @@ it(`U=${U} references on the token registry: 1 ping + 1 token + ${U} HEADs, conn
 
     // Cycle 1: everything cold.
     client.startCycle(refs)
-    const results = await Promise.all(refs.map((r) => client.check(r, local)))
-    expect(results.map((r) => r.status)).toEqual(Array(U).fill('fresh'))
+    // N = 2U containers: every reference is used by two containers.
+    const results = await Promise.all([...refs, ...refs].map((r) => client.check(r, local)))
+    expect(results.map((r) => r.status)).toEqual(Array(2 * U).fill('fresh'))
     expect(client.stats().requests).toEqual({ ping: 1, token: 1, manifestHead: U, manifestGet: 0 })
 
     const tokens = (await tokenLog(bed))
@@ -73,7 +74,7 @@ it(`U=${U} references on the token registry: 1 ping + 1 token + ${U} HEADs, conn
 
     // Cycle 2: the token is still cached, the connections are still open.
     client.startCycle(refs)
-    await Promise.all(refs.map((r) => client.check(r, local)))
+    await Promise.all([...refs, ...refs].map((r) => client.check(r, local)))
     expect(client.stats().requests).toEqual({ ping: 2, token: 1, manifestHead: 2 * U, manifestGet: 0 })
     expect(client.stats().tokenCache).toMatchObject({ fetches: 1 })
     const newInCycle2 = (connections.get(registryHost) ?? 0) - (cycle1.get(registryHost) ?? 0)
@@ -83,7 +84,7 @@ it(`U=${U} references on the token registry: 1 ping + 1 token + ${U} HEADs, conn
     expect(all).toHaveLength(2 * (U + 1))
 
     console.info(
-      `[registry-client economy] U=${U}: cycle 1 = ${seen.length - heads.length} ping + ${tokens.length} token + ${heads.length} HEAD; ` +
+      `[registry-client economy] N=${2 * U} containers, U=${U}: cycle 1 = ${seen.length - heads.length} ping + ${tokens.length} token + ${heads.length} HEAD; ` +
         `connections: registry ${cycle1.get(registryHost)}, token server ${cycle1.get(tokenHost)}; ` +
         `cycle 2 = 1 ping + 0 token + ${U} HEAD, ${newInCycle2} new connection(s)`,
     )
