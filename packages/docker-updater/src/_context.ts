@@ -53,7 +53,13 @@ export async function stopContainer(
   const current = await inspectOrGone(ctx, c.Id)
   if (!current?.State.Running) return
   const signal = labelSignal || c.Config.StopSignal || 'SIGTERM'
-  await ctx.engine.killContainer(c.Id, signal)
+  try {
+    await ctx.engine.killContainer(c.Id, signal)
+  } catch (error) {
+    // It stopped by itself between the inspect and the signal (409): that is what we wanted.
+    if ((await inspectOrGone(ctx, c.Id))?.State.Running) throw error
+    return
+  }
   const stopped = (x: ContainerInspect | undefined) => !x?.State.Running
   if (await waitFor(ctx, c.Id, ctx.stopTimeoutMs, stopped)) return
   await ctx.engine.killContainer(c.Id, 'SIGKILL')

@@ -1,6 +1,7 @@
 import { healthGate, inspectOrGone, type RunContext, stopContainer } from './_context.ts'
 import type { ContainerInspect, ContainerSummary } from './engine.ts'
 import { describeError, UpdaterError } from './errors.ts'
+import { LABELS, labelOf } from './labels.ts'
 import { type CreatePlan, planRecreate } from './recreate-plan.ts'
 import type { RecoveryReport } from './types.ts'
 
@@ -126,7 +127,9 @@ export async function recoverLeftovers(
     const marker = summary.Names.map((n) => parseAsideName(n, summary.Id)).find((m) => m !== undefined)
     if (!marker) continue
     const { original, wasRunning } = marker
-    const leftoverInfo = await inspectOrGone(ctx, summary.Id)
+    const shallow = { Name: `/${original}`, Config: { Labels: summary.Labels ?? {} } } as ContainerInspect
+    if (!selected(shallow, original)) continue
+    const leftoverInfo = await inspectOrGone(ctx, summary.Id).catch(() => undefined)
     if (!leftoverInfo || !selected(leftoverInfo, original)) continue
     const report: RecoveryReport = { name: original, leftoverId: summary.Id, action: 'restored' }
     try {
@@ -144,8 +147,11 @@ export async function recoverLeftovers(
       } else {
         if (current) await ctx.engine.removeContainer(current.Id, { force: true })
         await ctx.engine.renameContainer(summary.Id, original)
-        const leftover = await ctx.engine.inspectContainer(summary.Id)
-        if (wasRunning && !leftover.State.Running) await ctx.engine.startContainer(summary.Id)
+        if (wasRunning) {
+          // A stop signal may already be on its way (the crash came after it): stop for sure, then start.
+          await stopContainer(ctx, leftoverInfo, labelOf(leftoverInfo.Config.Labels, LABELS.stopSignal))
+          await ctx.engine.startContainer(summary.Id)
+        }
       }
       ctx.emit({ type: 'step', container: original, step: `recovered (${report.action})` })
     } catch (error) {

@@ -1,5 +1,5 @@
 import { type RunContext, stopContainer } from './_context.ts'
-import type { ContainerInspect, ImageInspect } from './engine.ts'
+import type { ContainerInspect, ContainerSummary, ImageInspect } from './engine.ts'
 import { describeError, isUpdaterError, UpdaterError } from './errors.ts'
 import { exclusionReason, flagOrLabel, imageNameOf, listStatuses } from './filters.ts'
 import { EXIT_SKIP, runHook } from './hooks.ts'
@@ -67,10 +67,15 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
   const summaries = (await engine.listContainers({ statuses: listStatuses(options) })).filter(
     (s) => !s.Names.some((n) => parseAsideName(n, s.Id)),
   )
-  const idToName = (id: string) => summaries.find((s) => s.Id.startsWith(id))?.Names[0]
+  // Names also lists link aliases (`/app/db`); the container's own name has a single slash.
+  const ownName = (s: ContainerSummary) => s.Names.find((n) => n.lastIndexOf('/') === 0) ?? s.Names[0] ?? ''
+  const idToName = (id: string) => {
+    const s = summaries.find((x) => x.Id.startsWith(id))
+    return s && ownName(s)
+  }
   const selected: ContainerInspect[] = []
   for (const s of summaries) {
-    const shallow = { Name: s.Names[0] ?? '', Config: { Labels: s.Labels ?? {} } } as ContainerInspect
+    const shallow = { Name: ownName(s), Config: { Labels: s.Labels ?? {} } } as ContainerInspect
     if (exclusionReason(shallow, options) !== undefined) continue
     const c = await engine.inspectContainer(s.Id).catch(() => undefined)
     if (c && exclusionReason(c, options) === undefined) selected.push(c)
