@@ -7,8 +7,11 @@
  *         ONE token is asked with every `repository:<r>:pull` scope; if the registry refuses a call
  *         made with it (401/403) or the token server refuses the multi-scope request, the registry
  *         falls back to one token per repository for the rest of the client's life.
- * 401 on a resource: evict the token; `insufficient_scope` naming a scope we lack → ask for it;
- *         a cached token refused → fetch once more; the same challenge again → stop (no loop).
+ * 401/403 on a resource, in this order: `insufficient_scope` naming a scope we lack → ask for it;
+ *         a cached token refused as invalid → evict it (only that token) and fetch once more; a fresh
+ *         shared token refused → one token per repository; an open /v2/ with a challenge on the
+ *         resource → answer it; anything else (the same challenge again included) → stop with
+ *         WT_REGISTRY_UNAUTHORIZED, never loop.
  */
 import type {
   CredentialResolverLike,
@@ -40,6 +43,8 @@ export interface SessionContext {
 interface Auth {
   header?: string
   key?: TokenKeyLike
+  /** The bearer token sent (internal only: never emitted). */
+  token?: string
   fresh: boolean
   scopes: string[]
 }
@@ -124,6 +129,7 @@ export class RegistrySession {
     let lastChallenge: string | undefined
     let sharedRefused = false
     let extended = false
+    let refetched = false
     for (let round = 0; ; round++) {
       let auth: Auth
       try {
@@ -144,7 +150,8 @@ export class RegistrySession {
       }
       const res = await this.ctx.http.send(build(auth.header))
       if (res.status !== 401 && res.status !== 403) return res
-      if (auth.key) this.ctx.tokenCache.evict(auth.key)
+      // Evict only the token that was refused: a concurrent caller may already have a fresh one.
+      if (auth.key) this.ctx.tokenCache.evict(auth.key, auth.token)
       const challenges = parseChallenges(res.headers['www-authenticate'])
       const ch = pickChallenge(challenges)
       const key = challengeKey(ch)
@@ -165,33 +172,46 @@ export class RegistrySession {
           res,
           auth.header?.startsWith('Bearer') ? auth.scopes : undefined,
         )
-      if (auth.scopes.length > 1 && this.challenge?.scheme === 'bearer' && !sharedRefused && !extended) {
-        sharedRefused = this.#fallBack()
-        retry('shared-token-refused')
-        scopes = this.#scopesFor(repository)
-        lastChallenge = key
-        continue
-      }
-      if (!this.challenge && ch) {
-        this.challenge = ch
-        retry('challenge-on-resource')
-        lastChallenge = key
-        continue
-      }
-      if (ch?.scheme === 'bearer' && this.challenge?.scheme === 'bearer' && res.status === 401) {
+      const bearer = this.challenge?.scheme === 'bearer'
+      // 1. The registry names a scope we did not ask for: ask for it.
+      if (
+        bearer &&
+        ch?.scheme === 'bearer' &&
+        res.status === 401 &&
+        ch.params['error'] === 'insufficient_scope'
+      ) {
         const wanted = challengeScopes(ch).filter((s) => !scopes.includes(s))
-        if (ch.params['error'] === 'insufficient_scope' && wanted.length > 0 && key !== lastChallenge) {
+        if (wanted.length > 0 && key !== lastChallenge) {
           scopes = [...scopes, ...wanted].sort()
           extended = true
           retry('insufficient-scope')
           lastChallenge = key
           continue
         }
-        if (!auth.fresh && key !== lastChallenge) {
-          retry('token-refused')
-          lastChallenge = key
-          continue
-        }
+      }
+      // 2. A token from the cache was refused as invalid (expired or revoked early; not for lacking a
+      //    scope, which a new token with the same scopes would not fix): fetch it again, once.
+      const lacksScope = ch?.params['error'] === 'insufficient_scope'
+      if (bearer && res.status === 401 && !auth.fresh && !refetched && !lacksScope) {
+        refetched = true
+        retry('token-refused')
+        lastChallenge = key
+        continue
+      }
+      // 3. A fresh shared token was refused: one token per repository from now on.
+      if (bearer && auth.scopes.length > 1 && !sharedRefused && !extended) {
+        sharedRefused = this.#fallBack()
+        retry('shared-token-refused')
+        scopes = this.#scopesFor(repository)
+        lastChallenge = key
+        continue
+      }
+      // 4. An open /v2/ but a challenge on the resource: answer it.
+      if (!this.challenge && ch) {
+        this.challenge = ch
+        retry('challenge-on-resource')
+        lastChallenge = key
+        continue
       }
       throw refusedError(
         this.registry,
@@ -264,7 +284,7 @@ export class RegistrySession {
         cached: !fresh,
         expiresAt: cached.expiresAt,
       })
-      return { header: `Bearer ${cached.token}`, key, fresh, scopes }
+      return { header: `Bearer ${cached.token}`, key, token: cached.token, fresh, scopes }
     } catch (err) {
       if (scopes.length > 1 && isRegistryError(err) && err.status !== undefined && err.status < 500) {
         // The token server refused the multi-repository request: fall back to one token per repository.

@@ -1,4 +1,5 @@
 /** MockAgent tier: the authorization loop (scope upgrades, loops that must stop, shared-token fallback). */
+import { createTokenCache } from '@watchtower-ts/token-cache'
 import { afterEach, describe, expect, it } from 'vitest'
 import { anonymous, basicCreds, DIGEST_A, type MockSetup, mockClient, tokenBody } from './_test-mock.ts'
 import { isRegistryError } from './errors.ts'
@@ -138,6 +139,27 @@ describe('one token per registry per cycle', () => {
     await Promise.all(refs.map((r) => s.client.getDigest(r)))
     expect(seen).toEqual([['repository:a:pull', 'repository:b:pull', 'repository:c:pull']])
     expect(s.client.stats().requests).toEqual({ ping: 1, token: 1, manifestHead: 3, manifestGet: 0 })
+  })
+
+  it('a refused cached token is evicted once: concurrent callers share one new token', async () => {
+    const tokenCache = createTokenCache()
+    const creds = basicCreds('reg.example')
+    const s = use(mockClient(() => creds, { tokenCache }))
+    const scopes = ['a', 'b', 'c'].map((r) => `repository:${r}:pull`)
+    const key = { realm: 'https://reg.example/token', service: 'reg', scopes, identity: creds.fingerprint }
+    await tokenCache.get(key, async () => ({ token: 'revoked', expiresIn: 300 }))
+    bearerRegistry(s)
+    const seen: string[][] = []
+    tokenServer(s, seen, 1)
+    for (const repo of ['a', 'b', 'c']) {
+      head(s, repo, 401, (auth) => expect(auth).toBe('Bearer revoked'), CHALLENGE)
+      head(s, repo, 200, (auth) => expect(auth).toBe('Bearer token-1'))
+    }
+    const refs = ['a', 'b', 'c'].map((r) => `reg.example/${r}`)
+    s.client.startCycle(refs)
+    await Promise.all(refs.map((r) => s.client.getDigest(r)))
+    expect(seen).toEqual([scopes])
+    expect(tokenCache.stats()).toMatchObject({ evictions: 1, fetches: 2 })
   })
 
   it('falls back to one token per repository when the registry refuses the shared token', async () => {
