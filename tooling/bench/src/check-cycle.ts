@@ -25,6 +25,8 @@ export interface CycleFigures {
   via: 'cli' | 'packages'
   floor: { pings: number; tokens: number; manifests: number; total: number }
   ours: Phase
+  /** When ours is the CLI: the packages wired the same way, in-process (no start-up, refs known up front). */
+  packages?: Phase
   upstream: Phase
   dockerPull: Phase
   ratios: {
@@ -77,13 +79,7 @@ export async function benchCheckCycle(bed: Testbed, o: CycleOptions): Promise<Cy
     o.log(`check cycle: ours (${via}) ×${o.repeats}`)
     // The CLI's user agent is plain `watchtower-ts`; in-process runs carry the scope in theirs.
     const esc = scope.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-    const agent = via === 'cli' ? /^watchtower-ts$/ : new RegExp(`^watchtower-ts \\(bench ${esc}\\)$`)
-    const ours = await phase(bed, scope, agent, o.repeats, async () => {
-      if (via === 'cli') {
-        const r = await cliCycle(o.clis, bed, { scope, monitorOnly: true })
-        if (r.code !== 0) throw new Error(`watchtower --run-once failed (${r.code}): ${lastLines(r)}`)
-        return
-      }
+    const inProcess = async () => {
       const updater = await createDirectUpdater(bed, `watchtower-ts (bench ${scope})`)
       try {
         const report = await updater.cycle({ scope, refs, monitorOnly: true })
@@ -96,7 +92,24 @@ export async function benchCheckCycle(bed: Testbed, o: CycleOptions): Promise<Cy
       } finally {
         await updater.close()
       }
-    })
+    }
+    const packagesAgent = new RegExp(`^watchtower-ts \\(bench ${esc}\\)$`)
+    const ours = await phase(
+      bed,
+      scope,
+      via === 'cli' ? /^watchtower-ts$/ : packagesAgent,
+      o.repeats,
+      async () => {
+        if (via === 'packages') return inProcess()
+        const r = await cliCycle(o.clis, bed, { scope, monitorOnly: true })
+        if (r.code !== 0) throw new Error(`watchtower --run-once failed (${r.code}): ${lastLines(r)}`)
+      },
+    )
+    let packages: Phase | undefined
+    if (via === 'cli') {
+      o.log(`check cycle: the packages in-process (no start-up) ×${o.repeats}`)
+      packages = await phase(bed, scope, packagesAgent, o.repeats, inProcess)
+    }
 
     o.log(`check cycle: upstream's sequence replayed ×${o.repeats}`)
     const host = bed.registries.token.host
@@ -127,6 +140,7 @@ export async function benchCheckCycle(bed: Testbed, o: CycleOptions): Promise<Cy
       via,
       floor: { pings: 1, tokens: 1, manifests: U, total: U + 2 },
       ours,
+      ...(packages ? { packages } : {}),
       upstream,
       dockerPull,
       ratios: {

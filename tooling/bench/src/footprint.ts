@@ -21,6 +21,8 @@ export interface FootprintFigures {
   afterLastMiB: number
   /** afterLast − afterTenth. */
   growthMiB: number
+  /** Least-squares slope of the readings from cycle 10 on, MiB per 100 cycles (GC noise averages out). */
+  trendMiBPer100: number
   /** VmRSS every 10 cycles: [cycle, MiB]. */
   series: [number, number][]
   /** A bare `node` process idle, for scale. */
@@ -119,6 +121,7 @@ export async function benchFootprint(bed: Testbed, o: FootprintOptions): Promise
       afterTenthMiB,
       afterLastMiB,
       growthMiB: afterLastMiB - afterTenthMiB,
+      trendMiBPer100: slope(series.filter(([n]) => n >= 10)) * 100,
       series,
       nodeIdleMiB: await nodeIdle(),
     }
@@ -136,4 +139,14 @@ async function nodeIdle(): Promise<number> {
   } finally {
     child.kill('SIGTERM')
   }
+}
+
+/** Least-squares slope of y over x (0 with fewer than two points). */
+export function slope(points: readonly (readonly [number, number])[]): number {
+  if (points.length < 2) return 0
+  const mx = points.reduce((a, [x]) => a + x, 0) / points.length
+  const my = points.reduce((a, [, y]) => a + y, 0) / points.length
+  const sxy = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0)
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0)
+  return sxx === 0 ? 0 : sxy / sxx
 }

@@ -67,6 +67,7 @@ function figures(oursTokens: number): Figures {
       afterTenthMiB: 62,
       afterLastMiB: 63,
       growthMiB: 1,
+      trendMiBPer100: 1.1,
       series: [
         [1, 60],
         [10, 62],
@@ -117,5 +118,29 @@ describe('rendering', () => {
     expect(md).toContain(
       '| check cycle, 8 repositories | 1 ping + 1 token + 8 HEADs = 10 | 1 + 8 + 8 = 17 | **not met** |',
     )
+  })
+})
+
+describe('memory trend', () => {
+  it('is the least-squares slope, so one GC-dependent reading does not decide "flat"', async () => {
+    const { slope } = await import('./footprint.ts')
+    expect(slope([])).toBe(0)
+    expect(slope([[10, 100]])).toBe(0)
+    expect(
+      slope([
+        [10, 100],
+        [20, 101],
+        [30, 102],
+      ]),
+    ).toBeCloseTo(0.1)
+    // Up and down around a flat line: no trend, whatever the last reading is.
+    expect(
+      slope([
+        [10, 100],
+        [20, 110],
+        [30, 110],
+        [40, 100],
+      ]),
+    ).toBe(0)
   })
 })
