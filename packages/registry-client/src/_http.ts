@@ -158,15 +158,23 @@ export class Http {
           },
         )
       }
-      // Credentials never follow a redirect to another origin, nor a downgrade to http.
-      if (next.origin !== url.origin || (url.protocol === 'https:' && next.protocol === 'http:')) {
-        const { authorization: _dropped, ...rest } = headers
-        headers = rest
-      }
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
         method = 'GET'
         body = undefined
         const { 'content-type': _ct, ...rest } = headers
+        headers = rest
+      }
+      // Credentials never follow a redirect to another origin, nor a downgrade to http: the
+      // Authorization header is dropped, and a body (an OAuth2 form holds the refresh token) is refused.
+      if (next.origin !== url.origin || (url.protocol === 'https:' && next.protocol === 'http:')) {
+        if (body !== undefined) {
+          throw new RegistryError(
+            'WT_REGISTRY_INSECURE_REALM',
+            `refusing to resend a request body to another origin on redirect: ${method} ${displayUrl(url)} → ${displayUrl(next)}`,
+            { registry: req.registry, url: displayUrl(url), method, status: res.status },
+          )
+        }
+        const { authorization: _dropped, ...rest } = headers
         headers = rest
       }
       url = next

@@ -5,6 +5,7 @@ import {
   anonymous,
   basicCreds,
   DIGEST_A,
+  identityCreds,
   type MockSetup,
   mockClient,
   SECRET,
@@ -257,6 +258,23 @@ describe('redirects and realm guard', () => {
     await expect(s.client.getDigest('reg.example/app')).resolves.toMatchObject({ digest: DIGEST_A })
     expect(same).toMatch(/^Basic /)
     expect(cross).toBeUndefined()
+  })
+
+  it('an OAuth2 POST (refresh token in the body) is never resent to another origin on a 307', async () => {
+    const s = use(mockClient(identityCreds))
+    s.agent
+      .get(R)
+      .intercept({ path: '/v2/', method: 'GET' })
+      .reply(401, '', {
+        headers: { 'www-authenticate': 'Bearer realm="https://reg.example/token",service="reg"' },
+      })
+    s.agent
+      .get(R)
+      .intercept({ path: '/token', method: 'POST' })
+      .reply(307, '', { headers: { location: 'https://elsewhere.example/token' } })
+    const err = await s.client.getDigest('reg.example/app').catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'WT_REGISTRY_INSECURE_REALM' })
+    expect((err as Error).message).toContain('→ https://elsewhere.example/token')
   })
 
   it('credentials are never sent to a realm that downgrades https to http', async () => {
