@@ -7,6 +7,7 @@
 import { Buffer } from 'node:buffer'
 import pLimit, { type LimitFunction } from 'p-limit'
 import type { Dispatcher } from 'undici'
+import { classifyNetworkError, describeCause } from './_net-errors.ts'
 import { RegistryError, type RegistryErrorCode } from './errors.ts'
 import { firstHeader, parseRetryAfter } from './rate-limit.ts'
 
@@ -54,47 +55,6 @@ export interface HttpOptions {
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504])
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308])
 const MAX_REDIRECTS = 5
-const TLS_CODES = new Set([
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'HOSTNAME_MISMATCH',
-  'EPROTO',
-])
-
-/** `tls`, `timeout` or `network` for an error thrown by the dispatcher (walks the cause chain). */
-export function classifyNetworkError(err: unknown): 'tls' | 'timeout' | 'network' {
-  for (let e: unknown = err, depth = 0; e && depth < 6; depth++) {
-    const o = e as { code?: unknown; name?: unknown; cause?: unknown }
-    const code = typeof o.code === 'string' ? o.code : ''
-    if (code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') || TLS_CODES.has(code)) return 'tls'
-    if (o.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
-      return 'timeout'
-    if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'timeout'
-    e = o.cause
-  }
-  return 'network'
-}
-
-function describeCause(err: unknown): string {
-  const parts: string[] = []
-  for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
-    const o = e as { code?: unknown; message?: unknown; cause?: unknown }
-    const text = [typeof o.code === 'string' ? o.code : '', typeof o.message === 'string' ? o.message : '']
-      .filter(Boolean)
-      .join(' ')
-    if (text && !parts.includes(text)) parts.push(text)
-    e = o.cause
-  }
-  return parts.join(': ') || String(err)
-}
-
 /** Safe URL text for messages: no userinfo, no query (token requests carry account names). */
 export function displayUrl(url: URL): string {
   return `${url.protocol}//${url.host}${url.pathname}`

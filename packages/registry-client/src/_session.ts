@@ -21,10 +21,11 @@ import type {
 } from './_deps.ts'
 import { displayUrl, type Http, type HttpRequest, type HttpResponse } from './_http.ts'
 import { pingRegistry } from './_ping.ts'
+import { resolveRealm } from './_realm.ts'
 import { refusedError } from './_status.ts'
 import { requestToken } from './_token.ts'
 import { type Challenge, challengeKey, challengeScopes, parseChallenges, pickChallenge } from './challenge.ts'
-import { isRegistryError, RegistryError } from './errors.ts'
+import { isRegistryError, type RegistryError } from './errors.ts'
 import type { RegistryEvent } from './events.ts'
 
 export interface SessionContext {
@@ -241,7 +242,7 @@ export class RegistrySession {
       return header ? { header, fresh: false, scopes } : { fresh: false, scopes }
     }
     if (ch.scheme !== 'bearer') return { fresh: false, scopes }
-    const realm = this.#realm(ch)
+    const realm = resolveRealm(ch, this.registry, this.scheme, this.apiHost, creds.kind)
     const service = ch.params['service']
     const key: TokenKeyLike = {
       realm: realm.href,
@@ -296,33 +297,6 @@ export class RegistrySession {
         this.#tokenDenied = err
       throw err
     }
-  }
-
-  /** The challenge's realm, resolved against the registry URL; refuses to leak credentials to it. */
-  #realm(ch: Challenge): URL {
-    const raw = ch.params['realm'] ?? ''
-    let realm: URL
-    try {
-      realm = new URL(raw, `${this.baseUrl()}/v2/`)
-    } catch (cause) {
-      throw new RegistryError('WT_REGISTRY_PROTOCOL', `registry sent an unusable token realm "${raw}"`, {
-        registry: this.registry,
-        cause,
-      })
-    }
-    if (realm.protocol !== 'https:' && realm.protocol !== 'http:') {
-      throw new RegistryError('WT_REGISTRY_PROTOCOL', `token realm must be http(s), got "${raw}"`, {
-        registry: this.registry,
-      })
-    }
-    if (this.scheme === 'https' && realm.protocol === 'http:' && this.credentials?.kind !== 'anonymous') {
-      throw new RegistryError(
-        'WT_REGISTRY_INSECURE_REALM',
-        `refusing to send credentials to a token realm that downgrades https to http: ${displayUrl(realm)}`,
-        { registry: this.registry, url: displayUrl(realm) },
-      )
-    }
-    return realm
   }
 }
 

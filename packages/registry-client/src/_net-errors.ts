@@ -1,0 +1,42 @@
+/** Telling TLS, timeout and other network failures apart from what undici and Node throw. */
+
+const TLS_CODES = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'HOSTNAME_MISMATCH',
+  'EPROTO',
+])
+
+/** `tls`, `timeout` or `network` for an error thrown by the dispatcher (walks the cause chain). */
+export function classifyNetworkError(err: unknown): 'tls' | 'timeout' | 'network' {
+  for (let e: unknown = err, depth = 0; e && depth < 6; depth++) {
+    const o = e as { code?: unknown; name?: unknown; cause?: unknown }
+    const code = typeof o.code === 'string' ? o.code : ''
+    if (code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') || TLS_CODES.has(code)) return 'tls'
+    if (o.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+      return 'timeout'
+    if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'timeout'
+    e = o.cause
+  }
+  return 'network'
+}
+
+export function describeCause(err: unknown): string {
+  const parts: string[] = []
+  for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
+    const o = e as { code?: unknown; message?: unknown; cause?: unknown }
+    const text = [typeof o.code === 'string' ? o.code : '', typeof o.message === 'string' ? o.message : '']
+      .filter(Boolean)
+      .join(' ')
+    if (text && !parts.includes(text)) parts.push(text)
+    e = o.cause
+  }
+  return parts.join(': ') || String(err)
+}
