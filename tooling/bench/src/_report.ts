@@ -120,6 +120,9 @@ function sections(f: Figures): { title: string; head: string[]; rows: string[][]
           ms(u.oursMs),
           ms(u.oursMs / u.containers),
         ],
+        ...(u.packagesMs === undefined
+          ? []
+          : [['docker-updater in-process (no start-up)', ms(u.packagesMs), ms(u.packagesMs / u.containers)]]),
         ['docker CLI (pull; stop, rm, create, start)', ms(u.dockerCliMs), ms(u.dockerCliMs / u.containers)],
         [
           'overhead',

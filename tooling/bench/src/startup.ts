@@ -60,6 +60,26 @@ export async function benchStartup(bed: Testbed, clis: Clis, runs: number): Prom
         note: clis.note,
       })
   }
+  if (clis.cycles) {
+    // The start-up a user waits for in a real run: engine, trust store, registry client, logger.
+    rows.push(
+      await measure(
+        'watchtower --run-once, nothing in scope',
+        node,
+        [
+          clis.watchtower,
+          '--run-once',
+          '--monitor-only',
+          '--scope',
+          'wt-bench-empty',
+          '--registry-ca',
+          bed.tls.caCert,
+        ],
+        runs,
+        env,
+      ),
+    )
+  }
   // For scale: node itself doing nothing, and a Go CLI (what upstream watchtower is written in).
   rows.push(await measure('node -e 0 (floor)', node, ['-e', '0'], runs, env))
   rows.push(await measure('docker --help (a Go CLI)', 'docker', ['--help'], runs, env))

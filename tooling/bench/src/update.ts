@@ -16,6 +16,9 @@ export interface UpdateFigures {
   dockerCliMs: number
   oursRunsMs: number[]
   dockerCliRunsMs: number[]
+  /** When ours is the CLI: docker-updater in-process (no start-up), median ms. */
+  packagesMs?: number
+  packagesRunsMs?: number[]
   /** (ours − docker CLI) ÷ K, ms. */
   overheadPerContainerMs: number
   /** ours ÷ docker CLI − 1, percent. */
@@ -29,7 +32,7 @@ export interface UpdateOptions {
   log: (m: string) => void
 }
 
-type Variant = 'ours' | 'docker'
+type Variant = 'ours' | 'docker' | 'packages'
 
 /** K containers on v1, then v2 pushed under the same tag: every container is stale. */
 async function staleSet(bed: Testbed, K: number) {
@@ -48,20 +51,26 @@ async function imageOf(bed: Testbed, name: string): Promise<string> {
 export async function benchUpdate(bed: Testbed, o: UpdateOptions): Promise<UpdateFigures> {
   const K = o.containers
   const via = o.clis.cycles ? 'cli' : 'packages'
-  const runs: Record<Variant, number[]> = { ours: [], docker: [] }
+  const runs: Record<Variant, number[]> = { ours: [], docker: [], packages: [] }
+  const label: Record<Variant, string> = {
+    ours: `ours (${via})`,
+    docker: 'docker CLI',
+    packages: 'docker-updater in-process',
+  }
   const v2Id = (
     await dockerCli(bed, ['inspect', '-f', '{{.Id}}', bed.images.v2], { reject: true })
   ).stdout.trim()
   for (let r = 0; r < o.repeats; r++) {
-    const order: Variant[] = r % 2 === 0 ? ['ours', 'docker'] : ['docker', 'ours']
+    const variants: Variant[] = via === 'cli' ? ['ours', 'docker', 'packages'] : ['ours', 'docker']
+    const order = r % 2 === 0 ? variants : [...variants].reverse()
     for (const variant of order) {
-      o.log(
-        `update: ${variant === 'ours' ? `ours (${via})` : 'docker CLI'}, ${K} stale containers (run ${r + 1})`,
-      )
+      o.log(`update: ${label[variant]}, ${K} stale containers (run ${r + 1})`)
       const set = await staleSet(bed, K)
       try {
         const t = await timed(() =>
-          variant === 'ours' ? ours(bed, o.clis, via, set) : byDockerCli(bed, set),
+          variant === 'docker'
+            ? byDockerCli(bed, set)
+            : ours(bed, o.clis, variant === 'ours' ? via : 'packages', set),
         )
         for (const name of set.names) {
           if ((await imageOf(bed, name)) !== v2Id)
@@ -82,6 +91,7 @@ export async function benchUpdate(bed: Testbed, o: UpdateOptions): Promise<Updat
     dockerCliMs,
     oursRunsMs: runs.ours,
     dockerCliRunsMs: runs.docker,
+    ...(runs.packages.length > 0 ? { packagesMs: median(runs.packages), packagesRunsMs: runs.packages } : {}),
     overheadPerContainerMs: (oursMs - dockerCliMs) / K,
     overheadPercent: (oursMs / dockerCliMs - 1) * 100,
   }
