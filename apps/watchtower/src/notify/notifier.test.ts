@@ -32,11 +32,17 @@ describe('built-in templates', () => {
       [
         '4 Scanned, 1 Updated, 1 Failed',
         '- web (127.0.0.1:5000/web:latest): aaaa01000000 updated to bbbb01000000',
+        '- mon (127.0.0.1:5000/mon:latest): Stale, aaaa05000000 available',
         '- db (127.0.0.1:5000/db:latest): Fresh',
         '- local (127.0.0.1:5000/local:latest): Skipped: no registry',
         '- cache (127.0.0.1:5000/cache:latest): Failed: start failed',
       ].join('\n'),
     )
+  })
+  it('default (report mode) reports monitor-only (Stale) sessions', () => {
+    expect(
+      createRenderer('default', true).render({ ...data, report: buildReport([c('05', 'mon', 'Stale')]) }),
+    ).toBe('1 Scanned, 0 Updated, 0 Failed\n- mon (127.0.0.1:5000/mon:latest): Stale, aaaa05000000 available')
   })
   it('default (report mode) is empty when nothing was updated or failed', () => {
     expect(

@@ -18,15 +18,22 @@ export interface NotificationData {
   report?: SessionReport
 }
 
+/**
+ * Upstream's templates; one change to `default`: monitor-only sessions (Stale containers) are
+ * reported too, where upstream sent nothing (nicholas-fedor/watchtower#707).
+ */
 export const BUILTIN_TEMPLATES: Record<string, string> = {
   'default-legacy': '{{range .}}{{.Message}}{{println}}{{end}}',
   default: `
 {{- if .Report -}}
   {{- with .Report -}}
-    {{- if ( or .Updated .Failed ) -}}
+    {{- if ( or .Updated .Failed .Stale ) -}}
 {{len .Scanned}} Scanned, {{len .Updated}} Updated, {{len .Failed}} Failed
       {{- range .Updated}}
 - {{.Name}} ({{.ImageName}}): {{.CurrentImageID.ShortID}} updated to {{.LatestImageID.ShortID}}
+      {{- end -}}
+      {{- range .Stale}}
+- {{.Name}} ({{.ImageName}}): {{.State}}, {{.LatestImageID.ShortID}} available
       {{- end -}}
       {{- range .Fresh}}
 - {{.Name}} ({{.ImageName}}): {{.State}}
