@@ -142,6 +142,22 @@ describe('stopping', () => {
     expect(await containersNamed(name)).toEqual([name])
   })
 
+  it('an auto-remove container whose swap fails is recreated from its snapshot on the old image', async () => {
+    const name = `${P}-autorm-fail`
+    const { before, oldImage } = await stale(name, ['--rm', '--label', 'wt.keep=1'])
+    const engine = recordingEngine(realEngine(), { method: 'startContainer' })
+    const report = await runUpdate(opts(name, { engine }))
+    expect(report.containers[0]).toMatchObject({
+      state: 'failed',
+      error: expect.stringMatching(/injected fault/),
+    })
+    const after = await inspect(name)
+    expect([after.Image, after.State.Running, after.HostConfig.AutoRemove]).toEqual([oldImage, true, true])
+    expect(after.Config.Labels?.['wt.keep']).toBe('1')
+    expect(after.Config.Env).toEqual(before.Config.Env)
+    expect(await containersNamed(name)).toEqual([name])
+  })
+
   it('exec honours its timeout', async () => {
     const name = `${P}-exec`
     await stale(name)

@@ -26,6 +26,7 @@ export { dependenciesOf, sortByDependencies } from './order.ts'
 export { parseAsideName } from './recreate.ts'
 export { type CreatePlan, type PlanOptions, planRecreate } from './recreate-plan.ts'
 export { runUpdate } from './run-update.ts'
+export { type CompleteSelfUpdateOptions, completeSelfUpdate, type SelfUpdateOptions } from './self-update.ts'
 export type {
   AuthProvider,
   ContainerReport,

@@ -102,8 +102,10 @@ export interface UpdateOptions extends SelectionOptions {
   concurrency?: number
   /** Settle swaps a previous run left half-done (renamed-aside containers). @default true */
   recover?: boolean
-  /** Id of the container this updater runs in (self-update rules apply to it). @default undefined */
+  /** Id of the container this updater runs in: never stopped mid-pass, updated last (see self-update.ts). @default undefined */
   selfContainerId?: string
+  /** How the own container is replaced. @default {} (start the new one directly; refused when it publishes ports) */
+  selfUpdate?: { helperCommand?: readonly string[] }
   /** Poll interval for stop, health and removal waits, ms. @default 250 */
   pollIntervalMs?: number
   sleep?: (ms: number) => Promise<void>
