@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { createServer as createHttpServer } from 'node:http'
 import { connect, createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,7 +7,7 @@ import { createServer as createTlsServer } from 'node:tls'
 import type {} from '@watchtower-ts/testbed'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { parseDockerHost } from './_docker-host.ts'
-import { createDockerEngine } from './dockerode-engine.ts'
+import { createDockerEngine, MAX_API_VERSION } from './dockerode-engine.ts'
 import { isUpdaterError } from './errors.ts'
 
 const bed = inject('testbed')
@@ -126,5 +127,34 @@ describe('createDockerEngine against the real engine', () => {
         },
       }),
     ).toThrow(/cannot read \/nonexistent-wt\/ca.pem \(DOCKER_CERT_PATH/)
+  })
+})
+
+describe('API version negotiation with daemons newer than the bed’s (a loopback stand-in answers /version)', () => {
+  async function daemon(version: { ApiVersion: string; MinAPIVersion: string }) {
+    const paths: string[] = []
+    const server = createHttpServer((req, res) => {
+      paths.push(req.url ?? '')
+      res.setHeader('content-type', 'application/json')
+      res.end(req.url === '/version' ? JSON.stringify({ Version: 'x', ...version }) : '[]')
+    })
+    servers.push(server as unknown as Server)
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const port = (server.address() as import('node:net').AddressInfo).port
+    return { paths, engine: createDockerEngine({ env: { DOCKER_HOST: `tcp://127.0.0.1:${port}` } }) }
+  }
+
+  it('uses our highest version with a newer daemon (Docker 29: API 1.52, minimum 1.44)', async () => {
+    const { paths, engine } = await daemon({ ApiVersion: '1.52', MinAPIVersion: '1.44' })
+    await engine.listContainers({ all: true })
+    expect(paths[0]).toBe('/version')
+    expect(paths[1]).toMatch(new RegExp(`^/v${MAX_API_VERSION}/containers/json`))
+  })
+
+  it('uses the daemon’s minimum when it no longer accepts ours', async () => {
+    const { paths, engine } = await daemon({ ApiVersion: '1.60', MinAPIVersion: '1.50' })
+    expect(await engine.apiVersion()).toBe('1.50')
+    await engine.listContainers()
+    expect(paths[1]).toMatch(/^\/v1\.50\/containers\/json/)
   })
 })

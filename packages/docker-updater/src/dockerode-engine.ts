@@ -64,7 +64,9 @@ export function createDockerEngine(options: CreateDockerEngineOptions = {}): Doc
         return forced.replace(/^v/, '')
       }
       const v = await call('version', undefined, () => docker.version() as Promise<EngineVersion>)
-      const chosen = compareApiVersions(v.ApiVersion, MAX_API_VERSION) < 0 ? v.ApiVersion : MAX_API_VERSION
+      let chosen = compareApiVersions(v.ApiVersion, MAX_API_VERSION) < 0 ? v.ApiVersion : MAX_API_VERSION
+      // A daemon that no longer accepts our highest version: speak its minimum.
+      if (v.MinAPIVersion && compareApiVersions(chosen, v.MinAPIVersion) < 0) chosen = v.MinAPIVersion
       modem.version = `v${chosen}`
       return chosen
     })().catch((error: unknown) => {

@@ -72,6 +72,27 @@ describe('selection against the real engine', () => {
     expect(await names({ scope: 'none' })).toEqual(['enabled', 'nonescope', 'plain'])
   })
 
+  it('updates stopped containers with include-stopped, starting them only with revive-stopped', async () => {
+    for (const revive of [false, true]) {
+      const n = `${P}-stopped-${revive}`
+      const tag = `${n}-img:latest`
+      await buildImage(tag, 'v1')
+      await docker(['create', '--network', 'none', '--name', n, tag])
+      const newImage = await buildImage(tag, 'v2')
+      const report = await runUpdate({
+        engine,
+        names: [n],
+        noPull: true,
+        includeStopped: true,
+        reviveStopped: revive,
+      })
+      expect(report.containers[0]).toMatchObject({ state: 'updated', newImageId: newImage })
+      expect(await docker(['inspect', '--format', '{{.Image}} {{.State.Running}}', n])).toBe(
+        `${newImage} ${revive}`,
+      )
+    }
+  })
+
   it('monitor-only and no-pull by flag and label, label first with label-take-precedence', async () => {
     const n = `${P}-mo`
     const tag = `${P}-mo-img:latest`.replace(/[^a-z0-9.:/_-]/g, '')

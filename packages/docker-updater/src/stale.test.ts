@@ -106,6 +106,8 @@ describe('staleness against the real registry', () => {
       names: [n],
     })
     expect(report.containers[0]).toMatchObject({ state: 'updated', newImageId: newId })
+    expect(JSON.stringify(report)).not.toContain(engineAuth)
+    expect(JSON.stringify(report)).not.toContain(password)
   })
 
   it('skips, without a check or pull, images pinned by digest, referenced by ID, or local-only', async () => {
