@@ -25,11 +25,18 @@ export async function build(
     `LABEL wt.e2e.unique=${uniqueName('img')}`,
     ...lines,
   ].join('\n')
-  await dockerCli(bed, ['build', '-q', '-t', tag, '-'], {
-    input: dockerfile,
-    reject: true,
-    env: { DOCKER_BUILDKIT: '0' },
-  })
+  // The engine is shared with other tests that remove images: a build whose intermediate image
+  // vanished under it ("unable to find image") is simply run again.
+  for (let attempt = 1; ; attempt++) {
+    const r = await dockerCli(bed, ['build', '-q', '-t', tag, '-'], {
+      input: dockerfile,
+      env: { DOCKER_BUILDKIT: '0' },
+    })
+    if (r.code === 0) break
+    if (attempt >= 3 || !/unable to find image|No such image/i.test(r.stderr)) {
+      throw new Error(`docker build -t ${tag} failed (${r.code}): ${r.stderr.trim()}`)
+    }
+  }
   return docker(['image', 'inspect', '--format', '{{.Id}}', tag])
 }
 
