@@ -198,4 +198,57 @@ describe('HTTP API mode', () => {
     ).toBe(0)
     expect(h.runs.map((r) => (r.at - T0) / 1000)).toEqual([5, 10])
   })
+  it('a scheduled tick while an API update runs is skipped and counted', async () => {
+    const h = harness([[c('web', 'Updated')]])
+    let releaseRun!: () => void
+    let releaseSleep!: () => void
+    let port = 0
+    let calls = 0
+    h.deps.onListening = (p) => {
+      port = p
+    }
+    h.deps.sleep = (_ms, signal) =>
+      new Promise<void>((r) => {
+        releaseSleep = r
+        signal?.addEventListener('abort', () => r(), { once: true })
+      })
+    h.deps.createRunner = async () => ({
+      async run() {
+        calls++
+        if (calls === 1) await new Promise<void>((r) => (releaseRun = r))
+        return buildReport([c('web', 'Updated')])
+      },
+    })
+    const done = main(
+      [
+        '--http-api-update',
+        '--http-api-periodic-polls',
+        '--http-api-metrics',
+        '--http-api-token',
+        't',
+        '--http-api-port',
+        '0',
+        '--http-api-host',
+        '127.0.0.1',
+        '-i',
+        '60',
+      ],
+      h.deps,
+    )
+    while (!port || !releaseSleep) await new Promise((r) => setTimeout(r, 5))
+    const headers = { authorization: 'Bearer t' }
+    const update = fetch(`http://127.0.0.1:${port}/v1/update`, { method: 'POST', headers })
+    while (calls === 0) await new Promise((r) => setTimeout(r, 5))
+    const sleeping = releaseSleep
+    sleeping() // the scheduled tick fires while the API session runs
+    while (releaseSleep === sleeping) await new Promise((r) => setTimeout(r, 5))
+    releaseRun()
+    expect((await update).status).toBe(200)
+    const m = await (await fetch(`http://127.0.0.1:${port}/v1/metrics`, { headers })).text()
+    expect(m).toMatch(/^watchtower_scans_skipped 1$/m)
+    expect(m).toMatch(/^watchtower_scans_total 2$/m)
+    expect(calls).toBe(1)
+    h.shutdown()
+    expect(await done).toBe(0)
+  })
 })
