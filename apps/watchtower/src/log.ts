@@ -120,7 +120,8 @@ function format(rec: Record<string, unknown>, fmt: LogFormat, color: boolean, st
   const secs = String(Math.max(0, Math.floor(((time as number) - start) / 1000))).padStart(4, '0')
   const tag = `${name.toUpperCase().slice(0, 4)}[${secs}]`
   const colored = color ? `${COLORS[name]}${tag}\x1b[0m` : tag
-  return `${colored} ${String(msg ?? '').padEnd(44)}${kv ? ` ${kv}` : ''}`.trimEnd() + '\n'
+  const line = `${colored} ${String(msg ?? '').padEnd(44)}${kv ? ` ${kv}` : ''}`
+  return `${line.trimEnd()}\n`
 }
 
 /** Creates the process logger. */
