@@ -44,6 +44,13 @@ describe('watchtower CLI', () => {
     expect(await main(['--health-check'], deps)).toBe(1)
     expect(deps.stderr.text).toContain('should never be passed to the main watchtower process')
   })
+  it('notify-upgrade --help explains and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wt-nu-'))
+    const deps = testDeps({ env: { WATCHTOWER_NOTIFY_UPGRADE_DIR: dir } })
+    expect(await main(['notify-upgrade', '--help'], deps)).toBe(0)
+    expect(deps.stdout.text).toContain('Usage: watchtower notify-upgrade')
+    expect(readdirSync(dir)).toEqual([])
+  })
   it('notify-upgrade writes WATCHTOWER_NOTIFICATION_URL to an env file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wt-nu-'))
     const deps = testDeps({ env: { WATCHTOWER_NOTIFY_UPGRADE_DIR: dir } })

@@ -67,7 +67,15 @@ export function processDeps(): CliDeps {
     pid: process.pid,
     version: readVersion(),
     onShutdown(handler) {
-      const on = (sig: NodeJS.Signals) => handler(sig)
+      let count = 0
+      const on = (sig: NodeJS.Signals) => {
+        // the first signal stops gracefully; a second one means "now"
+        if (++count > 1) {
+          process.stderr.write(`watchtower: second ${sig}, exiting at once\n`)
+          process.exit(130)
+        }
+        handler(sig)
+      }
       process.on('SIGTERM', on)
       process.on('SIGINT', on)
       return () => {

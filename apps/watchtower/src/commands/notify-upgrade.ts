@@ -10,12 +10,20 @@ import { legacyNotificationUrls } from '../notify/legacy.ts'
  * file (in `WATCHTOWER_NOTIFY_UPGRADE_DIR`, default `/`, as upstream).
  */
 export async function notifyUpgrade(argv: readonly string[], deps: CliDeps): Promise<void> {
-  const { config } = resolveConfig({
+  const { config, help } = resolveConfig({
     argv,
     env: deps.env,
     hostname: deps.hostname,
     ...(deps.readSecretFile ? { readSecretFile: deps.readSecretFile } : {}),
   })
+  if (help) {
+    deps.stdout.write(
+      'Usage: watchtower notify-upgrade [legacy notification flags]\n' +
+        'Writes WATCHTOWER_NOTIFICATION_URL=... for the given legacy flags (and --notification-url) to an env file\n' +
+        'in WATCHTOWER_NOTIFY_UPGRADE_DIR (default /). See watchtower --help for the flags.\n',
+    )
+    return
+  }
   const { urls } = legacyNotificationUrls(config.legacy)
   const all = [...config.notificationUrls, ...urls]
   const dir = deps.env.WATCHTOWER_NOTIFY_UPGRADE_DIR || '/'
