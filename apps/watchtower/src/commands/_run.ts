@@ -42,6 +42,7 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
         : config.notificationsDelaySeconds,
     level: config.notificationsLevel,
     logStdout: config.notificationLogStdout,
+    splitByContainer: config.notificationSplitByContainer,
     stdout: deps.stdout,
     sleep: (ms) => deps.sleep(ms),
     onError: (message, err) => log.error({ notify: false, err }, message),

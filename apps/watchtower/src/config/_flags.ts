@@ -362,6 +362,15 @@ export const FLAGS: readonly FlagSpec[] = [
   ),
   b('notification-skip-title', `${N}SKIP_TITLE`, 'notifications', 'Do not send a title'),
   b('notification-log-stdout', `${N}LOG_STDOUT`, 'notifications', 'logger:// writes to stdout'),
+  b(
+    'notification-split-by-container',
+    `${N}SPLIT_BY_CONTAINER`,
+    'notifications',
+    'One notification per updated, stale or failed container (report mode)',
+    {
+      origin: 'NF',
+    },
+  ),
   // Legacy notification flags
   s('notification-email-from', `${N}EMAIL_FROM`, 'legacy', 'Sender address', { arg: 'address' }),
   s('notification-email-to', `${N}EMAIL_TO`, 'legacy', 'Recipient address', { arg: 'address' }),

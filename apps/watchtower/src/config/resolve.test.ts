@@ -67,6 +67,7 @@ const CASES: [string, string, Get, unknown][] = [
   ['notification-title-tag', 'prod', (c) => c.notificationTitleTag, 'prod'],
   ['notification-skip-title', 'true', (c) => c.notificationSkipTitle, true],
   ['notification-log-stdout', 'true', (c) => c.notificationLogStdout, true],
+  ['notification-split-by-container', 'true', (c) => c.notificationSplitByContainer, true],
   ['notification-email-from', 'a@x.test', (c) => c.legacy.emailFrom, 'a@x.test'],
   ['notification-email-to', 'b@x.test', (c) => c.legacy.emailTo, 'b@x.test'],
   ['notification-email-server', 'smtp.x.test', (c) => c.legacy.emailServer, 'smtp.x.test'],

@@ -283,6 +283,7 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
     notificationTitleTag: str('notification-title-tag'),
     notificationSkipTitle: bool('notification-skip-title'),
     notificationLogStdout: bool('notification-log-stdout'),
+    notificationSplitByContainer: bool('notification-split-by-container'),
     legacy: {
       types,
       emailFrom: str('notification-email-from'),

@@ -81,6 +81,7 @@ export interface WatchtowerConfig {
   notificationTitleTag: string
   notificationSkipTitle: boolean
   notificationLogStdout: boolean
+  notificationSplitByContainer: boolean
   legacy: LegacyNotificationConfig
   /** Registry credentials from the environment (upstream REPO_USER / REPO_PASS). */
   repoUser: string

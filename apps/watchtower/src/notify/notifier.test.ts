@@ -143,6 +143,19 @@ describe('notifier', () => {
     await n.endSession(report)
     expect(out.text).toContain('4 Scanned, 1 Updated, 1 Failed')
   })
+  it('--notification-split-by-container sends one message per changed container', async () => {
+    const { o, out } = opts({ splitByContainer: true })
+    const n = createNotifier(o)
+    n.startSession()
+    await n.endSession(report)
+    const messages = out.text.split(/(?=\d+ Scanned)/)
+    expect(messages).toHaveLength(3)
+    expect(messages.map((m) => m.split('\n')[1]).sort()).toEqual([
+      '- cache (127.0.0.1:5000/cache:latest): Failed: start failed',
+      '- mon (127.0.0.1:5000/mon:latest): Stale, aaaa05000000 available',
+      '- web (127.0.0.1:5000/web:latest): aaaa01000000 updated to bbbb01000000',
+    ])
+  })
   it('never sends an empty notification', async () => {
     const { o, out } = opts()
     const n = createNotifier(o)

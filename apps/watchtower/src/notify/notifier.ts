@@ -3,7 +3,7 @@
 // an empty message; a failing service is logged, never fatal.
 import type { LogLevel } from '../config/types.ts'
 import type { OutputStream } from '../deps.ts'
-import type { SessionReport } from '../session/types.ts'
+import { buildReport, type SessionReport } from '../session/types.ts'
 import { createService, type FixedHostService, type Service } from './services.ts'
 import { createRenderer, type LogEntry, type NotificationData } from './templates.ts'
 
@@ -18,6 +18,8 @@ export interface NotifierOptions {
   /** Most verbose level forwarded. */
   level: LogLevel
   logStdout: boolean
+  /** One message per updated, stale or failed container (report mode). */
+  splitByContainer?: boolean
   stdout: OutputStream
   sleep: (ms: number) => Promise<void>
   /** Logs the notifier's own problems (never forwarded to notifications). */
@@ -106,6 +108,15 @@ export function createNotifier(o: NotifierOptions): Notifier {
     async endSession(report) {
       const entries = batch ?? []
       batch = undefined
+      if (o.splitByContainer && o.reportMode && report) {
+        const changed = [...report.updated, ...report.stale, ...report.failed]
+        await Promise.all(
+          changed.map((c) =>
+            dispatch(render({ title: title ?? '', host: o.hostname, entries: [], report: buildReport([c]) })),
+          ),
+        )
+        return
+      }
       await dispatch(render({ title: title ?? '', host: o.hostname, entries, ...(report ? { report } : {}) }))
     },
     async sendLines(lines) {
