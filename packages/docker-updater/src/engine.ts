@@ -90,6 +90,7 @@ export interface ContainerSummary {
   Names: string[]
   State: string
   Labels?: Record<string, string> | null
+  HostConfig?: { NetworkMode?: string }
 }
 
 export interface CreateContainerBody extends ContainerConfig {

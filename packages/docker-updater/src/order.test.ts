@@ -134,6 +134,43 @@ describe('dependency order against the real engine', () => {
     expect(report.counts).toMatchObject({ updated: 1, restarted: 3, fresh: 1, failed: 0 })
   })
 
+  it('also recreates container: network consumers outside the selection, unless disabled', async () => {
+    const tag = `${P}-out-sup:latest`
+    await buildImage(tag, 'v1')
+    const sup = `${P}-sel-sup`
+    await docker(['run', '-d', '--network', 'none', '--name', sup, tag])
+    const consumer = `${P}-outside`
+    await docker(['run', '-d', '--network', `container:${sup}`, '--name', consumer, bed.images.v1])
+    const optOut = `${P}-optout`
+    await docker([
+      'run',
+      '-d',
+      '--network',
+      `container:${sup}`,
+      '--name',
+      optOut,
+      '--label',
+      `${LABELS.enable}=false`,
+      bed.images.v1,
+    ])
+    const optOutId = (await inspect(optOut)).Id
+    await buildImage(tag, 'v2')
+    const report = await runUpdate({
+      engine: realEngine(),
+      names: [`${P}-sel-.*`],
+      noPull: true,
+      stopTimeoutMs: 5000,
+    })
+    expect(report.containers.map((x) => [x.name, x.state])).toEqual([
+      [consumer, 'restarted'],
+      [sup, 'updated'],
+    ])
+    const after = await inspect(consumer)
+    expect(after.State.Running).toBe(true)
+    expect(after.HostConfig.NetworkMode).toBe(`container:${(await inspect(sup)).Id}`)
+    expect((await inspect(optOut)).Id).toBe(optOutId)
+  })
+
   it('a dependency cycle is an error naming its members', async () => {
     const n = (x: string) => `${P}-cyc-${x}`
     await docker([

@@ -10,8 +10,8 @@ import {
 import { createContext } from './_options.ts'
 import type { ContainerInspect, ContainerSummary, ImageInspect } from './engine.ts'
 import { UpdaterError } from './errors.ts'
-import { exclusionReason, flagOrLabel, imageNameOf, listStatuses } from './filters.ts'
-import { LABELS, labelOf } from './labels.ts'
+import { exclusionReason, flagOrLabel, imageNameOf, isDisabledName, listStatuses } from './filters.ts'
+import { LABELS, labelOf, parseBool } from './labels.ts'
 import { dependenciesOf, sortByDependencies } from './order.ts'
 import { parseAsideName, recoverLeftovers, type SwapItem } from './recreate.ts'
 import { planRecreate } from './recreate-plan.ts'
@@ -113,6 +113,24 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
     }),
   )
 
+  const makeAction = async (
+    c: ContainerInspect,
+    report: ContainerReport,
+    restartOnly: boolean,
+  ): Promise<Action> => {
+    const plan = planRecreate(c, await imageOf(c.Image), { image: c.Config.Image, nameOf: idToName })
+    const gateLabel = labelOf(c.Config.Labels, LABELS.healthTimeout)
+    const item: SwapItem = {
+      old: c,
+      plan,
+      start: c.State.Running || Boolean(options.reviveStopped),
+      stopSignal: labelOf(c.Config.Labels, LABELS.stopSignal),
+      healthTimeoutMs:
+        gateLabel !== undefined && /^\d+$/.test(gateLabel) ? Number(gateLabel) * 1000 : ctx.healthTimeoutMs,
+    }
+    return { c, report, item, state: {}, restartOnly, asideOk: false }
+  }
+
   // What to recreate: stale containers, and (transitively) everything that depends on one.
   const marked = new Set<string>()
   const actions: Action[] = []
@@ -124,22 +142,12 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
     const restartOnly = report.state !== 'stale'
     if (restartOnly && !deps.some((d) => marked.has(d))) continue
     marked.add(bare(c.Name))
-    const old = await imageOf(c.Image)
-    const plan = planRecreate(c, old, { image: c.Config.Image, nameOf: idToName })
-    const wasRunning = c.State.Running
-    const gateLabel = labelOf(c.Config.Labels, LABELS.healthTimeout)
-    const item: SwapItem = {
-      old: c,
-      plan,
-      start: wasRunning || Boolean(options.reviveStopped),
-      stopSignal: labelOf(c.Config.Labels, LABELS.stopSignal),
-      healthTimeoutMs:
-        gateLabel !== undefined && /^\d+$/.test(gateLabel) ? Number(gateLabel) * 1000 : ctx.healthTimeoutMs,
-    }
-    const action: Action = { c, report, item, state: {}, restartOnly, asideOk: false }
+    const action = await makeAction(c, report, restartOnly)
     if (c.Id === options.selfContainerId) self = action
     else actions.push(action)
   }
+
+  await addNetworkConsumers(actions)
 
   const updatedImages = new Set<string>()
   if (options.noRestart) {
@@ -179,4 +187,41 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
     )
   }
   return buildReport([...reports.values()], recovered)
+
+  /**
+   * `container:` network consumers outside the selection lose their network when the supplier is
+   * recreated (watchtower#1286): they are recreated too, unless disabled by label or name.
+   */
+  async function addNetworkConsumers(actions: Action[]): Promise<void> {
+    const seen = new Set(selected.map((c) => c.Id))
+    const queue = [...actions]
+    for (let supplier = queue.shift(); supplier; supplier = queue.shift()) {
+      for (const s of summaries) {
+        const mode = s.HostConfig?.NetworkMode ?? ''
+        if (seen.has(s.Id) || !mode.startsWith('container:')) continue
+        const target = mode.slice('container:'.length)
+        if (!supplier.c.Id.startsWith(target) && bare(target) !== bare(supplier.c.Name)) continue
+        seen.add(s.Id)
+        if (
+          parseBool(s.Labels?.[LABELS.enable]) === false ||
+          isDisabledName(ownName(s), options.disabledNames)
+        )
+          continue
+        const c = await engine.inspectContainer(s.Id).catch(() => undefined)
+        if (!c) continue
+        const report: ContainerReport = {
+          id: c.Id,
+          name: bare(c.Name),
+          image: imageNameOf(c),
+          oldImageId: c.Image,
+          state: 'fresh',
+          warnings: [`recreated because it uses the network of ${bare(supplier.c.Name)}`],
+        }
+        reports.set(c.Id, report)
+        const action = await makeAction(c, report, true)
+        actions.push(action)
+        queue.push(action)
+      }
+    }
+  }
 }
