@@ -7,10 +7,11 @@ import {
   createDockerEngine,
   imageNameOf,
   listStatuses,
+  matchesNames,
   runUpdate,
   type ContainerReport as UpdaterContainerReport,
 } from '@watchtower-ts/docker-updater'
-import { createRegistryClient, parseReference } from '@watchtower-ts/registry-client'
+import { createRegistryClient, type ImageReference, parseReference } from '@watchtower-ts/registry-client'
 import { createTrustStore, type TrustStore, validateCaBundle } from '@watchtower-ts/tls'
 import { createTokenCache } from '@watchtower-ts/token-cache'
 import { imageMatches, parseImageFilter } from './api/image-filter.ts'
@@ -150,16 +151,28 @@ export async function createSessionRunner(
     includeRestarting: config.includeRestarting,
   }
 
-  /** Names (as exact regexes) of the selected containers whose image matches the API filter. */
-  const namesForImages = async (images: readonly string[]): Promise<string[]> => {
-    const filters = parseImageFilter(images)
+  const monitorImages = config.monitorImageNames.length
+    ? parseImageFilter(config.monitorImageNames)
+    : undefined
+  const skipImages = config.skipImageNames.length ? parseImageFilter(config.skipImageNames) : undefined
+
+  /**
+   * Exact names (escaped for docker-updater's regex matching) of the listed containers that pass
+   * the positional names and every image filter: the API's `image=`, --monitor-image-names and
+   * --skip-image-names.
+   */
+  const namesByImage = async (
+    include: ImageReference[][],
+    exclude: ImageReference[] | undefined,
+  ): Promise<string[]> => {
     const out: string[] = []
     for (const s of await engine.listContainers({ statuses: listStatuses(selection) })) {
       const inspect = await engine.inspectContainer(s.Id).catch(() => undefined)
-      if (!inspect) continue
-      if (imageMatches(imageNameOf(inspect), filters)) {
-        out.push(inspect.Name.replace(/^\//, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      }
+      if (!inspect || !matchesNames(inspect.Name, selection.names)) continue
+      const image = imageNameOf(inspect)
+      if (!include.every((filters) => imageMatches(image, filters))) continue
+      if (exclude && imageMatches(image, exclude)) continue
+      out.push(inspect.Name.replace(/^\//, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
     }
     return out
   }
@@ -173,10 +186,12 @@ export async function createSessionRunner(
     },
     async run(request) {
       let names = selection.names
-      if (request?.images && request.images.length > 0) {
-        const matched = await namesForImages(request.images)
-        if (matched.length === 0) return buildReport([])
-        names = names.length ? names.filter((n) => matched.includes(n)).concat(matched) : matched
+      const include: ImageReference[][] = []
+      if (request?.images && request.images.length > 0) include.push(parseImageFilter(request.images))
+      if (monitorImages) include.push(monitorImages)
+      if (include.length > 0 || skipImages) {
+        names = await namesByImage(include, skipImages)
+        if (names.length === 0) return buildReport([])
       }
       registry.startCycle()
       const report = await runUpdate({

@@ -36,6 +36,13 @@ const CASES: [string, string, Get, unknown][] = [
   ['warn-on-head-failure', 'never', (c) => c.warnOnHeadFailure, 'never'],
   ['label-enable', 'true', (c) => c.labelEnable, true],
   ['disable-containers', 'a,b c', (c) => c.disableContainers, ['a', 'b', 'c']],
+  [
+    'monitor-image-names',
+    'nginx,127.0.0.1:5000/app',
+    (c) => c.monitorImageNames,
+    ['nginx', '127.0.0.1:5000/app'],
+  ],
+  ['skip-image-names', 'redis', (c) => c.skipImageNames, ['redis']],
   ['scope', '007', (c) => c.scope, '007'],
   ['http-api-update', 'true', (c) => c.httpApiUpdate, true],
   ['http-api-periodic-polls', 'true', (c) => c.httpApiPeriodicPolls, true],
@@ -308,6 +315,7 @@ describe('errors name the flag or env var', () => {
     [['--http-api-update'], {}, /--http-api-token .* is required/],
     [['--http-api-port', '70000'], {}, /"70000" for flag --http-api-port: not a TCP port/],
     [['-n', 'pigeon'], {}, /unknown notification type "pigeon" in flag -n/],
+    [['--skip-image-names', 'Bad/Ref'], {}, /invalid image "Bad\/Ref" in flag --skip-image-names/],
   ]
   for (const [argv, env, re] of bad) {
     it(`${argv.join(' ')} ${Object.entries(env)

@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs'
 import { hostname as osHostname } from 'node:os'
+import { parseReference } from '@watchtower-ts/registry-client'
 import { ConfigError } from '../errors.ts'
 import { parseSchedule } from '../schedule/spec.ts'
 import { parseArgv } from './_argv.ts'
@@ -133,6 +134,20 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
   const num = (n: string) => values.get(n) as number
   const list = (n: string) => values.get(n) as string[]
   const warnings: string[] = []
+  const imageList = (n: string) => {
+    const items = list(n)
+    for (const item of items) {
+      try {
+        parseReference(item)
+      } catch (cause) {
+        throw new ConfigError(`invalid image "${item}" in ${sources[n]}: ${(cause as Error).message}`, {
+          source: sources[n],
+          cause,
+        })
+      }
+    }
+    return items
+  }
 
   // --porcelain v1 (only fills what the user did not give)
   const porcelain = str('porcelain')
@@ -260,6 +275,8 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
     warnOnHeadFailure: (str('warn-on-head-failure') || 'auto') as WatchtowerConfig['warnOnHeadFailure'],
     labelEnable: bool('label-enable'),
     disableContainers: list('disable-containers'),
+    monitorImageNames: imageList('monitor-image-names'),
+    skipImageNames: imageList('skip-image-names'),
     scope: str('scope'),
     httpApiUpdate: bool('http-api-update'),
     httpApiPeriodicPolls: bool('http-api-periodic-polls'),

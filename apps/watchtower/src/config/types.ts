@@ -57,6 +57,10 @@ export interface WatchtowerConfig {
   warnOnHeadFailure: 'always' | 'never' | 'auto'
   labelEnable: boolean
   disableContainers: string[]
+  /** NF: only containers using these images (parsed references). */
+  monitorImageNames: string[]
+  /** NF: never containers using these images. */
+  skipImageNames: string[]
   scope: string
   httpApiUpdate: boolean
   httpApiPeriodicPolls: boolean

@@ -67,6 +67,36 @@ describe('update behaviour flags reach the updater', () => {
     for (const n of ['1', '2', '3']) expect(await imageOf(`${P}-roll-${n}`)).toBe(v2.id)
   })
 
+  it('--monitor-image-names / --skip-image-names select by image (host:port references)', async () => {
+    const a = await publish('open', `${P}-imga`, 'v1')
+    const b = await publish('open', `${P}-imgb`, 'v1')
+    await run(`${P}-img-a`, a.ref)
+    await run(`${P}-img-b`, b.ref)
+    const a2 = await publish('open', `${P}-imga`, 'v2')
+    const b2 = await publish('open', `${P}-imgb`, 'v2')
+    const repoA = a.ref.replace(/:latest$/, '')
+    const only = await watchtower([
+      '--run-once',
+      '--porcelain',
+      'v1',
+      '--monitor-image-names',
+      repoA,
+      `${P}-img-.`,
+    ])
+    expect(only.stdout).toBe(`${P}-img-a (${a.ref}): Updated\n`)
+    expect(await imageOf(`${P}-img-b`)).toBe(b.id)
+    const skip = await watchtower([
+      '--run-once',
+      '--porcelain',
+      'v1',
+      '--skip-image-names',
+      repoA,
+      `${P}-img-.`,
+    ])
+    expect(skip.stdout).toBe(`${P}-img-b (${b.ref}): Updated\n`)
+    expect([await imageOf(`${P}-img-a`), await imageOf(`${P}-img-b`)]).toEqual([a2.id, b2.id])
+  })
+
   it('the zodiac original-image label and a Docker Hub-style short name do not break a run', async () => {
     const v1 = await publish('open', `${P}-zod`, 'v1')
     const name = `${P}-zod`
