@@ -54,7 +54,9 @@ describe('dependency order (unit)', () => {
     const all = [db, vpn, web]
     const deps = dependenciesOf(web, all, (id) => all.find((x) => x.Id === id)?.Name)
     expect(deps).toEqual(['cache', 'db', 'queue', 'vpn'])
-    expect(composeServices('{"a":{"condition":"service_started"},"b":{}}')).toEqual(['a', 'b'])
+    expect(composeServices('{"a":{"condition":"service_started"},"b":{"restart":true}}')).toEqual(['a', 'b'])
+    expect(composeServices('{"a":{"condition":"service_started"},"b":{"restart":true}}', true)).toEqual(['b'])
+    expect(composeServices('a:service_started:false,b:service_healthy:true', true)).toEqual(['b'])
   })
 
   it('sorts dependencies first and names the members of a cycle', () => {
@@ -77,7 +79,7 @@ describe('dependency order against the real engine', () => {
       .filter((e) => e.type === 'step' && e.step === step)
       .map((e) => (e as { container: string }).container.slice(P.length + 1))
 
-  it('restarts dependants (depends-on, container: network, compose depends_on): stop dependants first, start dependencies first', async () => {
+  it('restarts dependants (depends-on, container: network, compose depends_on with restart: true): stop dependants first, start dependencies first', async () => {
     const tag = `${P}-sup:latest`
     await buildImage(tag, 'v1')
     const n = (x: string) => `${P}-${x}`
@@ -105,6 +107,10 @@ describe('dependency order against the real engine', () => {
     await run(['--network', `container:${n('sup')}`, '--name', n('netns'), bed.images.v1])
     await run([
       ...['--network', 'none', '--name', n('compose'), '--label', `${LABELS.composeProject}=${P}`],
+      ...['--label', `${LABELS.composeDependsOn}=sup:service_started:true`, bed.images.v1],
+    ])
+    await run([
+      ...['--network', 'none', '--name', n('compose-norestart'), '--label', `${LABELS.composeProject}=${P}`],
       ...['--label', `${LABELS.composeDependsOn}=sup:service_started:false`, bed.images.v1],
     ])
     await run(['--network', 'none', '--name', n('alone'), bed.images.v1])
@@ -120,6 +126,7 @@ describe('dependency order against the real engine', () => {
     expect(report.containers.map((x) => [x.name.slice(P.length + 1), x.state])).toEqual([
       ['alone', 'fresh'],
       ['compose', 'restarted'],
+      ['compose-norestart', 'fresh'],
       ['label', 'restarted'],
       ['netns', 'restarted'],
       ['sup', 'updated'],
@@ -131,7 +138,7 @@ describe('dependency order against the real engine', () => {
     expect(netns.State.Running).toBe(true)
     expect(netns.HostConfig.NetworkMode).toMatch(/^container:/)
     expect((await inspect(n('sup'))).Image).toBe(newImage)
-    expect(report.counts).toMatchObject({ updated: 1, restarted: 3, fresh: 1, failed: 0 })
+    expect(report.counts).toMatchObject({ updated: 1, restarted: 3, fresh: 2, failed: 0 })
   })
 
   it('also recreates container: network consumers outside the selection, unless disabled', async () => {

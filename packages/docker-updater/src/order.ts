@@ -8,11 +8,14 @@ const bare = (name: string): string => name.replace(/^\//, '')
  * Names (without `/`) of the containers `container` depends on: Docker links, the
  * `container:` network mode, the watchtower `depends-on` label and compose's `depends_on`
  * label (services of the same compose project). `idToName` resolves ids to names.
+ * With `forRestart`, compose dependencies count only when they ask for it (`restart: true`),
+ * as `docker compose` does; they always count for ordering.
  */
 export function dependenciesOf(
   container: ContainerInspect,
   all: readonly ContainerInspect[],
   idToName: (id: string) => string | undefined,
+  options: { forRestart?: boolean } = {},
 ): string[] {
   const deps = new Set<string>()
   for (const link of container.HostConfig.Links ?? []) {
@@ -31,7 +34,7 @@ export function dependenciesOf(
   const compose = labelOf(labels, LABELS.composeDependsOn)
   const project = labelOf(labels, LABELS.composeProject)
   if (compose && project) {
-    for (const service of composeServices(compose)) {
+    for (const service of composeServices(compose, options.forRestart)) {
       for (const other of all) {
         const l = other.Config.Labels
         if (labelOf(l, LABELS.composeProject) === project && labelOf(l, LABELS.composeService) === service) {
@@ -44,20 +47,25 @@ export function dependenciesOf(
   return [...deps].sort()
 }
 
-/** Service names of compose's `depends_on` label: `svc:condition:restart,...` or a JSON map. */
-export function composeServices(value: string): string[] {
+/**
+ * Service names of compose's `depends_on` label: `svc:condition:restart,...` or a JSON map
+ * (`{"svc":{"condition":…,"restart":true}}`). `restartOnly` keeps those with restart true.
+ */
+export function composeServices(value: string, restartOnly = false): string[] {
   const trimmed = value.trim()
   if (trimmed.startsWith('{')) {
     try {
-      return Object.keys(JSON.parse(trimmed) as Record<string, unknown>)
+      const map = JSON.parse(trimmed) as Record<string, { restart?: unknown } | null>
+      return Object.keys(map).filter((k) => !restartOnly || map[k]?.restart === true)
     } catch {
       return []
     }
   }
   return trimmed
     .split(',')
-    .map((entry) => entry.split(':')[0]?.trim() ?? '')
-    .filter((s) => s !== '')
+    .map((entry) => entry.split(':').map((p) => p.trim()))
+    .filter((parts) => parts[0] && (!restartOnly || parts[2] === 'true'))
+    .map((parts) => parts[0] as string)
 }
 
 /**

@@ -138,7 +138,7 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
   for (const c of sorted) {
     const report = reports.get(c.Id)!
     if (monitorOnly.has(c.Id) || report.state === 'skipped') continue
-    const deps = dependenciesOf(c, listed, idToName)
+    const deps = dependenciesOf(c, listed, idToName, { forRestart: true })
     const restartOnly = report.state !== 'stale'
     if (restartOnly && !deps.some((d) => marked.has(d))) continue
     marked.add(bare(c.Name))
