@@ -306,7 +306,6 @@ describe('errors name the flag or env var', () => {
     [['--warn-on-head-failure', 'sometimes'], {}, /--warn-on-head-failure/],
     [['--porcelain', 'v2'], {}, /unknown porcelain version "v2" for flag --porcelain/],
     [['--schedule', '@daily', '--interval', '30'], {}, /only schedule or interval.*--schedule.*--interval/],
-    [['--schedule', '@daily'], { WATCHTOWER_POLL_INTERVAL: '30' }, /only schedule or interval/],
     [['--schedule', '* * *'], {}, /invalid schedule "\* \* \*": expected 6 fields/],
     [['--schedule', '99 * * * * *'], {}, /invalid schedule "99 \* \* \* \* \*"/],
     [['--schedule', '@every soon'], {}, /@every needs a positive Go duration/],
@@ -332,6 +331,24 @@ describe('errors name the flag or env var', () => {
       expect((err as Error).message).toMatch(re)
     })
   }
+})
+
+describe('schedule and interval from env (upstream: only the --interval flag conflicts)', () => {
+  it('a schedule wins over an env interval, with a warning', () => {
+    const c = cfg(['--schedule', '@daily'], { WATCHTOWER_POLL_INTERVAL: '30' })
+    expect(c.schedule).toBe('@daily')
+    expect(c.warnings).toContain(
+      'env WATCHTOWER_POLL_INTERVAL is ignored because a schedule is set (flag --schedule)',
+    )
+    expect(cfg([], { WATCHTOWER_POLL_INTERVAL: '30', WATCHTOWER_SCHEDULE: '@hourly' }).schedule).toBe(
+      '@hourly',
+    )
+  })
+  it('an --interval flag with an env schedule is an error', () => {
+    expect(() => cfg(['--interval', '30'], { WATCHTOWER_SCHEDULE: '@hourly' })).toThrow(
+      /only schedule or interval/,
+    )
+  })
 })
 
 describe('warnings', () => {

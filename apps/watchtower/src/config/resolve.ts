@@ -168,7 +168,9 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
 
   // schedule vs interval
   let schedule = str('schedule').trim()
-  if (schedule !== '' && given('interval')) {
+  // As upstream: only an --interval flag conflicts; an env interval beside a schedule is ignored,
+  // so env files that set both keep working.
+  if (schedule !== '' && sources.interval?.startsWith('flag')) {
     throw new ConfigError(
       `only schedule or interval can be defined, not both (${sources.schedule} and ${sources.interval})`,
       { source: sources.schedule },
@@ -181,6 +183,9 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
         source: sources.interval,
       },
     )
+  }
+  if (schedule !== '' && given('interval')) {
+    warnings.push(`${sources.interval} is ignored because a schedule is set (${sources.schedule})`)
   }
   if (schedule === '') schedule = `@every ${num('interval')}s`
   parseSchedule(schedule, env.TZ || undefined)
