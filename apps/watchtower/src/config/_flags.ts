@@ -307,7 +307,7 @@ export const FLAGS: readonly FlagSpec[] = [
   s('log-format', `${W}LOG_FORMAT`, 'logging', 'auto, logfmt, pretty or json', {
     short: 'l',
     default: 'auto',
-    values: ['auto', 'logfmt', 'pretty', 'json', 'Auto', 'LogFmt', 'Pretty', 'JSON'],
+    values: ['auto', 'logfmt', 'pretty', 'json'],
     arg: 'format',
   }),
   b('debug', `${W}DEBUG`, 'logging', 'Same as --log-level debug', { short: 'd' }),

@@ -195,6 +195,11 @@ describe('parsing rules', () => {
     const c = cfg(['-cRi30', '-t=1m'])
     expect(c).toMatchObject({ cleanup: true, runOnce: true, intervalSeconds: 30, stopTimeoutMs: 60_000 })
   })
+  it('levels and formats are case-insensitive', () => {
+    expect(cfg(['--log-level', 'DEBUG', '--log-format', 'LogFmt']).logLevel).toBe('debug')
+    expect(cfg([], { WATCHTOWER_NOTIFICATIONS_LEVEL: 'Warn' }).notificationsLevel).toBe('warn')
+    expect(cfg(['--warn-on-head-failure', 'Always']).warnOnHeadFailure).toBe('always')
+  })
   it('empty env vars are unset', () => {
     expect(cfg([], { WATCHTOWER_POLL_INTERVAL: '' }).intervalSeconds).toBe(86400)
   })

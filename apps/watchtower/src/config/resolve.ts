@@ -69,8 +69,15 @@ function fromText(flag: FlagSpec, text: string, where: string, fromEnv: boolean)
     case 'array':
       return fromEnv ? splitFields(text) : [text]
     case 'string':
-      if (flag.values && !flag.values.includes(text)) {
-        throw bad(`expected one of ${flag.values.filter((v) => v !== '').join(', ')}`)
+      if (flag.values) {
+        // levels and formats are case-insensitive upstream (logrus.ParseLevel lowercases)
+        const lower = text.toLowerCase()
+        if (!flag.values.some((v) => v.toLowerCase() === lower)) {
+          throw bad(
+            `expected one of ${[...new Set(flag.values.filter((v) => v !== '').map((v) => v.toLowerCase()))].join(', ')}`,
+          )
+        }
+        return lower
       }
       return text
   }
