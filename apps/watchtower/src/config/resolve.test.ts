@@ -200,6 +200,11 @@ describe('parsing rules', () => {
     expect(cfg([], { WATCHTOWER_NOTIFICATIONS_LEVEL: 'Warn' }).notificationsLevel).toBe('warn')
     expect(cfg(['--warn-on-head-failure', 'Always']).warnOnHeadFailure).toBe('always')
   })
+  it('a bare number in a duration env var is seconds, with a warning', () => {
+    const c = cfg([], { WATCHTOWER_TIMEOUT: '30' })
+    expect(c.stopTimeoutMs).toBe(30_000)
+    expect(c.warnings).toContain('WATCHTOWER_TIMEOUT=30 has no unit: read as 30s')
+  })
   it('empty env vars are unset', () => {
     expect(cfg([], { WATCHTOWER_POLL_INTERVAL: '' }).intervalSeconds).toBe(86400)
   })

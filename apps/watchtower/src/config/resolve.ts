@@ -89,13 +89,18 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
   const readSecret = options.readSecretFile ?? defaultReadSecretFile
   const parsed = parseArgv(options.argv)
   const values = new Map<string, Value>()
+  const envWarnings: string[] = []
   const sources: Record<string, string> = {}
   for (const flag of FLAGS) {
     values.set(flag.name, flag.default)
     sources[flag.name] = 'default'
     const envText = flag.env ? env[flag.env] : undefined
     if (flag.env && envText !== undefined && envText !== '') {
-      values.set(flag.name, fromText(flag, envText, flag.env, true))
+      if (flag.kind === 'duration' && /^\d+$/.test(envText.trim())) {
+        // upstream (viper) read a bare number as nanoseconds; it was meant as seconds
+        values.set(flag.name, Number(envText.trim()) * 1000)
+        envWarnings.push(`${flag.env}=${envText.trim()} has no unit: read as ${envText.trim()}s`)
+      } else values.set(flag.name, fromText(flag, envText, flag.env, true))
       sources[flag.name] = `env ${flag.env}`
     }
   }
@@ -140,7 +145,7 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
   const bool = (n: string) => values.get(n) as boolean
   const num = (n: string) => values.get(n) as number
   const list = (n: string) => values.get(n) as string[]
-  const warnings: string[] = []
+  const warnings: string[] = [...envWarnings]
   const imageList = (n: string) => {
     const items = list(n)
     for (const item of items) {
