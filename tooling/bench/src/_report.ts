@@ -204,8 +204,12 @@ export function renderText(f: Figures): string {
 }
 
 export function renderMarkdown(f: Figures): string {
-  const md = (rows: string[][]) =>
-    [rows[0]!, rows[0]!.map(() => '---'), ...rows.slice(1)].map((r) => `| ${r.join(' | ')} |`).join('\n')
+  // Column-aligned, as the repository's formatter (biome) writes Markdown tables.
+  const md = (rows: string[][]) => {
+    const w = rows[0]!.map((_, i) => Math.max(3, ...rows.map((r) => (r[i] ?? '').length)))
+    const line = (r: string[]) => `| ${w.map((n, i) => (r[i] ?? '').padEnd(n)).join(' | ')} |`
+    return [line(rows[0]!), line(w.map((n) => '-'.repeat(n))), ...rows.slice(1).map(line)].join('\n')
+  }
   const m = f.machine
   const parts = [
     '# Benchmark results',
