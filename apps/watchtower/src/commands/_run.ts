@@ -13,6 +13,8 @@ import { parseSchedule } from '../schedule/spec.ts'
 import { createSessionLock } from '../session/lock.ts'
 import type { SessionReport } from '../session/types.ts'
 
+const MAX_SLEEP_MS = 3_600_000
+
 /** Runs watchtower with a resolved configuration; returns the exit code. */
 export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Promise<number> {
   let notifier: Notifier | undefined
@@ -146,8 +148,12 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
         break
       }
       const wait = next - deps.now()
-      if (wait > 0) await deps.sleep(wait, stop.signal)
-      if (stop.signal.aborted) break
+      if (wait > 0) {
+        // timers overflow past ~24.8 days (@monthly, @yearly): sleep in chunks and look again
+        await deps.sleep(Math.min(wait, MAX_SLEEP_MS), stop.signal)
+        if (stop.signal.aborted) break
+        if (deps.now() < next) continue
+      }
       const r = await lock.tryRun(() => session()).catch(() => ({ skipped: false as const }))
       if (r.skipped) {
         log.debug({ notify: false }, 'Skipped a scheduled update: another one is running')

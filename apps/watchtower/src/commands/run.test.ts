@@ -45,7 +45,15 @@ function harness(states: ContainerReport[][] = [[c('web', 'Fresh')]], opts: { st
     },
     createRunner: async () => runner,
   })
-  return { deps, runs, shutdown: (s = 'SIGTERM') => shutdown?.(s), clock: () => now }
+  return {
+    deps,
+    runs,
+    shutdown: (s = 'SIGTERM') => shutdown?.(s),
+    clock: () => now,
+    advance: (ms: number) => {
+      now += ms
+    },
+  }
 }
 
 describe('run-once', () => {
@@ -119,6 +127,19 @@ describe('schedule', () => {
     await main(['--schedule', '@daily'], d.deps)
     // midnight in Tokyo is 15:00 UTC
     expect(new Date(d.runs[0]!.at).toISOString()).toBe('2026-01-01T15:00:00.000Z')
+  })
+  it('@yearly: long waits are slept in chunks (no timer overflow)', async () => {
+    const h = harness(undefined, { stopAfter: 1 })
+    let sleeps = 0
+    const inner = h.deps.sleep
+    h.deps.sleep = async (ms, signal) => {
+      sleeps++
+      expect(ms).toBeLessThanOrEqual(3_600_000)
+      await inner(ms, signal)
+    }
+    await main(['--schedule', '@yearly'], h.deps)
+    expect(new Date(h.runs[0]!.at).toISOString()).toBe('2027-01-01T00:00:00.000Z')
+    expect(sleeps).toBe(8760)
   })
   it('--update-on-start runs at once, then on schedule', async () => {
     const h = harness(undefined, { stopAfter: 2 })
@@ -207,9 +228,12 @@ describe('HTTP API mode', () => {
     h.deps.onListening = (p) => {
       port = p
     }
-    h.deps.sleep = (_ms, signal) =>
+    h.deps.sleep = (ms, signal) =>
       new Promise<void>((r) => {
-        releaseSleep = r
+        releaseSleep = () => {
+          h.advance(ms)
+          r()
+        }
         signal?.addEventListener('abort', () => r(), { once: true })
       })
     h.deps.createRunner = async () => ({
