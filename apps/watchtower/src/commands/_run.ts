@@ -18,18 +18,18 @@ const MAX_SLEEP_MS = 3_600_000
 /** Runs watchtower with a resolved configuration; returns the exit code. */
 export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Promise<number> {
   let notifier: Notifier | undefined
+  const legacy = legacyNotificationUrls(config.legacy)
   const log = createLogger({
     level: config.logLevel,
     format: config.logFormat,
     noColor: config.noColor,
     stream: deps.stderr,
-    secrets: configSecrets(config),
+    secrets: configSecrets({ ...config, notificationUrls: [...config.notificationUrls, ...legacy.urls] }),
     now: deps.now,
     onEntry: (e) => notifier?.entry(e),
   })
   for (const w of config.warnings) log.warn({ notify: false }, w)
 
-  const legacy = legacyNotificationUrls(config.legacy)
   for (const w of legacy.warnings) log.warn({ notify: false }, w)
   notifier = createNotifier({
     urls: [...config.notificationUrls, ...legacy.urls],

@@ -96,6 +96,25 @@ describe('run-once', () => {
     )
     expect(h2.deps.stdout.text).not.toContain('Watchtower 9.9.9')
   })
+  it('legacy notification secrets never reach the log, even at trace with a failing send', async () => {
+    const h = harness([[c('web', 'Updated')]])
+    h.deps.notificationEndpoints = { slack: 'http://127.0.0.1:9' }
+    const secret = 'S3CRETs3cretS3CRETs3cret'
+    await main(
+      [
+        '--run-once',
+        '--trace',
+        '-n',
+        'slack',
+        '--notification-slack-hook-url',
+        `https://hooks.slack.com/services/T1/B2/${secret}`,
+      ],
+      h.deps,
+    )
+    expect(h.deps.stderr.text).toContain('failed to send a notification via slack')
+    expect(h.deps.stderr.text).not.toContain(secret)
+    expect(h.deps.stdout.text).not.toContain(secret)
+  })
   it('legacy mode notifies the session log lines', async () => {
     const h = harness([[c('web', 'Updated')]])
     await main(
