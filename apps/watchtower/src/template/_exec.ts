@@ -3,7 +3,7 @@
 // strings, and a missing field or nil value prints "<no value>" instead of
 // failing, so `.Report` without --notification-report never crashes.
 
-import { printValue, shortId, sprintf } from './_format.ts'
+import { goTimeFormat, printValue, shortId, sprintf } from './_format.ts'
 import type { Arg, ControlNode, Node, Pipe } from './_parser.ts'
 import { TemplateError } from './errors.ts'
 
@@ -182,6 +182,22 @@ class Exec {
       const fn = this.funcs[first!.name]
       if (!fn) throw new TemplateError(`function "${first!.name}" not defined`)
       return fn(...rest.map((a) => this.arg(a, dot)), ...piped)
+    }
+    if (
+      (rest.length > 0 || piped.length > 0) &&
+      (first!.k === 'field' || first!.k === 'var') &&
+      first!.path.length > 0
+    ) {
+      // a method with arguments: `.Time.Format "15:04"`
+      const path = first!.path
+      const receiver = walk(first!.k === 'field' ? dot : this.lookupVar(first!.name), path.slice(0, -1))
+      const method = path.at(-1)!
+      const args = [...rest.map((a) => this.arg(a, dot)), ...piped]
+      if (receiver instanceof Date && method === 'Format')
+        return goTimeFormat(receiver, String(args[0] ?? ''))
+      const fn =
+        receiver && typeof receiver === 'object' ? (receiver as Record<string, unknown>)[method] : undefined
+      if (typeof fn === 'function') return (fn as Fn).apply(receiver, args)
     }
     if (rest.length > 0 || piped.length > 0) {
       throw new TemplateError(`can't give argument to non-function ${describe(first!)}`)

@@ -85,3 +85,63 @@ export function sprintf(format: string, args: readonly unknown[]): string {
   }
   return out + format.slice(last)
 }
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+]
+const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
+const p2 = (n: number) => String(n).padStart(2, '0')
+
+/** Go's time.Format with the common layout elements (UTC). */
+export function goTimeFormat(d: Date, layout: string): string {
+  const tokens: [string, () => string][] = [
+    ['2006', () => String(d.getUTCFullYear())],
+    ['January', () => MONTHS[d.getUTCMonth()]!],
+    ['Monday', () => DAYS[d.getUTCDay()]!],
+    ['Jan', () => MONTHS[d.getUTCMonth()]!.slice(0, 3)],
+    ['Mon', () => DAYS[d.getUTCDay()]!.slice(0, 3)],
+    ['MST', () => 'UTC'],
+    ['Z07:00', () => 'Z'],
+    ['-07:00', () => '+00:00'],
+    ['-0700', () => '+0000'],
+    ['.000', () => `.${String(d.getUTCMilliseconds()).padStart(3, '0')}`],
+    ['01', () => p2(d.getUTCMonth() + 1)],
+    ['02', () => p2(d.getUTCDate())],
+    ['06', () => p2(d.getUTCFullYear() % 100)],
+    ['15', () => p2(d.getUTCHours())],
+    ['03', () => p2(d.getUTCHours() % 12 || 12)],
+    ['04', () => p2(d.getUTCMinutes())],
+    ['05', () => p2(d.getUTCSeconds())],
+    ['PM', () => (d.getUTCHours() < 12 ? 'AM' : 'PM')],
+    ['_2', () => String(d.getUTCDate()).padStart(2, ' ')],
+    ['1', () => String(d.getUTCMonth() + 1)],
+    ['2', () => String(d.getUTCDate())],
+    ['3', () => String(d.getUTCHours() % 12 || 12)],
+    ['4', () => String(d.getUTCMinutes())],
+    ['5', () => String(d.getUTCSeconds())],
+  ]
+  let out = ''
+  let i = 0
+  outer: while (i < layout.length) {
+    for (const [t, f] of tokens) {
+      if (layout.startsWith(t, i)) {
+        out += f()
+        i += t.length
+        continue outer
+      }
+    }
+    out += layout[i++]
+  }
+  return out
+}

@@ -65,6 +65,11 @@ describe('Go text/template subset', () => {
     if (src === '{{$}}') continue
     it(src, () => expect(run(src, data)).toBe(want))
   }
+  it('.Time.Format with a Go layout', () => {
+    const t = { Time: new Date(Date.UTC(2026, 2, 4, 15, 6, 7, 89)) }
+    expect(run('{{.Time.Format "2006-01-02 15:04:05.000 MST"}}', t)).toBe('2026-03-04 15:06:07.089 UTC')
+    expect(run('{{.Time.Format "Mon Jan 2 03:04PM"}}', t)).toBe('Wed Mar 4 03:06PM')
+  })
   it('$ is the root inside range', () => {
     expect(run('{{range .Items}}{{$.Title}}{{end}}', data)).toBe('hello worldhello world')
   })
