@@ -227,6 +227,7 @@ export async function createSessionRunner(
         removeVolumes: config.removeVolumes,
         rollingRestart: config.rollingRestart,
         stopTimeoutMs: config.stopTimeoutMs,
+        healthTimeoutMs: config.healthTimeoutMs,
         lifecycleHooks: config.lifecycleHooks,
         ...(selfId ? { selfContainerId: selfId } : {}),
         onEvent: (e) => {

@@ -172,6 +172,16 @@ export const FLAGS: readonly FlagSpec[] = [
     description: 'Time to wait after the stop signal before killing (Go duration)',
     arg: 'duration',
   },
+  {
+    name: 'health-timeout',
+    env: `${W}HEALTH_TIMEOUT`,
+    kind: 'duration',
+    default: 60_000,
+    group: 'update',
+    description:
+      'How long a recreated container with a HEALTHCHECK may take to become healthy before it is rolled back (Go duration)',
+    arg: 'duration',
+  },
   b('include-stopped', `${W}INCLUDE_STOPPED`, 'update', 'Also check created and exited containers', {
     short: 'S',
   }),

@@ -285,6 +285,7 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
     labelTakePrecedence: bool('label-take-precedence'),
     rollingRestart: bool('rolling-restart'),
     stopTimeoutMs: num('stop-timeout'),
+    healthTimeoutMs: num('health-timeout'),
     includeStopped: bool('include-stopped'),
     includeRestarting: bool('include-restarting'),
     reviveStopped: bool('revive-stopped'),

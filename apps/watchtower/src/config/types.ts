@@ -50,6 +50,8 @@ export interface WatchtowerConfig {
   labelTakePrecedence: boolean
   rollingRestart: boolean
   stopTimeoutMs: number
+  /** Health gate of a recreated container (its HEALTHCHECK); the per-container label wins. */
+  healthTimeoutMs: number
   includeStopped: boolean
   includeRestarting: boolean
   reviveStopped: boolean
