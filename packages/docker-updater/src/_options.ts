@@ -1,5 +1,6 @@
 import type { RunContext } from './_context.ts'
 import type { DockerEngine } from './engine.ts'
+import { UpdaterError } from './errors.ts'
 import type { UpdateEvent } from './types.ts'
 
 /** Options → RunContext with the documented defaults. */
@@ -24,5 +25,39 @@ export function createContext(options: {
     healthTimeoutMs: options.healthTimeoutMs ?? 60_000,
     emit: options.onEvent ?? (() => {}),
     lifecycleHooks: options.lifecycleHooks ?? false,
+  }
+}
+
+/** Throws WT_UPDATER_INVALID_OPTION naming the first option that cannot work. */
+export function validateOptions(options: Record<string, unknown>): void {
+  const nonNegative = ['stopTimeoutMs', 'healthTimeoutMs', 'pollIntervalMs'] as const
+  for (const key of nonNegative) {
+    const v = options[key]
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) {
+      throw new UpdaterError(
+        'WT_UPDATER_INVALID_OPTION',
+        `option ${key} must be a number >= 0 (got ${String(v)})`,
+      )
+    }
+  }
+  const c = options.concurrency
+  if (c !== undefined && (typeof c !== 'number' || !Number.isInteger(c) || c < 1)) {
+    throw new UpdaterError(
+      'WT_UPDATER_INVALID_OPTION',
+      `option concurrency must be an integer >= 1 (got ${String(c)})`,
+    )
+  }
+  if (options.rollingRestart && options.monitorOnly) {
+    throw new UpdaterError(
+      'WT_UPDATER_INVALID_OPTION',
+      'options rollingRestart and monitorOnly cannot be combined',
+    )
+  }
+  const helper = (options.selfUpdate as { helperCommand?: unknown } | undefined)?.helperCommand
+  if (helper !== undefined && (!Array.isArray(helper) || helper.length === 0)) {
+    throw new UpdaterError(
+      'WT_UPDATER_INVALID_OPTION',
+      'option selfUpdate.helperCommand must be a non-empty array',
+    )
   }
 }

@@ -100,3 +100,23 @@ describe('selection (containrrr/watchtower semantics)', () => {
     expect(hookTimeoutMs('x')).toBe(60_000)
   })
 })
+
+describe('option validation', () => {
+  it('names the option that cannot work, before touching the engine', async () => {
+    const { runUpdate } = await import('./run-update.ts')
+    const engine = new Proxy({}, { get: () => () => Promise.reject(new Error('engine must not be called')) })
+    const bad: Array<[Record<string, unknown>, RegExp]> = [
+      [{ stopTimeoutMs: -1 }, /option stopTimeoutMs must be a number >= 0 \(got -1\)/],
+      [{ healthTimeoutMs: Number.NaN }, /option healthTimeoutMs/],
+      [{ concurrency: 0 }, /option concurrency must be an integer >= 1/],
+      [{ rollingRestart: true, monitorOnly: true }, /rollingRestart and monitorOnly cannot be combined/],
+      [{ selfUpdate: { helperCommand: [] } }, /selfUpdate.helperCommand/],
+    ]
+    for (const [options, message] of bad) {
+      await expect(runUpdate({ engine, ...options } as never)).rejects.toMatchObject({
+        code: 'WT_UPDATER_INVALID_OPTION',
+        message: expect.stringMatching(message),
+      })
+    }
+  })
+})

@@ -25,6 +25,8 @@ export interface SwapItem {
 
 export interface SwapState {
   aside?: string
+  /** A stop signal was (or may have been) sent to the old container. */
+  stopSent?: boolean
   newId?: string
 }
 
@@ -51,6 +53,7 @@ export async function setAside(ctx: RunContext, item: SwapItem, state: SwapState
   await ctx.engine.renameContainer(item.old.Id, name)
   state.aside = name
   ctx.emit({ type: 'step', container: bare(item.old.Name), step: 'stop' })
+  state.stopSent = true
   await stopContainer(ctx, item.old, item.stopSignal)
 }
 
@@ -106,7 +109,12 @@ export async function rollback(ctx: RunContext, item: SwapItem, state: SwapState
       return
     }
     if (state.aside !== undefined && bare(old.Name) !== name) await ctx.engine.renameContainer(old.Id, name)
-    if (item.old.State.Running && !old.State.Running) await ctx.engine.startContainer(old.Id)
+    if (item.old.State.Running) {
+      // A stop signal may still be taking effect: let it finish (or force it), then start.
+      if (state.stopSent) await stopContainer(ctx, old, item.stopSignal)
+      const now = await ctx.engine.inspectContainer(old.Id)
+      if (!now.State.Running) await ctx.engine.startContainer(old.Id)
+    }
   } catch (cause) {
     throw new UpdaterError(
       'WT_UPDATER_ROLLBACK_FAILED',

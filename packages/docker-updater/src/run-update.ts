@@ -7,7 +7,7 @@ import {
   runChecks,
   stopAndRemove,
 } from './_actions.ts'
-import { createContext } from './_options.ts'
+import { createContext, validateOptions } from './_options.ts'
 import type { ContainerInspect, ContainerSummary, ImageInspect } from './engine.ts'
 import { UpdaterError } from './errors.ts'
 import { exclusionReason, flagOrLabel, imageNameOf, isDisabledName, listStatuses } from './filters.ts'
@@ -28,13 +28,8 @@ const bare = (name: string): string => name.replace(/^\//, '')
  */
 export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
   const engine = options.engine
+  validateOptions(options as unknown as Record<string, unknown>)
   const ctx = createContext(options)
-  if (options.rollingRestart && options.monitorOnly) {
-    throw new UpdaterError(
-      'WT_UPDATER_INVALID_OPTION',
-      'rolling-restart cannot be combined with monitor-only',
-    )
-  }
   const recovered =
     options.recover === false
       ? []

@@ -67,6 +67,8 @@ export async function removeImages(part: string, host?: string): Promise<void> {
 /**
  * A distinct image (own ID) built FROM the bed's v1/v2 with extra Dockerfile lines, tagged `tag`.
  * Used where a test removes or compares images, so the bed's shared images are never touched.
+ * `--no-cache`: the classic builder's cache probe walks every child of the base image and fails
+ * ("unable to find image") when a parallel test removes one of them.
  */
 export async function buildImage(
   tag: string,
@@ -79,7 +81,7 @@ export async function buildImage(
     `LABEL wt.test.unique=${uniqueName('img')}`,
     ...lines,
   ].join('\n')
-  await dockerCli(bed, ['build', '-q', '-t', tag, '-'], {
+  await dockerCli(bed, ['build', '-q', '--no-cache', '-t', tag, '-'], {
     input: dockerfile,
     env: { DOCKER_BUILDKIT: '0' },
     reject: true,
