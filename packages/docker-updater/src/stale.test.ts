@@ -178,4 +178,36 @@ describe('staleness checker (unit: a fake engine that only inspects images)', ()
     expect(checked.sort()).toEqual([...refs].sort())
     expect(oracle.stats()).toEqual({ checks: 8, pulls: 0 })
   })
+  it('reuses one check for containers of one ref on different local images (remote digest compared locally)', async () => {
+    const calls: string[] = []
+    const remote = `sha256:${'2'.repeat(64)}`
+    const checker = {
+      async check(ref: string, digests: readonly string[]) {
+        calls.push(ref)
+        return {
+          status: digests.some((d) => d.endsWith(remote)) ? ('fresh' as const) : ('stale' as const),
+          remoteDigest: remote,
+        }
+      },
+    }
+    const ref = '127.0.0.1:1/app:v'
+    const engine = {
+      inspectImage: async () => ({ Id: 'sha256:new' }),
+      pullImage: async () => {},
+    } as unknown as DockerEngine
+    const oracle = createStalenessChecker({ engine, checker, auth: undefined, concurrency: 1 })
+    const oldImage: ImageInspect = {
+      Id: 'sha256:old',
+      RepoDigests: [`127.0.0.1:1/app@sha256:${'1'.repeat(64)}`],
+    }
+    const newImage: ImageInspect = {
+      Id: 'sha256:new',
+      RepoDigests: [`127.0.0.1:1/app@${remote}`, `other/app@sha256:${'1'.repeat(64)}`],
+    }
+    const a = await oracle.staleness({ Image: 'sha256:old' } as ContainerInspect, oldImage, ref, false)
+    const b = await oracle.staleness({ Image: 'sha256:new' } as ContainerInspect, newImage, ref, false)
+    expect([a.state, b.state]).toEqual(['stale', 'fresh'])
+    expect(calls).toEqual([ref])
+    expect(oracle.stats()).toEqual({ checks: 1, pulls: 1 })
+  })
 })
