@@ -17,9 +17,14 @@ import { runUpdate } from './run-update.ts'
 import type { UpdateEvent } from './types.ts'
 
 const P = uniqueName('wt-ord')
+let isoHost: string | undefined
 afterAll(async () => {
   await removeContainers(P)
   await removeImages(P)
+  if (isoHost) {
+    await removeContainers(P, isoHost)
+    await removeImages(P, isoHost)
+  }
 })
 
 function c(
@@ -246,6 +251,7 @@ describe('dependency order against the real engine', () => {
 
   it('Docker links survive the recreation of both ends (isolated engine, default bridge)', async () => {
     const host = (await isolatedEngine(bed)).host
+    isoHost = host
     const tag = `${P}-linked:latest`
     await buildImage(tag, 'v1', [], host)
     await docker(['run', '-d', '--name', `${P}-db`, tag], host)
@@ -262,7 +268,5 @@ describe('dependency order against the real engine', () => {
     const after = await inspect(`${P}-app`, host)
     expect(after.State.Running).toBe(true)
     expect(after.HostConfig.Links).toEqual(before.HostConfig.Links)
-    await removeContainers(P, host)
-    await removeImages(P, host)
   })
 })
