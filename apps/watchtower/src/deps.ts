@@ -32,7 +32,11 @@ export interface CliDeps {
   notificationEndpoints?: Partial<Record<FixedHostService, string>>
 }
 
+/** Set by the bundle (bundle.mjs), whose chunks sit where `../package.json` is not the app's. */
+declare const WATCHTOWER_VERSION: string | undefined
+
 export function readVersion(): string {
+  if (typeof WATCHTOWER_VERSION === 'string') return WATCHTOWER_VERSION
   try {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
       version?: string

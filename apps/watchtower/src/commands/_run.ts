@@ -54,8 +54,10 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
 
   const factory = deps.createRunner ?? (await import('../wiring.ts')).createSessionRunner
   const runner = await factory(config, { log, env: deps.env })
-  const { createMetrics } = await import('../api/metrics.ts')
-  const metrics = createMetrics(() => runner.stats?.())
+  // prom-client is loaded only when the metrics endpoint exists
+  const metrics = config.httpApiMetrics
+    ? (await import('../api/metrics.ts')).createMetrics(() => runner.stats?.())
+    : undefined
   const lock = createSessionLock()
   const stop = new AbortController()
   const offShutdown = deps.onShutdown((signal) => {
@@ -90,7 +92,7 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
       { scanned: report.scanned.length, updated: report.updated.length, failed: report.failed.length },
       'Session done',
     )
-    metrics.recordScan(report)
+    metrics?.recordScan(report)
     await notifier!.endSession(report)
     return report
   }
@@ -116,7 +118,7 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
       api = createApiServer({
         token: config.httpApiToken,
         update: config.httpApiUpdate,
-        ...(config.httpApiMetrics ? { metrics } : {}),
+        ...(metrics ? { metrics } : {}),
         log,
         onUpdate: async (images) => {
           if (images) return { skipped: false, report: await lock.run(() => session(images)) }
@@ -157,7 +159,7 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
       const r = await lock.tryRun(() => session()).catch(() => ({ skipped: false as const }))
       if (r.skipped) {
         log.debug({ notify: false }, 'Skipped a scheduled update: another one is running')
-        metrics.recordSkipped()
+        metrics?.recordSkipped()
       }
       next = spec.next(Math.max(deps.now(), next))
     }

@@ -2,7 +2,7 @@
 // its vendor documents. `endpoints` (tests only) replaces the fixed vendor base
 // URL (hooks.slack.com, discord.com, api.telegram.org, api.pushover.net, the
 // Teams host) with a loopback server; it is never read from a user's URL.
-import { createTransport } from 'nodemailer'
+import type { Transporter } from 'nodemailer'
 import type { OutputStream } from '../deps.ts'
 import { send } from './_http.ts'
 import { NotifyError } from './errors.ts'
@@ -313,17 +313,22 @@ function smtp(url: URL, bad: (w: string) => NotifyError): Service {
   const implicit = encryption === 'implicittls' || (encryption === 'auto' && port === 465)
   const user = dec(url.username)
   const auth = (q.get('auth') ?? (user ? 'Plain' : 'None')).toLowerCase()
-  const transport = createTransport({
-    host: url.hostname,
-    port,
-    secure: implicit,
-    ignoreTLS: encryption === 'none' || (!startTls && !implicit),
-    requireTLS: encryption === 'explicittls',
-    name: q.get('clienthost') ?? 'localhost',
-    ...(user && auth !== 'none' ? { auth: { user, pass: dec(url.password) } } : {}),
-    ...(auth === 'plain' ? { authMethod: 'PLAIN' } : {}),
-    connectionTimeout: 30_000,
-  })
+  // nodemailer is loaded on the first mail, so runs without smtp:// never load it
+  let transport: Promise<Transporter> | undefined
+  const connect = async (): Promise<Transporter> => {
+    const { createTransport } = await import('nodemailer')
+    return createTransport({
+      host: url.hostname,
+      port,
+      secure: implicit,
+      ignoreTLS: encryption === 'none' || (!startTls && !implicit),
+      requireTLS: encryption === 'explicittls',
+      name: q.get('clienthost') ?? 'localhost',
+      ...(user && auth !== 'none' ? { auth: { user, pass: dec(url.password) } } : {}),
+      ...(auth === 'plain' ? { authMethod: 'PLAIN' } : {}),
+      connectionTimeout: 30_000,
+    })
+  }
   const fromName = q.get('fromname') ?? 'Watchtower'
   return {
     kind: 'smtp',
@@ -331,7 +336,8 @@ function smtp(url: URL, bad: (w: string) => NotifyError): Service {
     async send(m) {
       const subject = m.title ?? q.get('subject') ?? 'Watchtower updates'
       try {
-        await transport.sendMail({
+        transport ??= connect()
+        await (await transport).sendMail({
           from: { name: fromName, address: from },
           to,
           subject,
