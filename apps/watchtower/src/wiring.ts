@@ -193,12 +193,23 @@ export async function createSessionRunner(
         names = await namesByImage(include, skipImages)
         if (names.length === 0) return buildReport([])
       }
-      registry.startCycle()
       const report = await runUpdate({
         ...selection,
         names,
         engine,
         checker: {
+          // One ping per registry and one token for all of a registry's repositories per pass.
+          // A reference that does not parse is left out here and reported by its own check.
+          prepare: (refs) =>
+            registry.startCycle(
+              refs.flatMap((r) => {
+                try {
+                  return [parseReference(r)]
+                } catch {
+                  return []
+                }
+              }),
+            ),
           async check(imageRef, digests) {
             const ref = parseReference(imageRef)
             try {

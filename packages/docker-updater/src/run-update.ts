@@ -8,6 +8,7 @@ import {
   stopAndRemove,
 } from './_actions.ts'
 import { createContext, validateOptions } from './_options.ts'
+import { parseImage } from './_reference.ts'
 import type { ContainerInspect, ContainerSummary, ImageInspect } from './engine.ts'
 import { UpdaterError } from './errors.ts'
 import { exclusionReason, flagOrLabel, imageNameOf, isDisabledName, listStatuses } from './filters.ts'
@@ -78,10 +79,19 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
   })
   const reports = new Map<string, ContainerReport>()
   const monitorOnly = new Set<string>()
+  const noPullOf = (c: ContainerInspect) =>
+    flagOrLabel(options.noPull, c.Config.Labels, LABELS.noPull, options.labelTakePrecedence)
+  const toCheck = new Set<string>()
+  for (const c of sorted) {
+    const ref = imageNameOf(c)
+    const parsed = parseImage(ref)
+    if (!noPullOf(c) && !parsed.isImageId && parsed.digest === undefined) toCheck.add(ref)
+  }
+  await options.checker?.prepare?.([...toCheck])
   await Promise.all(
     sorted.map(async (c) => {
       const ref = imageNameOf(c)
-      const noPull = flagOrLabel(options.noPull, c.Config.Labels, LABELS.noPull, options.labelTakePrecedence)
+      const noPull = noPullOf(c)
       if (
         flagOrLabel(options.monitorOnly, c.Config.Labels, LABELS.monitorOnly, options.labelTakePrecedence)
       ) {

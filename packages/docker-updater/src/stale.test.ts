@@ -44,9 +44,16 @@ describe('staleness against the real registry', () => {
     const checker = openRegistryChecker()
     const auth = countingAuth()
     const engine = recordingEngine(realEngine())
-    const report = await runUpdate({ engine, checker, auth, names: [`${P}-f.`] })
+    const prepared: (readonly string[])[] = []
+    const report = await runUpdate({
+      engine,
+      checker: { check: (r, d) => checker.check(r, d), prepare: (refs) => void prepared.push(refs) },
+      auth,
+      names: [`${P}-f.`],
+    })
     expect(report.containers.map((c) => c.state)).toEqual(['fresh', 'fresh', 'fresh'])
     expect(checker.calls).toEqual([ref])
+    expect(prepared).toEqual([[ref]]) // announced once, before the checks, each ref once
     expect(auth.calls).toEqual([])
     expect(engine.calls.filter((c) => c.method === 'pullImage')).toEqual([])
   })

@@ -11,6 +11,11 @@ export interface ImageChecker {
     imageRef: string,
     localRepoDigests: readonly string[],
   ): Promise<{ status: 'fresh' | 'stale'; remoteDigest?: string }>
+  /**
+   * Called once per pass, before any `check`, with every distinct image reference the pass will
+   * check, so a registry client can ask one token for all of a registry's repositories.
+   */
+  prepare?(imageRefs: readonly string[]): void | Promise<void>
 }
 
 /** X-Registry-Auth for engine pulls, wired by the apps to credentials' `engineAuth`. */

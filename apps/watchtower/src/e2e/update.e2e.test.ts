@@ -1,3 +1,4 @@
+import { tokenLog } from '@watchtower-ts/testbed'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   bed,
@@ -30,6 +31,33 @@ describe('watchtower CLI against the real engine and registries', () => {
     // second run: fresh, nothing to do
     const again = await watchtower(['--run-once', '--porcelain', 'v1', name])
     expect(again.stdout).toBe(`${name} (${v1.ref}): Fresh\n`)
+  })
+
+  it('one token request covers every repository of a registry in a pass', async () => {
+    const repos = [`alice/${P}-one-a`, `alice/${P}-one-b`, `alice/${P}-one-c`]
+    const names: string[] = []
+    for (const [i, repo] of repos.entries()) {
+      const v1 = await publish('token', repo, 'v1')
+      names.push(`${P}-one-${i}`, `${P}-one-${i}-twin`)
+      await run(`${P}-one-${i}`, v1.ref)
+      await run(`${P}-one-${i}-twin`, v1.ref)
+    }
+    const mine = async () =>
+      (await tokenLog(bed)).filter(
+        (r) =>
+          r.account === 'alice' &&
+          r.scopes.some((s) => s.includes(`${P}-one-`)) &&
+          r.scopes.every((s) => s.endsWith(':pull')),
+      )
+    const r = await watchtower(['--run-once', '--monitor-only', '--porcelain', 'v1', ...names])
+    expect(r.code).toBe(0)
+    expect(r.stdout.trim().split('\n')).toHaveLength(6)
+    const tokens = await mine()
+    expect(tokens).toHaveLength(1)
+    expect([...tokens[0]!.scopes].sort()).toEqual(repos.map((x) => `repository:${x}:pull`).sort())
+    // a new process has an empty cache: it asks once more, again one token for all three
+    await watchtower(['--run-once', '--monitor-only', '--porcelain', 'v1', ...names])
+    expect(await mine()).toHaveLength(2)
   })
 
   it('--monitor-only reports Stale and leaves the container alone', async () => {
