@@ -1,6 +1,3 @@
-import { defineProject } from 'vitest/config'
+import { defineWorkspaceProject } from '../../vitest.shared.ts'
 
-export default defineProject({
-  // Real-engine tests recreate containers and wait for stops and health checks.
-  test: { name: '@watchtower-ts/docker-updater', testTimeout: 120_000, hookTimeout: 300_000 },
-})
+export default defineWorkspaceProject('@watchtower-ts/docker-updater')

@@ -1,12 +1,3 @@
-import { defineProject } from 'vitest/config'
+import { defineWorkspaceProject } from '../../vitest.shared.ts'
 
-// Workspace packages resolve to their sources (the root config's conditions are not inherited by
-// projects); the defaults are listed again because setting `conditions` replaces them.
-const conditions = ['@watchtower-ts/source', 'node', 'module', 'development|production']
-
-export default defineProject({
-  resolve: { conditions },
-  ssr: { resolve: { conditions } },
-  // The root's timeouts are not inherited either; bed tests push images with the real engine.
-  test: { name: '@watchtower-ts/registry-client', testTimeout: 60_000, hookTimeout: 300_000 },
-})
+export default defineWorkspaceProject('@watchtower-ts/registry-client', { testTimeout: 60_000 })

@@ -1,5 +1,3 @@
-import { defineProject } from 'vitest/config'
+import { defineWorkspaceProject } from '../../vitest.shared.ts'
 
-export default defineProject({
-  test: { name: '@watchtower-ts/bench' },
-})
+export default defineWorkspaceProject('@watchtower-ts/bench')

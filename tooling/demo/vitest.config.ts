@@ -1,6 +1,4 @@
-import { defineProject } from 'vitest/config'
+import { defineWorkspaceProject } from '../../vitest.shared.ts'
 
-export default defineProject({
-  // The root's timeouts are not inherited: the demo builds the CLI and drives the real engine.
-  test: { name: '@watchtower-ts/demo', testTimeout: 300_000, hookTimeout: 300_000 },
-})
+// The demo builds the CLI and drives the real engine.
+export default defineWorkspaceProject('@watchtower-ts/demo', { testTimeout: 300_000 })

@@ -1,6 +1,4 @@
-import { defineProject } from 'vitest/config'
+import { defineWorkspaceProject } from '../../vitest.shared.ts'
 
-export default defineProject({
-  // The root's timeouts are not inherited: these tests build images and drive the real engine.
-  test: { name: '@watchtower-ts/image', testTimeout: 300_000, hookTimeout: 300_000 },
-})
+// These tests build images and drive the real engine.
+export default defineWorkspaceProject('@watchtower-ts/image', { testTimeout: 300_000 })

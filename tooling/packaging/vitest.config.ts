@@ -1,6 +1,4 @@
-import { defineProject } from 'vitest/config'
+import { defineWorkspaceProject } from '../../vitest.shared.ts'
 
-export default defineProject({
-  // Projects do not inherit the root's timeouts: building, packing and `npm install` take minutes.
-  test: { name: '@watchtower-ts/packaging', testTimeout: 120_000, hookTimeout: 600_000 },
-})
+// Building, packing and `npm install` of every package take minutes.
+export default defineWorkspaceProject('@watchtower-ts/packaging', { hookTimeout: 600_000 })

@@ -1,6 +1,3 @@
-import { defineProject } from 'vitest/config'
+import { defineWorkspaceProject } from '../../vitest.shared.ts'
 
-export default defineProject({
-  // Projects do not inherit the root's test options: real engines on a busy 2-core machine need time.
-  test: { name: '@watchtower-ts/testbed', testTimeout: 120_000, hookTimeout: 300_000 },
-})
+export default defineWorkspaceProject('@watchtower-ts/testbed')
