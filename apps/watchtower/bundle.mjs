@@ -73,6 +73,9 @@ await build({
   },
   chunkNames: 'chunks/[name]-[hash]',
   legalComments: 'none',
+  // smaller sources to parse and keep in the heap; names stay (error classes, stack traces)
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
   plugins: [lazyRequires],
 })

@@ -28,6 +28,11 @@ export interface CliDeps {
   createRunner?: SessionRunnerFactory
   /** Called with the HTTP API's port once it listens (tests use port 0). */
   onListening?: (port: number) => void
+  /**
+   * Called after every session, before the process idles until the next one. bin.js runs a full
+   * garbage collection there, so an idle daemon hands the memory of a busy cycle back.
+   */
+  idle?: () => void
   /** Tests only: loopback base URLs replacing vendors' fixed notification hosts. */
   notificationEndpoints?: Partial<Record<FixedHostService, string>>
 }

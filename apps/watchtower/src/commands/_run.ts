@@ -66,6 +66,13 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
   })
 
   const session = async (images?: ImageReference[]): Promise<SessionReport> => {
+    try {
+      return await runSession(images)
+    } finally {
+      deps.idle?.()
+    }
+  }
+  const runSession = async (images?: ImageReference[]): Promise<SessionReport> => {
     notifier!.startSession()
     let report: SessionReport
     try {

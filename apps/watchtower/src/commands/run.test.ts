@@ -132,6 +132,22 @@ describe('schedule', () => {
     expect(h.runs.map((r) => (r.at - T0) / 1000)).toEqual([30, 60, 90])
     expect(h.deps.stderr.text).toContain('Note that the first check will be performed in 30 seconds')
   })
+  it('calls deps.idle after every session, failed ones too', async () => {
+    const h = harness(undefined, { stopAfter: 2 })
+    let idle = 0
+    h.deps.idle = () => {
+      idle++
+    }
+    expect(await main(['--interval', '30'], h.deps)).toBe(0)
+    expect(idle).toBe(2)
+    h.deps.createRunner = async () => ({
+      run: async () => {
+        throw new Error('engine down')
+      },
+    })
+    expect(await main(['--run-once'], h.deps)).toBe(1)
+    expect(idle).toBe(3)
+  })
   it('--schedule: 6-field cron with seconds', async () => {
     const h = harness(undefined, { stopAfter: 3 })
     expect(await main(['--schedule', '*/20 * * * * *', '--log-level', 'error'], h.deps)).toBe(0)
