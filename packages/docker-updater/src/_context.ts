@@ -25,7 +25,11 @@ export async function inspectOrGone(ctx: RunContext, id: string): Promise<Contai
   }
 }
 
-/** Polls until `done(inspect)` is true (or the container is gone); false on timeout. */
+/**
+ * Polls until `done(inspect)` is true (or the container is gone); false on timeout. The first
+ * polls come quickly (10 ms, doubling up to `pollIntervalMs`): most containers stop or start
+ * within a few tens of milliseconds, and a fixed interval made every swap wait for it.
+ */
 export async function waitFor(
   ctx: RunContext,
   id: string,
@@ -33,11 +37,11 @@ export async function waitFor(
   done: (c: ContainerInspect | undefined) => boolean,
 ): Promise<boolean> {
   const deadline = ctx.now() + timeoutMs
-  for (;;) {
+  for (let pause = Math.min(10, ctx.pollIntervalMs); ; pause = Math.min(pause * 2, ctx.pollIntervalMs)) {
     const c = await inspectOrGone(ctx, id)
     if (done(c)) return true
     if (ctx.now() >= deadline) return false
-    await ctx.sleep(ctx.pollIntervalMs)
+    await ctx.sleep(pause)
   }
 }
 
