@@ -2,15 +2,13 @@
 // `pnpm bench`: plain node cannot run TypeScript, so esbuild (a root devDependency) bundles
 // src/main.ts with the workspace packages' sources (condition `@watchtower-ts/source`) into a
 // temporary file first; third-party dependencies stay external, imported by absolute path.
-import { rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
+import { runTsCli } from '../run-ts.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const entry = join(here, 'src', 'main.ts')
-const outfile = join(tmpdir(), `wt-bench-${process.pid}.mjs`)
 
 /** Bundle only our own code; resolve everything else where it lives and leave it external. */
 const externalDeps = {
@@ -64,22 +62,9 @@ async function bundleApp(bin, outdir) {
   })
 }
 
-await build({
-  entryPoints: [entry],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  conditions: ['@watchtower-ts/source'],
-  plugins: [externalDeps],
-  logLevel: 'error',
-  // The test bed finds files next to its sources relative to import.meta.url.
-  define: { 'import.meta.url': JSON.stringify(pathToFileURL(entry).href) },
+await runTsCli(entry, {
+  tag: 'bench',
+  // The workspace packages' sources are bundled; third-party dependencies stay external.
+  options: { conditions: ['@watchtower-ts/source'], plugins: [externalDeps] },
+  deps: ({ outfile }) => ({ bundle: outfile, bundleApp }),
 })
-try {
-  const { main } = await import(pathToFileURL(outfile).href)
-  process.exitCode = await main(process.argv.slice(2), { bundle: outfile, bundleApp })
-} finally {
-  await rm(outfile, { force: true })
-}

@@ -1,31 +1,11 @@
 #!/usr/bin/env node
-// `pnpm demo`: plain node cannot run TypeScript, so esbuild (a root devDependency) bundles
-// src/demo.ts (and the test bed's helpers it uses) into a temporary file first.
-import { rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { build } from 'esbuild'
+// `pnpm demo`: the test bed's helpers it uses are bundled from their TypeScript sources.
+import { fileURLToPath } from 'node:url'
+import { runTsCli } from '../run-ts.mjs'
 
-const entry = join(dirname(fileURLToPath(import.meta.url)), 'src', 'demo.ts')
-const outfile = join(tmpdir(), `wt-demo-${process.pid}.mjs`)
-await build({
-  entryPoints: [entry],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
+await runTsCli(fileURLToPath(new URL('./src/demo.ts', import.meta.url)), {
+  tag: 'demo',
   // esbuild stays a package; the workspace's TypeScript (the test bed's helpers) is bundled.
-  external: ['esbuild'],
-  conditions: ['@watchtower-ts/source'],
-  logLevel: 'error',
-  // REPO_ROOT is found relative to src/, not to the bundle.
-  define: { 'import.meta.url': JSON.stringify(pathToFileURL(entry).href) },
+  options: { external: ['esbuild'], conditions: ['@watchtower-ts/source'] },
+  deps: ({ build }) => build,
 })
-try {
-  const { main } = await import(pathToFileURL(outfile).href)
-  process.exitCode = await main(process.argv.slice(2), build)
-} finally {
-  await rm(outfile, { force: true })
-}
