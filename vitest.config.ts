@@ -7,7 +7,7 @@ export default defineConfig({
   resolve: { conditions: ['@watchtower-ts/source'] },
   ssr: { resolve: { conditions: ['@watchtower-ts/source'] } },
   test: {
-    projects: ['packages/*', 'apps/*', 'tooling/*'],
+    projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts', 'tooling/*/vitest.config.ts'],
     globalSetup: ['./tooling/testbed/src/global-setup.ts'],
     restoreMocks: true,
     testTimeout: 60_000,
