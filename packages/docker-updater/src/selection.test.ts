@@ -126,3 +126,41 @@ describe('selection against the real engine', () => {
     expect(report.counts).toMatchObject({ updated: 1, scanned: 1, failed: 0 })
   })
 })
+
+describe('a restarting container (real restart loop)', () => {
+  it('is left out unless include-restarting', async () => {
+    const n = `${P}-restart-loop`
+    // `--restart always` with a command that fails at once: the engine keeps it "restarting",
+    // backing off 100 ms, 200 ms, 400 ms ... (running only for the instant of each attempt).
+    await docker([
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--restart',
+      'always',
+      '--name',
+      n,
+      bed.images.v1,
+      'false',
+    ])
+    try {
+      for (let i = 0; i < 200; i++) {
+        const [restarting, count] = (
+          await docker(['inspect', '--format', '{{.State.Restarting}} {{.RestartCount}}', n])
+        ).split(' ')
+        if (restarting === 'true' && Number(count) >= 4) break
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      const only = async (options: Partial<UpdateOptions>) =>
+        (await runUpdate({ engine, noPull: true, monitorOnly: true, names: [n], ...options })).containers.map(
+          (c) => c.name,
+        )
+      expect(await only({})).toEqual([])
+      expect(await only({ includeStopped: true })).toEqual([])
+      expect(await only({ includeRestarting: true })).toEqual([n])
+    } finally {
+      await docker(['rm', '-f', n])
+    }
+  })
+})
