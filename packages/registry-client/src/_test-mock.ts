@@ -1,6 +1,7 @@
 /** Test helpers for the MockAgent tier (wire cases the test bed cannot produce). Not exported. */
 import { createRegistryCredentials, type RegistryCredentials } from '@watchtower-ts/credentials'
 import { MockAgent } from 'undici'
+import { afterEach } from 'vitest'
 import { type CreateRegistryClientOptions, createRegistryClient, type RegistryClient } from './client.ts'
 import type { RegistryEvent } from './events.ts'
 
@@ -69,3 +70,20 @@ export function tokenBody(extra: Record<string, unknown> = {}): string {
 
 export const DIGEST_A = `sha256:${'a'.repeat(64)}`
 export const DIGEST_B = `sha256:${'b'.repeat(64)}`
+
+/**
+ * Registers an `afterEach` that asserts the last setup handed to `use` has no pending
+ * interceptors (every mocked request was made) and closes its agent; returns `use`.
+ */
+export function trackMockSetups(): (s: MockSetup) => MockSetup {
+  let setup: MockSetup | undefined
+  afterEach(async () => {
+    setup?.agent.assertNoPendingInterceptors()
+    await setup?.agent.close()
+    setup = undefined
+  })
+  return (s) => {
+    setup = s
+    return s
+  }
+}

@@ -1,19 +1,18 @@
 /** MockAgent tier: the authorization loop (scope upgrades, loops that must stop, shared-token fallback). */
 import { createTokenCache } from '@watchtower-ts/token-cache'
-import { afterEach, describe, expect, it } from 'vitest'
-import { anonymous, basicCreds, DIGEST_A, type MockSetup, mockClient, tokenBody } from './_test-mock.ts'
+import { describe, expect, it } from 'vitest'
+import {
+  anonymous,
+  basicCreds,
+  DIGEST_A,
+  type MockSetup,
+  mockClient,
+  tokenBody,
+  trackMockSetups,
+} from './_test-mock.ts'
 import { isRegistryError } from './errors.ts'
 
-let setup: MockSetup | undefined
-afterEach(async () => {
-  setup?.agent.assertNoPendingInterceptors()
-  await setup?.agent.close()
-  setup = undefined
-})
-function use(s: MockSetup): MockSetup {
-  setup = s
-  return s
-}
+const use = trackMockSetups()
 
 const R = 'https://reg.example'
 const CHALLENGE = 'Bearer realm="https://reg.example/token",service="reg"'

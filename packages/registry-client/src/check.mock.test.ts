@@ -1,19 +1,10 @@
 /** MockAgent tier: multi-platform indexes with attestations and variants (the bed pushes single images). */
-import { afterEach, describe, expect, it } from 'vitest'
-import { anonymous, type MockSetup, mockClient } from './_test-mock.ts'
+import { describe, expect, it } from 'vitest'
+import { anonymous, type MockSetup, mockClient, trackMockSetups } from './_test-mock.ts'
 import { sha256Digest } from './manifest.ts'
 import { MEDIA_TYPE_OCI_INDEX } from './media-types.ts'
 
-let setup: MockSetup | undefined
-afterEach(async () => {
-  setup?.agent.assertNoPendingInterceptors()
-  await setup?.agent.close()
-  setup = undefined
-})
-function use(s: MockSetup): MockSetup {
-  setup = s
-  return s
-}
+const use = trackMockSetups()
 
 const R = 'https://reg.example'
 const d = (c: string) => `sha256:${c.repeat(64)}`

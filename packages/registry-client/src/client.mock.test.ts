@@ -3,32 +3,22 @@
  * challenges, 429/503 with Retry-After, 5xx, redirects, a missing digest header, realm tricks.
  */
 import type { MockAgent } from 'undici'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   anonymous,
   basicCreds,
   DIGEST_A,
   identityCreds,
-  type MockSetup,
   mockClient,
   SECRET,
   TOKEN,
   tokenBody,
+  trackMockSetups,
 } from './_test-mock.ts'
 import { isRegistryError } from './errors.ts'
 import { MANIFEST_ACCEPT } from './media-types.ts'
 
-let setup: MockSetup | undefined
-afterEach(async () => {
-  setup?.agent.assertNoPendingInterceptors()
-  await setup?.agent.close()
-  setup = undefined
-})
-
-function use(s: MockSetup): MockSetup {
-  setup = s
-  return s
-}
+const use = trackMockSetups()
 
 const HUB = 'https://registry-1.docker.io'
 const HUB_CHALLENGE = 'Bearer realm="https://auth.docker.io/token",service="registry.docker.io"'

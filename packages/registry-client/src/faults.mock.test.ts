@@ -1,6 +1,6 @@
 /** MockAgent tier: rate limits, retries, timeouts, missing digest header, redirects, realm guard. */
 import { createHash } from 'node:crypto'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   anonymous,
   basicCreds,
@@ -11,19 +11,11 @@ import {
   SECRET,
   TOKEN,
   tokenBody,
+  trackMockSetups,
 } from './_test-mock.ts'
 import { isRegistryError } from './errors.ts'
 
-let setup: MockSetup | undefined
-afterEach(async () => {
-  setup?.agent.assertNoPendingInterceptors()
-  await setup?.agent.close()
-  setup = undefined
-})
-function use(s: MockSetup): MockSetup {
-  setup = s
-  return s
-}
+const use = trackMockSetups()
 
 const R = 'https://reg.example'
 function open(s: MockSetup, origin = R) {
