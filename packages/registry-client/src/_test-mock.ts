@@ -87,3 +87,14 @@ export function trackMockSetups(): (s: MockSetup) => MockSetup {
     return s
   }
 }
+
+/** The Bearer challenge of https://reg.example (its token realm is on the same host). */
+export const CHALLENGE = 'Bearer realm="https://reg.example/token",service="reg"'
+
+/** The `/v2/` ping of https://reg.example answering with `CHALLENGE`. */
+export function bearerPing(s: MockSetup): void {
+  s.agent
+    .get('https://reg.example')
+    .intercept({ path: '/v2/', method: 'GET' })
+    .reply(401, '', { headers: { 'www-authenticate': CHALLENGE } })
+}

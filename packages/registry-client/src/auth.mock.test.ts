@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest'
 import {
   anonymous,
   basicCreds,
+  bearerPing,
+  CHALLENGE,
   DIGEST_A,
   type MockSetup,
   mockClient,
@@ -15,14 +17,6 @@ import { isRegistryError } from './errors.ts'
 const use = trackMockSetups()
 
 const R = 'https://reg.example'
-const CHALLENGE = 'Bearer realm="https://reg.example/token",service="reg"'
-
-function bearerRegistry(s: MockSetup) {
-  s.agent
-    .get(R)
-    .intercept({ path: '/v2/', method: 'GET' })
-    .reply(401, '', { headers: { 'www-authenticate': CHALLENGE } })
-}
 /** Token endpoint answering `token-<n>` and recording the scopes of each request. */
 function tokenServer(s: MockSetup, seen: string[][], times = 1, status = 200) {
   s.agent
@@ -59,7 +53,7 @@ function head(
 describe('authorization loop', () => {
   it('insufficient_scope naming a scope we lack: asks for it, then succeeds', async () => {
     const s = use(mockClient((r) => basicCreds(r)))
-    bearerRegistry(s)
+    bearerPing(s)
     const seen: string[][] = []
     tokenServer(s, seen, 2)
     head(s, 'app', 401, undefined, `${CHALLENGE},scope="repository:base/img:pull",error="insufficient_scope"`)
@@ -73,7 +67,7 @@ describe('authorization loop', () => {
 
   it('a repeated 401 with the same challenge stops instead of looping', async () => {
     const s = use(mockClient((r) => basicCreds(r)))
-    bearerRegistry(s)
+    bearerPing(s)
     const seen: string[][] = []
     tokenServer(s, seen, 1)
     const same = `${CHALLENGE},scope="repository:app:pull",error="insufficient_scope"`
@@ -85,7 +79,7 @@ describe('authorization loop', () => {
 
   it('a cached token the registry refuses is evicted and fetched once more', async () => {
     const s = use(mockClient((r) => basicCreds(r)))
-    bearerRegistry(s)
+    bearerPing(s)
     const seen: string[][] = []
     tokenServer(s, seen, 2)
     head(s, 'app', 200)
@@ -99,7 +93,7 @@ describe('authorization loop', () => {
 
   it('a token-server 401 is WT_REGISTRY_TOKEN_DENIED, asked once per cycle', async () => {
     const s = use(mockClient((r) => basicCreds(r)))
-    bearerRegistry(s)
+    bearerPing(s)
     const seen: string[][] = []
     tokenServer(s, seen, 1, 401)
     const a = await s.client.getDigest('reg.example/app').catch((e: unknown) => e)
@@ -115,7 +109,7 @@ describe('authorization loop', () => {
 
 it('an anonymous token refusal is per repository (not remembered for the cycle)', async () => {
   const s = use(mockClient(anonymous))
-  bearerRegistry(s)
+  bearerPing(s)
   const seen: string[][] = []
   tokenServer(s, seen, 1, 401)
   tokenServer(s, seen, 1)
@@ -129,7 +123,7 @@ it('an anonymous token refusal is per repository (not remembered for the cycle)'
 describe('one token per registry per cycle', () => {
   it('startCycle(refs): one token with every scope, then HEADs only', async () => {
     const s = use(mockClient((r) => basicCreds(r)))
-    bearerRegistry(s)
+    bearerPing(s)
     const seen: string[][] = []
     tokenServer(s, seen, 1)
     for (const repo of ['a', 'b', 'c']) head(s, repo, 200, (auth) => expect(auth).toBe('Bearer token-1'))
@@ -147,7 +141,7 @@ describe('one token per registry per cycle', () => {
     const scopes = ['a', 'b', 'c'].map((r) => `repository:${r}:pull`)
     const key = { realm: 'https://reg.example/token', service: 'reg', scopes, identity: creds.fingerprint }
     await tokenCache.get(key, async () => ({ token: 'revoked', expiresIn: 300 }))
-    bearerRegistry(s)
+    bearerPing(s)
     const seen: string[][] = []
     tokenServer(s, seen, 1)
     for (const repo of ['a', 'b', 'c']) {
@@ -163,7 +157,7 @@ describe('one token per registry per cycle', () => {
 
   it('falls back to one token per repository when the registry refuses the shared token', async () => {
     const s = use(mockClient((r) => basicCreds(r)))
-    bearerRegistry(s)
+    bearerPing(s)
     const seen: string[][] = []
     tokenServer(s, seen, 3)
     head(s, 'a', 401, undefined, CHALLENGE)
@@ -182,7 +176,7 @@ describe('one token per registry per cycle', () => {
 
   it('falls back when the token server refuses the multi-scope request (e.g. 400 too many scopes)', async () => {
     const s = use(mockClient((r) => basicCreds(r)))
-    bearerRegistry(s)
+    bearerPing(s)
     const seen: string[][] = []
     tokenServer(s, seen, 1, 400)
     tokenServer(s, seen, 1)
@@ -194,7 +188,7 @@ describe('one token per registry per cycle', () => {
 
   it('maxScopesPerToken splits a big cycle into groups (sorted, deterministic)', async () => {
     const s = use(mockClient((r) => basicCreds(r), { maxScopesPerToken: 2 }))
-    bearerRegistry(s)
+    bearerPing(s)
     const seen: string[][] = []
     tokenServer(s, seen, 3)
     for (const repo of ['a', 'b', 'c', 'd', 'e']) head(s, repo, 200)
@@ -210,7 +204,7 @@ describe('one token per registry per cycle', () => {
 
   it('perRepositoryTokens: that registry never gets a shared token', async () => {
     const s = use(mockClient((r) => basicCreds(r), { perRepositoryTokens: ['reg.example'] }))
-    bearerRegistry(s)
+    bearerPing(s)
     const seen: string[][] = []
     tokenServer(s, seen, 1)
     head(s, 'a', 200)
@@ -221,8 +215,8 @@ describe('one token per registry per cycle', () => {
 
   it('startCycle forgets the ping and digests: one ping per registry, one HEAD per reference per cycle', async () => {
     const s = use(mockClient((r) => basicCreds(r)))
-    bearerRegistry(s)
-    bearerRegistry(s)
+    bearerPing(s)
+    bearerPing(s)
     const seen: string[][] = []
     tokenServer(s, seen, 1)
     head(s, 'a', 200)

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import {
   anonymous,
   basicCreds,
+  bearerPing,
   DIGEST_A,
   identityCreds,
   type MockSetup,
@@ -187,12 +188,7 @@ describe('digests', () => {
 describe('redirects and realm guard', () => {
   it('Authorization is dropped on a cross-host redirect of the token request', async () => {
     const s = use(mockClient((r) => basicCreds(r)))
-    s.agent
-      .get(R)
-      .intercept({ path: '/v2/', method: 'GET' })
-      .reply(401, '', {
-        headers: { 'www-authenticate': 'Bearer realm="https://reg.example/token",service="reg"' },
-      })
+    bearerPing(s)
     s.agent
       .get(R)
       .intercept({ path: (p) => p.startsWith('/token?'), method: 'GET' })
@@ -254,12 +250,7 @@ describe('redirects and realm guard', () => {
 
   it('an OAuth2 POST (refresh token in the body) is never resent to another origin on a 307', async () => {
     const s = use(mockClient(identityCreds))
-    s.agent
-      .get(R)
-      .intercept({ path: '/v2/', method: 'GET' })
-      .reply(401, '', {
-        headers: { 'www-authenticate': 'Bearer realm="https://reg.example/token",service="reg"' },
-      })
+    bearerPing(s)
     s.agent
       .get(R)
       .intercept({ path: '/token', method: 'POST' })
@@ -286,12 +277,7 @@ describe('redirects and realm guard', () => {
 describe('secrets', () => {
   it('no password or token in events, errors or stats', async () => {
     const s = use(mockClient((r) => basicCreds(r)))
-    s.agent
-      .get(R)
-      .intercept({ path: '/v2/', method: 'GET' })
-      .reply(401, '', {
-        headers: { 'www-authenticate': 'Bearer realm="https://reg.example/token",service="reg"' },
-      })
+    bearerPing(s)
     s.agent
       .get(R)
       .intercept({ path: (p) => p.startsWith('/token?'), method: 'GET' })
