@@ -10,6 +10,9 @@ import type {
   EngineVersion,
   ExecResult,
   ImageInspect,
+  ServiceInspect,
+  SwarmInfo,
+  TaskInspect,
 } from './engine.ts'
 import { UpdaterError } from './errors.ts'
 
@@ -145,6 +148,39 @@ export function createDockerEngine(options: CreateDockerEngineOptions = {}): Doc
         () => undefined,
       ),
     exec: (id, cmd, opts = {}) => run('exec', id, () => execIn(docker, id, cmd, opts)),
+    swarmInfo: () =>
+      run('info', undefined, async () => {
+        const info = (await docker.info()) as { Swarm?: Partial<SwarmInfo> }
+        return {
+          ...info.Swarm,
+          LocalNodeState: info.Swarm?.LocalNodeState ?? 'inactive',
+          ControlAvailable: info.Swarm?.ControlAvailable ?? false,
+        }
+      }),
+    listServices: () =>
+      run('listServices', undefined, () => docker.listServices() as Promise<unknown>) as Promise<
+        ServiceInspect[]
+      >,
+    inspectService: (id) =>
+      run(
+        'inspectService',
+        id,
+        () => docker.getService(id).inspect() as Promise<unknown>,
+      ) as Promise<ServiceInspect>,
+    updateService: (id, version, spec, opts = {}) =>
+      run('updateService', id, async () => {
+        // X-Registry-Auth only when there are credentials; the body is the whole spec, the version a query.
+        const body = { _query: { version }, _body: spec }
+        const service = docker.getService(id) as unknown as {
+          update(auth: { base64: string } | undefined, opts: object): Promise<{ Warnings?: string[] | null }>
+        }
+        const r = await service.update(opts.auth === undefined ? undefined : { base64: opts.auth }, body)
+        return r?.Warnings ?? []
+      }),
+    listTasks: (serviceId) =>
+      run('listTasks', serviceId, () =>
+        docker.listTasks({ filters: JSON.stringify({ service: [serviceId] }) } as object),
+      ) as Promise<TaskInspect[]>,
   }
 }
 

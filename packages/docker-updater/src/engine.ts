@@ -111,7 +111,7 @@ export interface ExecResult {
   timedOut: boolean
 }
 
-export interface DockerEngine {
+export interface DockerEngine extends Partial<SwarmEngine> {
   /** The daemon's `/version` (unversioned request). */
   version(): Promise<EngineVersion>
   /** The API version requests use: min(daemon's, ours), or the explicit override. */
@@ -135,4 +135,89 @@ export interface DockerEngine {
     cmd: readonly string[],
     options?: { timeoutMs?: number; user?: string },
   ): Promise<ExecResult>
+}
+
+/** `GET /info` → `Swarm`: this engine's place in a swarm. */
+export interface SwarmInfo {
+  /** `inactive`, `pending`, `active`, `error`, `locked`. */
+  LocalNodeState: string
+  /** True on a manager (it can read and change services). */
+  ControlAvailable: boolean
+  NodeID?: string
+  [key: string]: unknown
+}
+
+/** A swarm service's spec: only what the updater reads; everything else is sent back untouched. */
+export interface ServiceSpec {
+  Name: string
+  Labels?: Record<string, string> | null
+  TaskTemplate: {
+    ContainerSpec?: { Image?: string; Labels?: Record<string, string> | null; [key: string]: unknown }
+    /** Counter that forces a redeploy when changed: the updater never touches it. */
+    ForceUpdate?: number
+    [key: string]: unknown
+  }
+  Mode?: { Replicated?: { Replicas?: number }; Global?: object; [key: string]: unknown }
+  UpdateConfig?: {
+    Parallelism?: number
+    Delay?: number
+    FailureAction?: string
+    Monitor?: number
+    MaxFailureRatio?: number
+    Order?: string
+  } | null
+  [key: string]: unknown
+}
+
+export interface ServiceUpdateStatus {
+  /** `updating`, `paused`, `completed`, `rollback_started`, `rollback_paused`, `rollback_completed`. */
+  State?: string
+  StartedAt?: string
+  CompletedAt?: string
+  Message?: string
+}
+
+export interface ServiceInspect {
+  ID: string
+  /** The swarm's version index: sent with an update, so a concurrent change fails instead of being lost. */
+  Version: { Index: number }
+  Spec: ServiceSpec
+  PreviousSpec?: ServiceSpec | null
+  UpdateStatus?: ServiceUpdateStatus | null
+  [key: string]: unknown
+}
+
+export interface TaskInspect {
+  ID: string
+  ServiceID?: string
+  NodeID?: string
+  Slot?: number
+  DesiredState?: string
+  Spec?: { ContainerSpec?: { Image?: string; [key: string]: unknown }; [key: string]: unknown }
+  Status?: { State?: string; Message?: string; Err?: string; [key: string]: unknown }
+  [key: string]: unknown
+}
+
+/**
+ * The swarm part of the engine API. Optional on `DockerEngine` so an engine without it (a fake,
+ * an older wrapper) simply has no services.
+ */
+export interface SwarmEngine {
+  /** `GET /info` → `Swarm`. */
+  swarmInfo(): Promise<SwarmInfo>
+  /** `GET /services` (manager only). */
+  listServices(): Promise<ServiceInspect[]>
+  inspectService(id: string): Promise<ServiceInspect>
+  /**
+   * `POST /services/{id}/update?version=…` with the whole spec; `auth` is the X-Registry-Auth
+   * value passed on to the nodes that pull. Resolves with the engine's warnings.
+   */
+  updateService(
+    id: string,
+    version: number,
+    spec: ServiceSpec,
+    options?: { auth?: string },
+  ): Promise<string[]>
+  /** `GET /tasks?filters={"service":[id]}`: current and historic tasks of a service. */
+  listTasks(serviceId: string): Promise<TaskInspect[]>
 }

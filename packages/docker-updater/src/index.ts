@@ -12,6 +12,12 @@ export type {
   HealthConfig,
   HostConfig,
   ImageInspect,
+  ServiceInspect,
+  ServiceSpec,
+  ServiceUpdateStatus,
+  SwarmEngine,
+  SwarmInfo,
+  TaskInspect,
 } from './engine.ts'
 export {
   describeError,
@@ -27,12 +33,22 @@ export { parseAsideName } from './recreate.ts'
 export { type CreatePlan, type PlanOptions, planRecreate } from './recreate-plan.ts'
 export { runUpdate } from './run-update.ts'
 export { type CompleteSelfUpdateOptions, completeSelfUpdate, type SelfUpdateOptions } from './self-update.ts'
+export {
+  isSwarmTask,
+  type RolledBackMemory,
+  SWARM_LABEL_PREFIX,
+  type SwarmRole,
+  selectServices,
+  serviceImage,
+  swarmRoleOf,
+} from './services.ts'
 export type {
   AuthProvider,
   ContainerReport,
   ContainerStatus,
   ImageChecker,
   RecoveryReport,
+  SwarmPassInfo,
   UpdateEvent,
   UpdateOptions,
   UpdateReport,

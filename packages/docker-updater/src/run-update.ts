@@ -9,8 +9,15 @@ import {
 } from './_actions.ts'
 import { createContext, validateOptions } from './_options.ts'
 import { parseImage } from './_reference.ts'
-import type { ContainerInspect, ContainerSummary, ImageInspect } from './engine.ts'
-import { UpdaterError } from './errors.ts'
+import type {
+  ContainerInspect,
+  ContainerSummary,
+  DockerEngine,
+  ImageInspect,
+  ServiceInspect,
+  SwarmEngine,
+} from './engine.ts'
+import { describeError, UpdaterError } from './errors.ts'
 import { exclusionReason, flagOrLabel, imageNameOf, isDisabledName, listStatuses } from './filters.ts'
 import { LABELS, labelOf, parseBool } from './labels.ts'
 import { dependenciesOf, sortByDependencies } from './order.ts'
@@ -18,8 +25,17 @@ import { parseAsideName, recoverLeftovers, type SwapItem } from './recreate.ts'
 import { planRecreate } from './recreate-plan.ts'
 import { buildReport } from './report.ts'
 import { startSelfUpdate } from './self-update.ts'
+import {
+  checkServices,
+  isSwarmTask,
+  type SwarmRole,
+  selectServices,
+  serviceRefs,
+  swarmRoleOf,
+  updateService,
+} from './services.ts'
 import { createStalenessChecker } from './stale.ts'
-import type { ContainerReport, UpdateOptions, UpdateReport } from './types.ts'
+import type { ContainerReport, SwarmPassInfo, UpdateOptions, UpdateReport } from './types.ts'
 
 const bare = (name: string): string => name.replace(/^\//, '')
 
@@ -31,19 +47,37 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
   const engine = options.engine
   validateOptions(options as unknown as Record<string, unknown>)
   const ctx = createContext(options)
+  const containersOn = options.containers !== false
   const recovered =
-    options.recover === false
+    options.recover === false || !containersOn
       ? []
       : await recoverLeftovers(
           ctx,
-          await engine.listContainers({ all: true }),
+          (await engine.listContainers({ all: true })).filter((c) => !isSwarmTask(c.Labels)),
           (c, original) => exclusionReason({ ...c, Name: `/${original}` }, options) === undefined,
         )
 
+  // Swarm: services are the cluster's to roll out; the containers of their tasks are never
+  // recreated as plain containers (on a manager and on a worker alike).
+  const swarm = await swarmPass()
+  const services = swarm.services
+  const swarmInfo: SwarmPassInfo = {
+    role: swarm.role,
+    taskContainers: 0,
+    services: services.length,
+    ...(swarm.note ? { note: swarm.note } : {}),
+  }
+
   // Filter on the listing (names and labels are in it); inspect only what is selected.
-  const summaries = (await engine.listContainers({ statuses: listStatuses(options) })).filter(
-    (s) => !s.Names.some((n) => parseAsideName(n, s.Id)),
-  )
+  const summaries = (
+    containersOn ? await engine.listContainers({ statuses: listStatuses(options) }) : []
+  ).filter((s) => {
+    if (isSwarmTask(s.Labels)) {
+      swarmInfo.taskContainers++
+      return false
+    }
+    return !s.Names.some((n) => parseAsideName(n, s.Id))
+  })
   // Names also lists link aliases (`/app/db`); the container's own name has a single slash.
   const ownName = (s: ContainerSummary) => s.Names.find((n) => n.lastIndexOf('/') === 0) ?? s.Names[0] ?? ''
   const idToName = (id: string) => {
@@ -87,7 +121,17 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
     const parsed = parseImage(ref)
     if (!noPullOf(c) && !parsed.isImageId && parsed.digest === undefined) toCheck.add(ref)
   }
+  for (const ref of serviceRefs(services)) toCheck.add(ref)
   await options.checker?.prepare?.([...toCheck])
+  const serviceOptions = swarm.engine && {
+    ...options,
+    engine: swarm.engine,
+    checker: options.checker,
+    auth: options.auth,
+    timeoutMs: options.serviceTimeoutMs ?? 600_000,
+    memory: options.rolledBack ?? new Map(),
+  }
+  const serviceChecks = serviceOptions ? checkServices(serviceOptions, services) : Promise.resolve([])
   await Promise.all(
     sorted.map(async (c) => {
       const ref = imageNameOf(c)
@@ -117,6 +161,12 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
       reports.set(c.Id, report)
     }),
   )
+
+  // The cluster rolls stale services out while the containers below are recreated.
+  const serviceTargets = await serviceChecks
+  const serviceRuns = serviceTargets
+    .filter((t) => t.report.state === 'stale' && !t.monitorOnly)
+    .map((t) => updateService(ctx, serviceOptions!, t))
 
   const makeAction = async (
     c: ContainerInspect,
@@ -191,7 +241,37 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
       'post-check',
     )
   }
-  return buildReport([...reports.values()], recovered)
+  await Promise.all(serviceRuns)
+  return buildReport([...reports.values(), ...serviceTargets.map((t) => t.report)], recovered, swarmInfo)
+
+  async function swarmPass(): Promise<{
+    role: SwarmRole
+    services: ServiceInspect[]
+    engine?: SwarmEngine
+    note?: string
+  }> {
+    let role: SwarmRole
+    try {
+      role = await swarmRoleOf(engine)
+    } catch (error) {
+      const note = `could not read the engine's swarm state, services not looked at: ${describeError(error)}`
+      ctx.emit({ type: 'warning', message: note })
+      return { role: 'none', services: [], note }
+    }
+    if (role === 'none') return { role, services: [] }
+    if (options.services === false)
+      return { role, services: [], note: 'services are turned off (--no-services)' }
+    if (role === 'worker') {
+      return {
+        role,
+        services: [],
+        note: 'this engine is a swarm worker: services are updated only through a manager (run watchtower-ts on a manager), their task containers here are left to the cluster',
+      }
+    }
+    const swarmEngine = engine as DockerEngine & SwarmEngine
+    const all = await swarmEngine.listServices()
+    return { role, services: selectServices(all, options), engine: swarmEngine }
+  }
 
   /**
    * `container:` network consumers outside the selection lose their network when the supplier is

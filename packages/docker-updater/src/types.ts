@@ -1,5 +1,6 @@
 import type { DockerEngine } from './engine.ts'
 import type { SelectionOptions } from './filters.ts'
+import type { RolledBackMemory, SwarmRole } from './services.ts'
 
 /** Registry check, wired by the apps to registry-client's `check`. */
 export interface ImageChecker {
@@ -34,15 +35,19 @@ export type ContainerStatus =
   | 'rolled-back'
 
 export interface ContainerReport {
-  /** Container id before the pass. */
+  /** Container id before the pass (service id for a service). */
   id: string
+  /** A plain container (default) or a swarm service updated through the cluster. */
+  kind?: 'container' | 'service'
   /** Id of the container that replaced it (updated, restarted). */
   newId?: string
   /** Without the leading `/`. */
   name: string
   /** Image reference used for the check. */
   image: string
+  /** Image ID; for a service, the digest its spec pinned. */
   oldImageId: string
+  /** Image ID after the update; for a service, the tag's current digest. */
   newImageId?: string
   state: Exclude<ContainerStatus, 'scanned'>
   /** Why skipped / what failed (message of the error chain). */
@@ -68,6 +73,18 @@ export interface UpdateReport {
   counts: Record<ContainerStatus, number>
   /** Swaps left half-done by an earlier run, found and settled at the start of this one. */
   recovered: RecoveryReport[]
+  /** The engine's place in a swarm and what that meant for this pass. */
+  swarm: SwarmPassInfo
+}
+
+export interface SwarmPassInfo {
+  role: SwarmRole
+  /** Containers of swarm tasks seen on this engine: never recreated as plain containers. */
+  taskContainers: number
+  /** Services looked at (after selection). */
+  services: number
+  /** Why services were not handled (a worker, services turned off), when they were not. */
+  note?: string
 }
 
 export type UpdateEvent =
@@ -111,6 +128,17 @@ export interface UpdateOptions extends SelectionOptions {
   selfContainerId?: string
   /** How the own container is replaced. @default {} (start the new one directly; refused when it publishes ports) */
   selfUpdate?: { helperCommand?: readonly string[] }
+  /** Update plain containers. @default true */
+  containers?: boolean
+  /** Update swarm services when the engine is a swarm manager (the cluster rolls them out). @default true */
+  services?: boolean
+  /** How long to wait for the cluster to settle one service's update, ms. @default 600000 */
+  serviceTimeoutMs?: number
+  /**
+   * Rolled-back service updates, remembered across passes: pass the same map to every pass of a
+   * daemon. @default a new map per pass (the cluster's task history still prevents a retry)
+   */
+  rolledBack?: RolledBackMemory
   /** Poll interval for stop, health and removal waits, ms. @default 250 */
   pollIntervalMs?: number
   sleep?: (ms: number) => Promise<void>

@@ -8,6 +8,7 @@ import { stopIsolated } from './_isolated.ts'
 import { ensurePass } from './_pass.ts'
 import { CERTS_D, REGISTRY_NAMES, registryAnswers, startRegistry } from './_registries.ts'
 import { addLease, type BedState, dropLease, liveLeases, readState, stateDir, writeState } from './_state.ts'
+import { stopSwarms, swarmRoot } from './_swarm.ts'
 import { ensureTls } from './_tls.ts'
 import { startTokenServer, tokenServerAnswers } from './_token.ts'
 import { USERS } from './_users.ts'
@@ -137,7 +138,7 @@ async function stopOrphans(dir: string, state: BedState, log: (m: string) => voi
     for (const pid of await findProcesses(`${dir}/`, pattern)) {
       if (known.has(pid)) continue
       const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
-      if (cmdline.includes(`${isolated}/`)) continue
+      if (cmdline.includes(`${isolated}/`) || cmdline.includes(`${swarmRoot(dir)}/`)) continue
       log(`stopping orphaned ${pattern === PROC.registry ? 'registry' : 'token server'} (pid ${pid})`)
       await stopPid(pid, pattern)
     }
@@ -147,6 +148,7 @@ async function stopOrphans(dir: string, state: BedState, log: (m: string) => voi
 /** Stops every process the bed started (registries, token server, isolated engine, dockerd if ours). */
 export async function stopEverything(dir: string, state: BedState, log: (m: string) => void): Promise<void> {
   await stopIsolated(dir)
+  await stopSwarms(dir)
   await Promise.all([
     stopPid(state.pids.tokenServer, PROC.tokenServer),
     ...Object.values(state.pids.registries).map((p) => stopPid(p, PROC.registry)),

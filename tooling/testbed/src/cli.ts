@@ -4,13 +4,15 @@ import { downTestbed, ensureTestbed } from './_bed.ts'
 import { engineEndpoint, ping } from './_engine.ts'
 import { registryAnswers } from './_registries.ts'
 import { liveLeases, readIsolated, readState, stateDir } from './_state.ts'
+import { ensureSwarm } from './_swarm.ts'
 import { tlsPaths } from './_tls.ts'
 import { tokenServerAnswers } from './_token.ts'
 import { PROC, pidAlive } from './_util.ts'
 import type { RegistryName } from './types.ts'
 
-const USAGE = `usage: pnpm testbed <up|down|status>
+const USAGE = `usage: pnpm testbed <up|down|status|swarm>
   up      bring the bed up (or check it) and leave it running
+  swarm   also bring up the two-node swarm (own network namespaces) and print its nodes
   down    stop everything the bed started (registries, token server, isolated engine, its dockerd)
   status  show what is up, without starting anything
 env: WT_TESTBED_DIR (state folder, default /tmp/watchtower-ts-testbed)`
@@ -65,6 +67,15 @@ export async function main(args: string[]): Promise<number> {
       console.log(`token      ${bed.tokenServer.realm}`)
       console.log(`DOCKER_HOST=${bed.docker.host}`)
       console.log(`state      ${bed.dir}/state.json`)
+      return 0
+    }
+    case 'swarm': {
+      const started = Date.now()
+      const bed = await ensureTestbed({ log })
+      const swarm = await ensureSwarm(bed)
+      log(`swarm ready in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+      for (const n of swarm.nodes)
+        console.log(`${n.role.padEnd(8)} DOCKER_HOST=${n.host} (netns ${n.netns}, ${n.address})`)
       return 0
     }
     case 'down':

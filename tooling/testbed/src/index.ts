@@ -1,4 +1,11 @@
 export { ensureIsolated as isolatedEngine } from './_isolated.ts'
+export {
+  ensureSwarm as swarmCluster,
+  type SwarmCluster,
+  type SwarmEngineSpec,
+  type SwarmNode,
+  type SwarmRegistry,
+} from './_swarm.ts'
 export type { RunResult } from './_util.ts'
 export { type DockerCliOptions, dockerCli } from './docker-cli.ts'
 export { type PushedImage, type PushImageOptions, pushImage } from './push-image.ts'
