@@ -8,7 +8,10 @@ import {
   imageNameOf,
   listStatuses,
   matchesNames,
+  type RolledBackMemory,
   runUpdate,
+  serviceImage,
+  swarmRoleOf,
   type ContainerReport as UpdaterContainerReport,
 } from '@watchtower-ts/docker-updater'
 import { createRegistryClient, type ImageReference, parseReference } from '@watchtower-ts/registry-client'
@@ -53,6 +56,7 @@ const STATES: Record<UpdaterContainerReport['state'], ContainerState> = {
 /** docker-updater's per-container result → the session report entry templates and the API use. */
 export function toContainerReport(c: UpdaterContainerReport): ContainerReport {
   return {
+    ...(c.kind === 'service' ? { kind: 'service' as const } : {}),
     id: c.id,
     name: c.name,
     imageName: c.image,
@@ -177,6 +181,33 @@ export async function createSessionRunner(
     return out
   }
 
+  /** Names of the services whose image passes the filters (services live only on a manager). */
+  const serviceNamesByImage = async (
+    include: ImageReference[][],
+    exclude: ImageReference[] | undefined,
+  ): Promise<string[]> => {
+    if (
+      config.noServices ||
+      !engine.listServices ||
+      (await swarmRoleOf(engine).catch(() => 'none')) !== 'manager'
+    )
+      return []
+    const out: string[] = []
+    for (const s of await engine.listServices()) {
+      if (!matchesNames(`/${s.Spec.Name}`, selection.names)) continue
+      const img = serviceImage(s.Spec)
+      if (!('tagRef' in img)) continue
+      if (!include.every((filters) => imageMatches(img.tagRef, filters))) continue
+      if (exclude && imageMatches(img.tagRef, exclude)) continue
+      out.push(s.Spec.Name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    }
+    return out
+  }
+
+  // Service updates the cluster rolled back: not retried for the same digest while this process lives.
+  const rolledBack: RolledBackMemory = new Map()
+  let swarmNoteLogged = false
+
   const selfId = options.selfContainerId ?? detectSelfContainerId(readMountinfo())
   if (selfId) log.debug({ notify: false }, `Running in container ${selfId.slice(0, 12)}`)
 
@@ -190,7 +221,10 @@ export async function createSessionRunner(
       if (request?.images && request.images.length > 0) include.push(parseImageFilter(request.images))
       if (monitorImages) include.push(monitorImages)
       if (include.length > 0 || skipImages) {
-        names = await namesByImage(include, skipImages)
+        names = [
+          ...(config.noContainers ? [] : await namesByImage(include, skipImages)),
+          ...(await serviceNamesByImage(include, skipImages)),
+        ]
         if (names.length === 0) return buildReport([])
       }
       const report = await runUpdate({
@@ -240,6 +274,10 @@ export async function createSessionRunner(
         stopTimeoutMs: config.stopTimeoutMs,
         healthTimeoutMs: config.healthTimeoutMs,
         lifecycleHooks: config.lifecycleHooks,
+        containers: !config.noContainers,
+        services: !config.noServices,
+        serviceTimeoutMs: config.serviceTimeoutMs,
+        rolledBack,
         ...(selfId ? { selfContainerId: selfId } : {}),
         onEvent: (e) => {
           if (e.type === 'warning') log.warn({ container: e.container }, e.message)
@@ -257,16 +295,34 @@ export async function createSessionRunner(
           `Settled a swap left half-done by an earlier run (${r.action})${r.error ? `: ${r.error}` : ''}`,
         )
       }
+      const swarm = report.swarm
+      if (swarm.note) {
+        // Once at info (a daemon would repeat it every pass), then at debug.
+        const line = `Swarm ${swarm.role}: ${swarm.note}${swarm.taskContainers ? ` (${swarm.taskContainers} task containers here)` : ''}`
+        if (swarmNoteLogged) log.debug({ notify: false }, line)
+        else log.info({ notify: false }, line)
+        swarmNoteLogged = true
+      } else if (swarm.role === 'manager')
+        log.debug(
+          { notify: false },
+          `Swarm manager: ${swarm.services} services looked at, ${swarm.taskContainers} task containers left to them`,
+        )
       for (const c of report.containers) {
+        const what = c.kind === 'service' ? `service ${c.name}` : c.name
+        const fields = c.kind === 'service' ? { service: c.name } : { container: c.name }
         if (c.state === 'updated')
-          log.info({ container: c.name, image: c.image }, `Updated ${c.name} (${c.image})`)
+          log.info(
+            { ...fields, image: c.image },
+            `Updated ${what} (${c.image}${c.kind === 'service' ? `@${c.newImageId}` : ''})`,
+          )
         else if (c.state === 'stale')
-          log.info({ container: c.name, image: c.image }, `Found new ${c.image} image for ${c.name}`)
+          log.info({ ...fields, image: c.image }, `Found new ${c.image} image for ${what}`)
         else if (c.state === 'failed' || c.state === 'rolled-back')
-          log.error({ container: c.name }, `Update of ${c.name} failed: ${c.error ?? c.state}`)
-        else if (c.state === 'skipped')
-          log.debug({ container: c.name }, `Skipped ${c.name}: ${c.error ?? ''}`)
-        for (const w of c.warnings) log.warn({ container: c.name }, w)
+          log.error(fields, `Update of ${what} failed: ${c.error ?? c.state}`)
+        else if (c.state === 'skipped' && c.errorCode === 'WT_UPDATER_SERVICE_ROLLED_BACK')
+          log.info(fields, `Skipped ${what}: ${c.error ?? ''}`)
+        else if (c.state === 'skipped') log.debug(fields, `Skipped ${what}: ${c.error ?? ''}`)
+        for (const w of c.warnings) log.warn(fields, w)
       }
       const self = selfId ? report.containers.find((c) => c.id === selfId) : undefined
       if (self?.state === 'stale' && !config.monitorOnly && !config.noRestart) {

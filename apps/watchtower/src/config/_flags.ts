@@ -235,6 +235,33 @@ export const FLAGS: readonly FlagSpec[] = [
   s('scope', `${W}SCOPE`, 'selection', 'Only containers whose scope label equals this; "none" = unlabelled', {
     arg: 'scope',
   }),
+  b(
+    'no-services',
+    `${W}NO_SERVICES`,
+    'selection',
+    'Leave swarm services alone (on a swarm manager they are updated by default, through the cluster)',
+    { origin: 'ours' },
+  ),
+  b(
+    'no-containers',
+    `${W}NO_CONTAINERS`,
+    'selection',
+    'Leave plain containers alone (update swarm services only)',
+    {
+      origin: 'ours',
+    },
+  ),
+  {
+    name: 'service-timeout',
+    env: `${W}SERVICE_TIMEOUT`,
+    kind: 'duration',
+    default: 600_000,
+    group: 'update',
+    description:
+      "How long to wait for the cluster's rolling update of a swarm service to settle (completed, rolled back, paused) before reporting it as timed out (Go duration)",
+    arg: 'duration',
+    origin: 'ours',
+  },
   // HTTP API
   b(
     'http-api-update',

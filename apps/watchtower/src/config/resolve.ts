@@ -210,6 +210,20 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
       },
     )
   }
+  if (bool('no-services') && bool('no-containers')) {
+    throw new ConfigError(
+      `${sources['no-services']} and ${sources['no-containers']} together leave nothing to update`,
+      { source: sources['no-containers'] },
+    )
+  }
+  if (num('service-timeout') <= 0) {
+    throw new ConfigError(
+      `invalid value for ${sources['service-timeout']}: the service timeout must be positive`,
+      {
+        source: sources['service-timeout'],
+      },
+    )
+  }
   if (bool('rolling-restart') && bool('monitor-only')) {
     throw new ConfigError('--rolling-restart cannot be combined with the global --monitor-only', {
       source: sources['rolling-restart'],
@@ -296,6 +310,9 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
     monitorImageNames: imageList('monitor-image-names'),
     skipImageNames: imageList('skip-image-names'),
     scope: str('scope'),
+    noServices: bool('no-services'),
+    noContainers: bool('no-containers'),
+    serviceTimeoutMs: num('service-timeout'),
     httpApiUpdate: bool('http-api-update'),
     httpApiPeriodicPolls: bool('http-api-periodic-polls'),
     httpApiMetrics: bool('http-api-metrics'),

@@ -64,6 +64,12 @@ export interface WatchtowerConfig {
   /** NF: never containers using these images. */
   skipImageNames: string[]
   scope: string
+  /** Leave swarm services alone (they are updated by default on a manager). */
+  noServices: boolean
+  /** Leave plain containers alone (services only). */
+  noContainers: boolean
+  /** Wait for a service's rolling update to settle, ms. */
+  serviceTimeoutMs: number
   httpApiUpdate: boolean
   httpApiPeriodicPolls: boolean
   httpApiMetrics: boolean

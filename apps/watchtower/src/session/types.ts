@@ -4,6 +4,9 @@ import type { WatchtowerConfig } from '../config/types.ts'
 export type ContainerState = 'Skipped' | 'Scanned' | 'Updated' | 'Failed' | 'Fresh' | 'Stale'
 
 export interface ContainerReport {
+  /** `service` for a swarm service (updated through the cluster); absent for a container. */
+  kind?: 'service'
+  /** Container id, or service id. */
   id: string
   name: string
   imageName: string
