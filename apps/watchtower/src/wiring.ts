@@ -33,6 +33,8 @@ export interface WiringOptions {
   env?: NodeJS.ProcessEnv
   /** The container this process runs in. @default detected from /proc/self/mountinfo */
   selfContainerId?: string
+  /** User-Agent of registry requests (tests tell their own requests apart by it). @default watchtower-ts */
+  userAgent?: string
 }
 
 function readMountinfo(): string {
@@ -134,6 +136,7 @@ export async function createSessionRunner(
     credentials,
     tokenCache,
     trust,
+    ...(options.userAgent ? { userAgent: options.userAgent } : {}),
     onEvent: (event) => log.trace({ notify: false, registry: event }, 'registry'),
   })
   const engine = createDockerEngine({
@@ -319,7 +322,8 @@ export async function createSessionRunner(
           log.info({ ...fields, image: c.image }, `Found new ${c.image} image for ${what}`)
         else if (c.state === 'failed' || c.state === 'rolled-back')
           log.error(fields, `Update of ${what} failed: ${c.error ?? c.state}`)
-        else if (c.state === 'skipped' && c.errorCode === 'WT_UPDATER_SERVICE_ROLLED_BACK')
+        else if (c.state === 'skipped' && c.kind === 'service')
+          // A service left alone (not pinned, rolled back before, paused, in progress) needs a person.
           log.info(fields, `Skipped ${what}: ${c.error ?? ''}`)
         else if (c.state === 'skipped') log.debug(fields, `Skipped ${what}: ${c.error ?? ''}`)
         for (const w of c.warnings) log.warn(fields, w)

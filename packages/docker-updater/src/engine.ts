@@ -193,6 +193,7 @@ export interface TaskInspect {
   NodeID?: string
   Slot?: number
   DesiredState?: string
+  CreatedAt?: string
   Spec?: { ContainerSpec?: { Image?: string; [key: string]: unknown }; [key: string]: unknown }
   Status?: { State?: string; Message?: string; Err?: string; [key: string]: unknown }
   [key: string]: unknown

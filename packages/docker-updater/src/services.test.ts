@@ -234,6 +234,36 @@ describe('services on a manager', () => {
     expect(swarm.calls).toHaveLength(2)
   })
 
+  it('a tag moving back to an image the service ran before the rolled-back update is updated again', async () => {
+    const old = `${R}/app:v1@${d('a')}`
+    const swarm = fakeSwarm({
+      services: [
+        {
+          name: 'web',
+          image: `${R}/app:v1@${d('b')}`,
+          // The tasks of the image the service ran before (a), long before the rollback.
+          tasks: [
+            {
+              ID: 'taskold0000000000000000000',
+              CreatedAt: '2026-01-01T00:00:00Z',
+              DesiredState: 'shutdown',
+              Spec: { ContainerSpec: { Image: old } },
+              Status: { State: 'shutdown' },
+            },
+          ],
+          updateStatus: {
+            State: 'rollback_completed',
+            StartedAt: '2026-12-01T00:00:00Z',
+            Message: 'rollback completed',
+          },
+        },
+      ],
+    })
+    const reg = registry({ [`${R}/app:v1`]: d('a') })
+    const report = await runUpdate({ engine: swarm.engine, checker: reg.checker, ...fast })
+    expect(report.containers[0]).toMatchObject({ state: 'updated', newImageId: d('a') })
+  })
+
   it('a paused update is failed with the engine message; a paused service is left alone later', async () => {
     const swarm = fakeSwarm({ services: [{ name: 'web', image: `${R}/app:v1@${d('a')}` }] })
     swarm.script('web', {

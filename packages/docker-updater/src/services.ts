@@ -208,13 +208,17 @@ async function rolledBackBefore(
   if (!service.UpdateStatus?.State?.startsWith('rollback')) return undefined
   const tasks = await options.engine.listTasks(service.ID).catch(() => [] as TaskInspect[])
   const target = `${tagRef}@${digest}`
-  const failed = tasks.find(
+  // Only tasks of the rolled-back update itself (created after it started): older tasks with the
+  // same image are from before, when the tag pointed there and the service ran it fine.
+  const since = Date.parse(service.UpdateStatus.StartedAt ?? '')
+  const tried = tasks.filter(
     (t) =>
       t.Spec?.ContainerSpec?.Image === target &&
       t.DesiredState !== 'running' &&
-      t.Status?.State !== 'running' &&
-      t.Status?.State !== 'complete',
+      Number.isFinite(since) &&
+      Date.parse(t.CreatedAt ?? '') >= since,
   )
+  const failed = tried.find((t) => t.Status?.State === 'failed' || t.Status?.State === 'rejected') ?? tried[0]
   if (!failed) return undefined
   const message = `${service.UpdateStatus.Message ?? service.UpdateStatus.State}; task ${failed.ID}: ${failed.Status?.Err || failed.Status?.Message || failed.Status?.State}`
   options.memory.set(service.ID, { digest, message })
@@ -340,5 +344,7 @@ async function failureDetail(
       (t) => t.Spec?.ContainerSpec?.Image === image && (t.Status?.Err || t.Status?.State === 'failed'),
     )
   const err = failed?.Status?.Err || (failed?.Status?.State === 'failed' ? failed.Status.Message : undefined)
-  return err ? `${message} (${err})` : message
+  if (!err) return message
+  // The engine's message names the task when it was seen in time; otherwise name it here.
+  return named ? `${message} (${err})` : `${message}; task ${failed!.ID} failed: ${err}`
 }

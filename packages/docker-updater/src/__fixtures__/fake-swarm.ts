@@ -161,7 +161,9 @@ export function fakeSwarm(
         id,
         script.states.map((st) => ({ StartedAt: startedAt, ...st })),
       )
-      if (script.tasks) s.tasks.push(...script.tasks)
+      // Tasks of this update are created after it started.
+      if (script.tasks)
+        s.tasks.push(...script.tasks.map((t) => ({ CreatedAt: startedAt.replace('Z', '.5Z'), ...t })))
       return []
     },
     listTasks: async (id) => structuredClone(services.get(id)?.tasks ?? []),
