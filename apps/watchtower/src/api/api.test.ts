@@ -75,6 +75,7 @@ describe('HTTP API', () => {
     const j = (await r.json()) as { summary: unknown; containers: unknown[] }
     expect(j.summary).toEqual({ scanned: 2, updated: 1, failed: 0, skipped: 0, stale: 0, fresh: 1 })
     expect(j.containers[0]).toEqual({
+      kind: 'container',
       id: 'c1',
       name: 'web',
       image: '127.0.0.1:5000/web:1',

@@ -29,6 +29,17 @@ export function createMetrics(stats?: () => RunnerStats | undefined): Metrics {
     help: 'Number of containers where update failed during the last scan',
     registers: [registry],
   })
+  const service = (what: string, help: string) =>
+    new Gauge({ name: `watchtower_services_${what}`, help, registers: [registry] })
+  const servicesScanned = service('scanned', 'Number of swarm services scanned during the last scan')
+  const servicesUpdated = service(
+    'updated',
+    'Number of swarm services updated (or found stale with monitor-only) during the last scan',
+  )
+  const servicesFailed = service(
+    'failed',
+    'Number of swarm services whose update failed (rolled back, paused, timed out) during the last scan',
+  )
   const total = new Counter({
     name: 'watchtower_scans_total',
     help: 'Number of scans since the watchtower started',
@@ -81,9 +92,14 @@ export function createMetrics(stats?: () => RunnerStats | undefined): Metrics {
     registry,
     recordScan(r) {
       total.inc()
-      scanned.set(r.scanned.length)
-      updated.set(r.updated.length + r.stale.length)
-      failed.set(r.failed.length)
+      const containers = (l: SessionReport['all']) => l.filter((c) => c.kind !== 'service').length
+      const services = (l: SessionReport['all']) => l.length - containers(l)
+      scanned.set(containers(r.scanned))
+      updated.set(containers(r.updated) + containers(r.stale))
+      failed.set(containers(r.failed))
+      servicesScanned.set(services(r.scanned))
+      servicesUpdated.set(services(r.updated) + services(r.stale))
+      servicesFailed.set(services(r.failed))
     },
     recordSkipped() {
       total.inc()
@@ -91,6 +107,9 @@ export function createMetrics(stats?: () => RunnerStats | undefined): Metrics {
       scanned.set(0)
       updated.set(0)
       failed.set(0)
+      servicesScanned.set(0)
+      servicesUpdated.set(0)
+      servicesFailed.set(0)
     },
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() }

@@ -86,6 +86,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
         fresh: r.fresh.length,
       },
       containers: r.all.map((c) => ({
+        kind: c.kind ?? 'container',
         id: shortId(c.id),
         name: c.name.replace(/^\//, ''),
         image: c.imageName,

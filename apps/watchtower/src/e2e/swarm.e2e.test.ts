@@ -246,6 +246,60 @@ describe('swarm services on a real two-node swarm', () => {
     expect(await taskVersions(AGENT)).toEqual(['manager:v1', 'worker:v1'])
   }, 600_000)
 
+  it('--monitor-only with --porcelain v1 reports a stale service (and a fresh one) and leaves it alone', async () => {
+    const b = await push(repoB, 'v2') // AGENT pins v1 now, WEB2 still pins this digest
+    const agentBefore = await specImage(AGENT)
+    const r = await wt(manager, ['--run-once', '--monitor-only', '--porcelain', 'v1', AGENT, WEB2])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toContain(`${AGENT} (${refB}): Stale`)
+    expect(r.stdout).toContain(`${WEB2} (${refB}): Fresh`)
+    expect(await specImage(AGENT)).toBe(agentBefore)
+    expect(await specImage(WEB2)).toBe(b.pinned)
+  })
+
+  it('the HTTP API updates a service and answers it as a service; /v1/metrics counts services apart', async () => {
+    let port = 0
+    let stop: ((s: string) => void) | undefined
+    const done = wt(
+      manager,
+      [
+        '--http-api-update',
+        '--http-api-metrics',
+        '--http-api-token',
+        'e2e-token',
+        '--http-api-port',
+        '0',
+        '--http-api-host',
+        '127.0.0.1',
+        AGENT,
+      ],
+      {
+        onListening: (p) => {
+          port = p
+        },
+        onShutdown: (h) => {
+          stop = h
+          return () => {}
+        },
+      },
+    )
+    while (!port) await new Promise((r) => setTimeout(r, 20))
+    const base = `http://127.0.0.1:${port}`
+    const headers = { authorization: 'Bearer e2e-token' }
+    const res = await fetch(`${base}/v1/update`, { method: 'POST', headers })
+    const body = (await res.json()) as { containers: { kind: string; name: string; state: string }[] }
+    expect(body.containers).toEqual([
+      expect.objectContaining({ kind: 'service', name: AGENT, state: 'Updated' }),
+    ])
+    const metrics = await (await fetch(`${base}/v1/metrics`, { headers })).text()
+    expect(metrics).toMatch(/^watchtower_services_updated 1$/m)
+    expect(metrics).toMatch(/^watchtower_containers_updated 0$/m)
+    stop!('SIGTERM')
+    expect((await done).code).toBe(0)
+    expect(await specImage(AGENT)).toBe(await specImage(WEB2))
+    expect(await taskVersions(AGENT)).toEqual(['manager:v2', 'worker:v2'])
+  })
+
   it('on the worker, services are skipped with a clear message and no task container is recreated', async () => {
     const before = {
       raw: await taskContainers(worker, RAW),

@@ -63,6 +63,8 @@ export const BUILTIN_TEMPLATES: Record<string, string> = {
 
 function statusView(c: ContainerReport) {
   return {
+    /** `container`, or `service` for a swarm service. */
+    Kind: c.kind ?? 'container',
     ID: c.id,
     Name: c.name.replace(/^\//, ''),
     ImageName: c.imageName,
