@@ -5,7 +5,12 @@
 // name, removes the old one (or rolls back), and exits; the helper is
 // auto-removed. Aside names follow docker-updater's `<name>.wt-old.<id12>.r`
 // so an interrupted swap is settled by the next run's recovery.
-import { type ContainerInspect, type DockerEngine, planRecreate } from '@watchtower-ts/docker-updater'
+import {
+  type ContainerInspect,
+  type DockerEngine,
+  isSwarmTask,
+  planRecreate,
+} from '@watchtower-ts/docker-updater'
 import type { Logger } from 'pino'
 
 export const WATCHTOWER_LABEL = 'com.centurylinklabs.watchtower'
@@ -123,6 +128,8 @@ export async function removeOtherInstances(
     if (s.Id === selfId || labels[WATCHTOWER_LABEL] !== 'true' || labels[ORCHESTRATOR_LABEL] === 'true')
       continue
     if (scope && (labels[SCOPE_LABEL] ?? '') !== scope) continue
+    // A watchtower-ts service's tasks are the cluster's (start-first runs two at once for a moment).
+    if (isSwarmTask(labels)) continue
     log.info(`Removing another watchtower instance ${bare(s.Names[0] ?? s.Id)}`)
     await engine
       .removeContainer(s.Id, { force: true })

@@ -13,12 +13,12 @@
  * engine build (e.g. Docker 26 unpacked elsewhere) gets its own namespaces, folders and state.
  */
 import { createHash } from 'node:crypto'
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ping } from './_engine.ts'
-import { tlsPaths } from './_tls.ts'
 import {
+  findProcesses,
   PROC,
   pidAlive,
   run,
@@ -207,7 +207,6 @@ export async function ensureSwarm(
       }
     }
 
-    const tls = tlsPaths(dir)
     for (const n of nodes) {
       const nroot = join(root, `node${n.index}`)
       for (const d of ['data', 'exec']) await mkdir(join(nroot, d), { recursive: true })
@@ -273,7 +272,6 @@ export async function ensureSwarm(
           alive: () => pidAlive(tpid),
         },
       )
-      void tls
     }
 
     const manager = nodes[0]!
@@ -319,7 +317,8 @@ export async function stopSwarm(dir: string, engine: string): Promise<void> {
   if (s) {
     // Registries and token servers first (plain processes), then the engines (they take longer).
     const pattern = /nsenter|docker-registry|token-server|dockerd/
-    const [engines, others] = [s.pids.slice(0, 0), [] as number[]]
+    const engines: number[] = []
+    const others: number[] = []
     for (const p of s.pids) {
       const cmd = await readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '')
       if (/dockerd/.test(cmd)) engines.push(p)
@@ -332,8 +331,9 @@ export async function stopSwarm(dir: string, engine: string): Promise<void> {
   // nsenter execs the command, so the pids above are the processes themselves; leftovers of a
   // lost state file are found by the folder in their command line.
   const root = join(swarmRoot(dir), engine)
-  for (const pat of [PROC.registry, PROC.tokenServer, PROC.dockerd]) {
-    for (const pid of await findUnder(root, pat)) await stopPid(pid, pat, 60_000)
+  // A dockerd killed hard leaves its containerd and the shims of running tasks behind.
+  for (const pat of [PROC.registry, PROC.tokenServer, PROC.dockerd, /containerd/]) {
+    for (const pid of await findProcesses(`${root}/`, pat)) await stopPid(pid, pat, 60_000)
   }
   await unmountUnder(root)
   for (let i = 0; i < 2; i++) {
@@ -343,14 +343,19 @@ export async function stopSwarm(dir: string, engine: string): Promise<void> {
   await rm(stateFile(dir, engine), { force: true })
 }
 
-async function findUnder(root: string, pattern: RegExp): Promise<number[]> {
-  const { findProcesses } = await import('./_util.ts')
-  return findProcesses(`${root}/`, pattern)
+/** Every swarm the state folder records (for `pnpm testbed status`). */
+export async function readSwarms(dir: string): Promise<SwarmCluster[]> {
+  const out: SwarmCluster[] = []
+  for (const f of await readdir(dir).catch(() => [] as string[])) {
+    const m = /^swarm-([a-z0-9]{1,8})\.json$/.exec(f)
+    const s = m && (await readSwarm(dir, m[1]!))
+    if (s) out.push(publicPart(s))
+  }
+  return out
 }
 
 /** Stops every swarm of the state folder (any engine). */
 export async function stopSwarms(dir: string): Promise<void> {
-  const { readdir } = await import('node:fs/promises')
   const names = await readdir(dir).catch(() => [] as string[])
   for (const f of names) {
     const m = /^swarm-([a-z0-9]{1,8})\.json$/.exec(f)

@@ -4,7 +4,7 @@ import { downTestbed, ensureTestbed } from './_bed.ts'
 import { engineEndpoint, ping } from './_engine.ts'
 import { registryAnswers } from './_registries.ts'
 import { liveLeases, readIsolated, readState, stateDir } from './_state.ts'
-import { ensureSwarm } from './_swarm.ts'
+import { ensureSwarm, readSwarms } from './_swarm.ts'
 import { tlsPaths } from './_tls.ts'
 import { tokenServerAnswers } from './_token.ts'
 import { PROC, pidAlive } from './_util.ts'
@@ -52,6 +52,8 @@ async function status(): Promise<number> {
   }
   const iso = await readIsolated(dir)
   if (iso) line('isolated engine', pidAlive(iso.pid, PROC.dockerd), `${iso.host} (netns ${iso.netns})`)
+  for (const s of await readSwarms(dir))
+    line(`swarm ${s.engine}`, await ping(s.manager), s.nodes.map((n) => `${n.role} ${n.host}`).join(', '))
   const leases = await liveLeases(dir)
   console.log(`runs using it: ${leases.length ? leases.join(', ') : 'none'}`)
   return all ? 0 : 1

@@ -73,10 +73,21 @@ describe('self-update pieces against the real engine', () => {
     await run(`${P}-inst-other`, ref, wt)
     await run(`${P}-inst-otherscope`, ref, { ...wt, 'com.centurylinklabs.watchtower.scope': `${P}-else` })
     await run(`${P}-inst-plain`, ref)
+    // A task of a watchtower-ts swarm service (start-first: old and new run at once) is the cluster's.
+    await run(`${P}-inst-task`, ref, {
+      ...wt,
+      'com.docker.swarm.task.id': 'x',
+      'com.docker.swarm.service.name': 'wt',
+    })
     expect(await removeOtherInstances(engine(), self, `${P}-inst`, logger())).toBe(1)
     const left = (await docker(['ps', '-a', '--format', '{{.Names}}']))
       .split('\n')
       .filter((n) => n.startsWith(`${P}-inst`))
-    expect(left.sort()).toEqual([`${P}-inst-otherscope`, `${P}-inst-plain`, `${P}-inst-self`])
+    expect(left.sort()).toEqual([
+      `${P}-inst-otherscope`,
+      `${P}-inst-plain`,
+      `${P}-inst-self`,
+      `${P}-inst-task`,
+    ])
   })
 })
