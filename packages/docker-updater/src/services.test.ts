@@ -8,7 +8,7 @@ import type { ImageChecker, UpdateOptions } from './types.ts'
 
 // Planning logic of swarm services against a fake manager (what a real swarm will not do on
 // demand: paused updates, updates that never settle, concurrent changes). The real swarm is
-// exercised in services.swarm.test.ts.
+// exercised in apps/watchtower/src/e2e/swarm.e2e.test.ts.
 
 const R = '127.0.0.1:5000'
 const d = (c: string) => `sha256:${c.repeat(64)}`
@@ -279,6 +279,9 @@ describe('services on a manager', () => {
       errorCode: 'WT_UPDATER_SERVICE_PAUSED',
       error: expect.stringContaining('update paused due to failure'),
     })
+    // The paused spec already pins the tag's digest: still reported, not taken for fresh.
+    const same = await runUpdate({ engine: swarm.engine, checker: reg.checker, ...fast })
+    expect(same.containers[0]).toMatchObject({ state: 'skipped', error: expect.stringMatching(/paused/) })
     reg.tags[`${R}/app:v1`] = d('c')
     const second = await runUpdate({ engine: swarm.engine, checker: reg.checker, ...fast })
     expect(second.containers[0]).toMatchObject({ state: 'skipped', error: expect.stringMatching(/paused/) })

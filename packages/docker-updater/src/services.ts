@@ -158,12 +158,14 @@ export async function checkServices(
           checks.set(key, p)
         }
         const r = await p
-        if (r.status === 'fresh') return target
-        const remote = r.remoteDigest
-        if (remote === undefined) throw new Error('the registry check gave no digest to update to')
-        report.state = 'stale'
-        report.newImageId = remote
-        target.remote = remote
+        if (r.status === 'fresh' && !progress?.endsWith('paused')) return target
+        if (r.status === 'stale') {
+          const remote = r.remoteDigest
+          if (remote === undefined) throw new Error('the registry check gave no digest to update to')
+          report.state = 'stale'
+          report.newImageId = remote
+          target.remote = remote
+        }
       } catch (cause) {
         report.state = 'skipped'
         report.error = `check of ${img.tagRef} failed: ${describeError(cause)}`
@@ -175,6 +177,7 @@ export async function checkServices(
         report.error = `an update of this service is in progress in the cluster (${progress}): left alone this pass`
         return target
       }
+      // A paused update (the spec may already pin the tag's digest) stays paused until a person acts.
       if (progress === 'paused' || progress === 'rollback_paused') {
         report.state = 'skipped'
         report.error = `the cluster paused the last update of this service (${progress}: ${service.UpdateStatus?.Message ?? 'no message'}); resume or fix it (docker service update) before it is updated again`

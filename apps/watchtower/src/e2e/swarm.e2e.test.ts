@@ -31,6 +31,8 @@ const AGENT = `${P}-agent` // global (one task per node), repo b
 const WEB2 = `${P}-web2` // replicated, 1 replica, repo b
 const PLAIN = `${P}-plain` // a plain container on the manager, repo a
 const RAW = `${P}-raw` // --no-resolve-image: task containers not pinned by digest
+const PAUSE = `${P}-pause` // failure action pause, repo c
+const SLOW = `${P}-slow` // a 60 s update delay, repo c
 let swarm: SwarmCluster
 let manager: string
 let worker: string
@@ -130,7 +132,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!swarm) return
-  for (const s of [WEB, AGENT, WEB2, RAW]) await dockerCli(bed, ['service', 'rm', s], { host: manager })
+  for (const s of [WEB, AGENT, WEB2, RAW, PAUSE, SLOW])
+    await dockerCli(bed, ['service', 'rm', s], { host: manager })
   await dockerCli(bed, ['rm', '-f', PLAIN], { host: manager })
 })
 
@@ -299,6 +302,61 @@ describe('swarm services on a real two-node swarm', () => {
     expect(await specImage(AGENT)).toBe(await specImage(WEB2))
     expect(await taskVersions(AGENT)).toEqual(['manager:v2', 'worker:v2'])
   })
+
+  it('failure_action pause: the cluster pauses the update, reported as failed with the engine message; a slow rollout times out', async () => {
+    const repoC = `alice/${P}-c`
+    const refC = `${REG}/${repoC}:latest`
+    await push(repoC, 'v1')
+    await sw(manager, [
+      'service',
+      'create',
+      '-q',
+      '--detach=false',
+      '--name',
+      PAUSE,
+      '--with-registry-auth',
+      '--replicas',
+      '2',
+      '--update-monitor',
+      '2s',
+      '--update-failure-action',
+      'pause',
+      refC,
+    ])
+    const refD = `${REG}/alice/${P}-d:latest`
+    await push(`alice/${P}-d`, 'v1')
+    await sw(manager, [
+      'service',
+      'create',
+      '-q',
+      '--detach=false',
+      '--name',
+      SLOW,
+      '--with-registry-auth',
+      '--replicas',
+      '2',
+      '--update-delay',
+      '60s',
+      refD,
+    ])
+    await pushBroken(refC)
+    await push(`alice/${P}-d`, 'v2') // works, but the rollout waits 60 s between tasks
+    const r = await wt(manager, ['--run-once', '--service-timeout', '8s', PAUSE, SLOW])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `Update of service ${PAUSE} failed: the cluster paused the update \\(paused\\): update paused due to failure`,
+      ),
+    )
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `Update of service ${SLOW} failed: the cluster did not finish updating service ${SLOW} within 8 s \\(state updating`,
+      ),
+    )
+    // The next pass leaves the paused service alone (a person resumes or fixes it).
+    const again = await wt(manager, ['--run-once', PAUSE])
+    expect(again.stderr).toMatch(new RegExp(`Skipped service ${PAUSE}: the cluster paused the last update`))
+  }, 300_000)
 
   it('on the worker, services are skipped with a clear message and no task container is recreated', async () => {
     const before = {
