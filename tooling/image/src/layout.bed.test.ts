@@ -174,7 +174,7 @@ describe('the OCI layout (linux/amd64 + linux/arm64, assembled from files)', () 
       root,
       join(root, 'usr/local/bin/node'),
       '-p',
-      '`${process.version} ${process.arch}`',
+      'process.version + " " + process.arch',
     ])
     expect(v.stdout.trim()).toBe(`${nodeVersion} arm64`)
     const app = await exec('qemu-aarch64-static', [
