@@ -52,7 +52,6 @@ export async function setAside(ctx: RunContext, item: SwapItem, state: SwapState
   ctx.emit({ type: 'step', container: bare(item.old.Name), step: 'rename' })
   await ctx.engine.renameContainer(item.old.Id, name)
   state.aside = name
-  ctx.emit({ type: 'step', container: bare(item.old.Name), step: 'stop' })
   state.stopSent = true
   await stopContainer(ctx, item.old, item.stopSignal)
 }
@@ -60,19 +59,38 @@ export async function setAside(ctx: RunContext, item: SwapItem, state: SwapState
 /** Create under the original name, connect, start, health gate. Returns the new id. */
 export async function bringUp(ctx: RunContext, item: SwapItem, state: SwapState): Promise<string> {
   const name = bare(item.old.Name)
-  ctx.emit({ type: 'step', container: name, step: 'create' })
-  state.newId = await ctx.engine.createContainer(name, item.plan.body)
+  let started = ctx.now()
+  ctx.emit({ type: 'create', phase: 'begin', container: name })
+  const id = await ctx.engine.createContainer(name, item.plan.body)
+  state.newId = id
   for (const network of item.plan.extraNetworks) {
     ctx.emit({ type: 'step', container: name, step: `connect ${network.name}` })
-    await ctx.engine.connectNetwork(network.name, state.newId, network.endpoint)
+    await ctx.engine.connectNetwork(network.name, id, network.endpoint)
   }
+  ctx.emit({
+    type: 'create',
+    phase: 'end',
+    container: name,
+    containerId: id,
+    durationMs: ctx.now() - started,
+  })
   if (item.start) {
-    ctx.emit({ type: 'step', container: name, step: 'start' })
-    await ctx.engine.startContainer(state.newId)
-    ctx.emit({ type: 'step', container: name, step: 'health' })
-    await healthGate(ctx, state.newId, name, item.healthTimeoutMs)
+    started = ctx.now()
+    ctx.emit({ type: 'start', phase: 'begin', container: name, containerId: id })
+    await ctx.engine.startContainer(id)
+    ctx.emit({
+      type: 'start',
+      phase: 'end',
+      container: name,
+      containerId: id,
+      durationMs: ctx.now() - started,
+    })
+    started = ctx.now()
+    const health = await healthGate(ctx, id, name, item.healthTimeoutMs)
+    if (health !== 'off')
+      ctx.emit({ type: 'healthy', container: name, containerId: id, health, durationMs: ctx.now() - started })
   }
-  return state.newId
+  return id
 }
 
 /** Removes the old container; a failure is only a warning (the next run finishes it). */
