@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { dockerCli } from '@watchtower-ts/testbed'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Captured } from '../test-utils.ts'
-import { bed, cleanupPrefix, docker, publish, run, uniqueName, watchtower } from './_bed.ts'
+import { bed, build, cleanupPrefix, docker, publish, run, uniqueName, watchtower } from './_bed.ts'
 
 // Live progress and "nothing skipped in silence", against the real engine and registries.
 const P = uniqueName('wt-progress-e2e')
@@ -215,4 +215,33 @@ describe('nothing skipped in silence', () => {
       expect(await docker(['inspect', '--format', '{{.State.Running}}', name])).toBe('true')
     })
   }
+
+  it('an expired registry certificate: warned with the TLS cause and the hint, counted as failed', async () => {
+    const name = `${P}-expired`
+    const pushed = await publish('open', name, 'v1')
+    // the same storage served with an expired certificate (the engine does not verify loopback TLS)
+    const ref = pushed.ref.replace(bed.registries.open.host, bed.registries.expired.host)
+    await docker(['pull', ref])
+    await run(name, ref)
+    const r = await watchtower(['--run-once', name])
+    const warn = r.stderr.split('\n').filter((l) => l.includes('Unable to update container'))
+    expect(warn, r.stderr).toHaveLength(1)
+    expect(warn[0]).toContain('level=warn')
+    expect(warn[0]).toMatch(/expired/i)
+    expect(warn[0]).toContain(`\`credcheck ${ref}\` shows why`)
+    expect(r.stderr).toMatch(/msg="Session done" scanned=1 updated=0 failed=1/)
+    expect(r.code).toBe(1)
+  })
+
+  it('a deliberate skip (a local-only image) is an info line and exits 0', async () => {
+    const name = `${P}-local`
+    const ref = `${P}-local-only:v1`
+    await build(ref, 'v1')
+    await run(name, ref)
+    const r = await watchtower(['--run-once', '--porcelain', 'v1', name])
+    expect(r.stderr).toMatch(new RegExp(`level=info msg="Skipped ${name}: local-only image`))
+    expect(r.stderr).not.toContain('level=warn')
+    expect(r.stdout).toMatch(new RegExp(`^${name} \\(${ref}\\): Skipped Error: local-only image`))
+    expect(r.code).toBe(0)
+  })
 })
