@@ -256,8 +256,11 @@ export async function createSessionRunner(
               { container: e.container, hook: e.hook, exitCode: e.exitCode },
               e.output.trim() || `${e.hook} hook done`,
             )
-          else if (e.type === 'step') log.debug({ container: e.container, notify: false }, e.step)
-          else {
+          else if (e.type === 'step') {
+            // stop, create, start and health have their own progress lines
+            if (!['stop', 'create', 'start', 'health'].includes(e.step))
+              log.debug({ container: e.container, notify: false }, e.step)
+          } else {
             const line = progressLine(e)
             log[line.level](line.fields, line.msg)
           }

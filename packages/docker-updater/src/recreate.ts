@@ -52,6 +52,7 @@ export async function setAside(ctx: RunContext, item: SwapItem, state: SwapState
   ctx.emit({ type: 'step', container: bare(item.old.Name), step: 'rename' })
   await ctx.engine.renameContainer(item.old.Id, name)
   state.aside = name
+  ctx.emit({ type: 'step', container: bare(item.old.Name), step: 'stop' })
   state.stopSent = true
   await stopContainer(ctx, item.old, item.stopSignal)
 }
@@ -59,38 +60,30 @@ export async function setAside(ctx: RunContext, item: SwapItem, state: SwapState
 /** Create under the original name, connect, start, health gate. Returns the new id. */
 export async function bringUp(ctx: RunContext, item: SwapItem, state: SwapState): Promise<string> {
   const name = bare(item.old.Name)
-  let started = ctx.now()
+  let t0 = ctx.now()
+  const took = () => ctx.now() - t0
   ctx.emit({ type: 'create', phase: 'begin', container: name })
-  const id = await ctx.engine.createContainer(name, item.plan.body)
-  state.newId = id
+  ctx.emit({ type: 'step', container: name, step: 'create' })
+  state.newId = await ctx.engine.createContainer(name, item.plan.body)
   for (const network of item.plan.extraNetworks) {
     ctx.emit({ type: 'step', container: name, step: `connect ${network.name}` })
-    await ctx.engine.connectNetwork(network.name, id, network.endpoint)
+    await ctx.engine.connectNetwork(network.name, state.newId, network.endpoint)
   }
-  ctx.emit({
-    type: 'create',
-    phase: 'end',
-    container: name,
-    containerId: id,
-    durationMs: ctx.now() - started,
-  })
+  const containerId = state.newId
+  ctx.emit({ type: 'create', phase: 'end', container: name, containerId, durationMs: took() })
   if (item.start) {
-    started = ctx.now()
-    ctx.emit({ type: 'start', phase: 'begin', container: name, containerId: id })
-    await ctx.engine.startContainer(id)
-    ctx.emit({
-      type: 'start',
-      phase: 'end',
-      container: name,
-      containerId: id,
-      durationMs: ctx.now() - started,
-    })
-    started = ctx.now()
-    const health = await healthGate(ctx, id, name, item.healthTimeoutMs)
+    t0 = ctx.now()
+    ctx.emit({ type: 'start', phase: 'begin', container: name, containerId })
+    ctx.emit({ type: 'step', container: name, step: 'start' })
+    await ctx.engine.startContainer(state.newId)
+    ctx.emit({ type: 'start', phase: 'end', container: name, containerId, durationMs: took() })
+    t0 = ctx.now()
+    ctx.emit({ type: 'step', container: name, step: 'health' })
+    const health = await healthGate(ctx, state.newId, name, item.healthTimeoutMs)
     if (health !== 'off')
-      ctx.emit({ type: 'healthy', container: name, containerId: id, health, durationMs: ctx.now() - started })
+      ctx.emit({ type: 'healthy', container: name, containerId, health, durationMs: took() })
   }
-  return id
+  return state.newId
 }
 
 /** Removes the old container; a failure is only a warning (the next run finishes it). */
