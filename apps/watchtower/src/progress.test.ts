@@ -1,7 +1,9 @@
 import type { ContainerReport, ProgressEvent } from '@watchtower-ts/docker-updater'
 import { describe, expect, it } from 'vitest'
+import { createMetrics } from './api/metrics.ts'
 import { createLogger } from './log.ts'
 import { formatBytes, formatDuration, outcomeLine, progressLine } from './progress.ts'
+import { buildReport } from './session/types.ts'
 import { capture } from './test-utils.ts'
 import { toContainerReport } from './wiring.ts'
 
@@ -192,6 +194,15 @@ describe('container outcome → log line and report entry', () => {
         error: `${c.error}; \`credcheck ${IMG}\` shows why`,
       })
     }
+  })
+
+  it('counted in watchtower_containers_failed (upstream metric names unchanged)', async () => {
+    const metrics = createMetrics()
+    metrics.recordScan(buildReport([toContainerReport(refused), toContainerReport({ ...base, id: 'x' })]))
+    const { body } = await metrics.render()
+    expect(body).toMatch(/^watchtower_containers_failed 1$/m)
+    expect(body).toMatch(/^watchtower_containers_scanned 2$/m)
+    expect(body).toMatch(/^watchtower_containers_updated 0$/m)
   })
 
   it('a deliberate skip (pinned, local-only, pre-update exit 75) is an info line and stays Skipped', () => {

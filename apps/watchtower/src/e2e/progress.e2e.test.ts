@@ -216,6 +216,39 @@ describe('nothing skipped in silence', () => {
     })
   }
 
+  it('notifications carry it: the warning line (legacy mode) and a Failed entry (report mode, default template)', async () => {
+    const name = `${P}-deny-notify`
+    const v1 = await publish('basic', `alice/${name}`, 'v1')
+    await run(name, v1.ref)
+    const dir = mkdtempSync(join(tmpdir(), `${P}-cfg-`))
+    temps.push(dir)
+    const auth = Buffer.from('alice:not-the-password').toString('base64')
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({ auths: { [bed.registries.basic.host]: { auth } } }),
+    )
+    const env = { PATH: process.env.PATH, DOCKER_HOST: bed.docker.host, DOCKER_CONFIG: dir }
+    const notify = ['--notification-url', 'logger://', '--notification-log-stdout']
+    const legacy = await watchtower(['--run-once', '--no-startup-message', ...notify, name], { env })
+    expect(legacy.stdout).toMatch(
+      new RegExp(`Unable to update container /${name}: .*\\(401\\).*Proceeding to next\\. \`credcheck `),
+    )
+    const report = await watchtower(
+      ['--run-once', '--no-startup-message', ...notify, '--notification-report', name],
+      { env },
+    )
+    expect(report.stdout).toContain('1 Scanned, 0 Updated, 1 Failed')
+    expect(report.stdout).toMatch(
+      new RegExp(
+        `- ${name} \\(.*\\): Failed: .*\\(401\\).*; \`credcheck ${v1.ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\` shows why`,
+      ),
+    )
+    for (const out of [legacy.stdout, report.stdout, legacy.stderr, report.stderr]) {
+      expect(out).not.toContain('not-the-password')
+      expect(out).not.toContain(auth)
+    }
+  })
+
   it('an expired registry certificate: warned with the TLS cause and the hint, counted as failed', async () => {
     const name = `${P}-expired`
     const pushed = await publish('open', name, 'v1')
