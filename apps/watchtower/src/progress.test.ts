@@ -59,7 +59,7 @@ describe('progress event → log line (upstream wording, the time each step took
     [{ type: 'create', phase: 'begin', container: 'web' }, ['info', 'Creating /web', true]],
     [
       { type: 'create', phase: 'end', container: 'web', containerId: NEW, durationMs: 20 },
-      ['debug', 'Created /web (cccccccccccc) in 20ms', false],
+      ['info', 'Created /web (cccccccccccc) in 20ms', false],
     ],
     [
       { type: 'start', phase: 'begin', container: 'web', containerId: NEW },

@@ -113,7 +113,7 @@ export function progressLine(e: ProgressEvent): LogLine {
             fields: { event: e.type, phase: e.phase, container: e.container },
           }
         : {
-            level: 'debug',
+            level: 'info',
             msg: `Created /${e.container} (${short(e.containerId)}) in ${formatDuration(e.durationMs)}`,
             fields: {
               ...quiet,

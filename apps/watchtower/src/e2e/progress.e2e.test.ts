@@ -126,6 +126,7 @@ describe('live progress', () => {
       const stopping = find(name, 'stop', 'begin')
       const stopped = find(name, 'stop', 'end')
       const creating = find(name, 'create', 'begin')
+      const created = find(name, 'create', 'end')
       const started = find(name, 'start', 'end')
       // upstream's wording, at info
       expect(found).toMatchObject({
@@ -140,19 +141,22 @@ describe('live progress', () => {
       expect(creating).toMatchObject({ level: 'info', msg: `Creating /${name}` })
       expect(stopped).toMatchObject({ level: 'info', msg: expect.stringMatching(/ in \d+(ms|\.\ds)$/) })
       expect(started).toMatchObject({ level: 'info', msg: expect.stringMatching(/ in \d+(ms|\.\ds)$/) })
+      expect(created).toMatchObject({ level: 'info', msg: expect.stringMatching(/ in \d+(ms|\.\ds)$/) })
       expect(stopped.durationMs).toBeGreaterThanOrEqual(0)
       // the lines come in the order of the steps ...
-      const order = [found, pulling!, stopping, stopped, creating, started].map((l) =>
+      const order = [found, pulling!, stopping, stopped, creating, created, started].map((l) =>
         lines.indexOf(l as never),
       )
       expect(order).toEqual([...order].sort((a, b) => a - b))
       // ... and around the engine's own events: "Stopping" before the kill, "Stopped" after the die,
-      // "Creating" before the create, "Started" after the start of the new container
+      // "Creating" before the create, "Created" between it and the start, "Started" after the start
       const newId =
         events.find((e) => e.Action === 'create' && e.name === name && e.id !== oldId)?.id ?? 'none'
       expect(at(stopping)).toBeLessThanOrEqual(engine('kill', oldId).ms)
       expect(at(stopped)).toBeGreaterThanOrEqual(engine('die', oldId).ms)
       expect(at(creating)).toBeLessThanOrEqual(engine('create', newId).ms)
+      expect(at(created)).toBeGreaterThanOrEqual(engine('create', newId).ms)
+      expect(at(created)).toBeLessThanOrEqual(engine('start', newId).ms)
       expect(at(started)).toBeGreaterThanOrEqual(engine('start', newId).ms)
       expect(started.msg).toContain(`(${newId.slice(0, 12)})`)
       // written as it happened, not at the end of the pass
