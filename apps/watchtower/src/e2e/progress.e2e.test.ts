@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { dockerCli } from '@watchtower-ts/testbed'
@@ -265,6 +266,41 @@ describe('nothing skipped in silence', () => {
     expect(warn, r.stderr).toHaveLength(1)
     expect(warn[0]).toContain('level=warn')
     expect(warn[0]).toMatch(/expired/i)
+    expect(warn[0]).toContain(`\`credcheck ${ref}\` shows why`)
+    expect(r.stderr).toMatch(/msg="Session done" scanned=1 updated=0 failed=1/)
+    expect(r.code).toBe(1)
+  })
+
+  it('a registry that is down: warned with the network cause and the hint, counted as failed', async () => {
+    // A loopback port forwarding to the open registry: the engine pulls through it, then it closes.
+    const [openHost, openPort] = bed.registries.open.host.split(':') as [string, string]
+    const sockets = new Set<Socket>()
+    const relay = createServer((client) => {
+      const upstream = connect(Number(openPort), openHost)
+      for (const s of [client, upstream]) {
+        sockets.add(s)
+        s.on('error', () => s.destroy())
+        s.on('close', () => sockets.delete(s))
+      }
+      client.pipe(upstream).pipe(client)
+    })
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r))
+    const port = (relay.address() as AddressInfo).port
+    const name = `${P}-down`
+    const pushed = await publish('open', name, 'v1')
+    const ref = pushed.ref.replace(bed.registries.open.host, `127.0.0.1:${port}`)
+    try {
+      await docker(['pull', ref])
+    } finally {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>((r) => relay.close(() => r()))
+    }
+    await run(name, ref)
+    const r = await watchtower(['--run-once', name])
+    const warn = r.stderr.split('\n').filter((l) => l.includes('Unable to update container'))
+    expect(warn, r.stderr).toHaveLength(1)
+    expect(warn[0]).toContain('level=warn')
+    expect(warn[0]).toMatch(/network error \(ECONNREFUSED/)
     expect(warn[0]).toContain(`\`credcheck ${ref}\` shows why`)
     expect(r.stderr).toMatch(/msg="Session done" scanned=1 updated=0 failed=1/)
     expect(r.code).toBe(1)
