@@ -139,7 +139,7 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
     }
 
     const polls = !config.httpApiUpdate || config.httpApiPeriodicPolls
-    const spec = parseSchedule(config.schedule, deps.env.TZ || undefined)
+    const spec = parseSchedule(config.schedule, deps.env.TZ, { timezoneSource: 'env TZ' })
     let next = spec.next(deps.now())
     if (polls) {
       if (config.updateOnStart) startup.push('Running an update now (--update-on-start), then on schedule.')
