@@ -151,6 +151,10 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
     if (polls && config.updateOnStart && !stop.signal.aborted) {
       await lock.tryRun(() => session()).catch(() => {})
     }
+    const skippedTick = () => {
+      log.debug({ notify: false }, 'Skipped a scheduled update: another one is running')
+      metrics?.recordSkipped()
+    }
     while (!stop.signal.aborted) {
       if (!polls) {
         await new Promise<void>((r) => stop.signal.addEventListener('abort', () => r(), { once: true }))
@@ -163,12 +167,16 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
         if (stop.signal.aborted) break
         if (deps.now() < next) continue
       }
+      // robfig/cron takes the next run from the tick, not from the end of the session
+      const fired = deps.now()
       const r = await lock.tryRun(() => session()).catch(() => ({ skipped: false as const }))
-      if (r.skipped) {
-        log.debug({ notify: false }, 'Skipped a scheduled update: another one is running')
-        metrics?.recordSkipped()
+      if (r.skipped) skippedTick()
+      next = spec.next(fired)
+      // ticks that came while the session ran: upstream's scheduler fired them and found the lock taken
+      while (next <= deps.now() && !stop.signal.aborted) {
+        skippedTick()
+        next = spec.next(next)
       }
-      next = spec.next(Math.max(deps.now(), next))
     }
     await lock.idle()
     await api?.close()

@@ -10,7 +10,10 @@ function runs(spec: string, tz: string | undefined, from: string, n: number): st
   const s = parseSchedule(spec, tz)
   const out: string[] = []
   let t = at(from)
-  for (let i = 0; i < n; i++) out.push(iso((t = s.next(t))))
+  for (let i = 0; i < n; i++) {
+    t = s.next(t)
+    out.push(iso(t))
+  }
   return out
 }
 function configError(fn: () => unknown): ConfigError {
