@@ -118,6 +118,9 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
       return report.failed.length > 0 ? 1 : 0
     }
 
+    const polls = !config.httpApiUpdate || config.httpApiPeriodicPolls
+    const spec = parseSchedule(config.schedule, deps.env.TZ, { timezoneSource: 'env TZ' })
+    if (polls) spec.next(deps.now()) // a schedule that never fires stops here, before any work
     await runner.startup?.()
     let api: import('../api/server.ts').ApiServer | undefined
     if (config.httpApiUpdate || config.httpApiMetrics) {
@@ -138,9 +141,7 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
       deps.onListening?.(where.port)
     }
 
-    const polls = !config.httpApiUpdate || config.httpApiPeriodicPolls
-    const spec = parseSchedule(config.schedule, deps.env.TZ, { timezoneSource: 'env TZ' })
-    let next = spec.next(deps.now())
+    let next = polls ? spec.next(deps.now()) : 0
     if (polls) {
       if (config.updateOnStart) startup.push('Running an update now (--update-on-start), then on schedule.')
       startup.push(`Scheduling first run: ${new Date(next).toISOString()}`)
