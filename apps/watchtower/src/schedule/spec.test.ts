@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../errors.ts'
 import { goDate, loadZone, UTC, wallClock } from './_zone.ts'
@@ -143,6 +144,15 @@ describe('parseSchedule: robfig/cron v1.2.0 as watchtower runs it', () => {
     expect(e.message).toBe(
       'schedule "0 0 0 30 Feb ?" never fires: no time in the next 5 years matches it in UTC (from --schedule)',
     )
+  })
+})
+
+describe('README', () => {
+  it('every --schedule example parses', () => {
+    const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8')
+    const examples = [...readme.matchAll(/--schedule (?:"([^"]+)"|(@\w+))/g)].map((m) => m[1] ?? m[2]!)
+    expect(examples).toContain('0 0/30 * * * *')
+    for (const spec of examples) expect(() => parseSchedule(spec, 'UTC').next(Date.now())).not.toThrow()
   })
 })
 
