@@ -172,7 +172,7 @@ describe('schedule', () => {
   it('the next run is taken from the tick, not from the end of the session (robfig/cron)', async () => {
     // @every 5m with 3-minute sessions: at 5, 10, 15 minutes, not 5, 13, 21
     const h = harness(undefined, { stopAfter: 3 })
-    const inner = h.deps.createRunner
+    const inner = h.deps.createRunner!
     h.deps.createRunner = async (...a) => {
       const r = await inner(...a)
       return {
@@ -189,7 +189,7 @@ describe('schedule', () => {
   it('ticks that come while a longer session runs are skipped, as upstream skips them', async () => {
     // @every 5m with 7-minute sessions: 5 runs (to 12), 10 is skipped, 15 runs (to 22), 20 skipped, 25 runs
     const h = harness(undefined, { stopAfter: 3 })
-    const inner = h.deps.createRunner
+    const inner = h.deps.createRunner!
     h.deps.createRunner = async (...a) => {
       const r = await inner(...a)
       return {
