@@ -517,6 +517,104 @@ next(
 for (const spec of [' @daily', '@daily ', '@every 1h ']) computed('parse', { spec, whitespace: true })
 for (const spec of ['@every 0s', '@every 0', '@every -5m']) computed('parse', { spec })
 
+// seeded random specs and instants (more DST dates than chance would give), answered by robfig's code
+{
+  let seed = 20260101
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    return seed / 2147483648
+  }
+  const pick = (a) => a[Math.floor(rnd() * a.length)]
+  const int = (lo, hi) => lo + Math.floor(rnd() * (hi - lo + 1))
+  const B = [
+    [0, 59],
+    [0, 59],
+    [0, 23],
+    [1, 31],
+    [1, 12],
+    [0, 6],
+  ]
+  const MON = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']
+  const DOW = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat']
+  const item = (i) => {
+    const [lo, hi] = B[i]
+    const v = () =>
+      i === 4 && rnd() < 0.3
+        ? pick(MON).toUpperCase()
+        : i === 5 && rnd() < 0.3
+          ? pick(DOW)
+          : String(int(lo, hi))
+    const r = rnd()
+    if (r < 0.3) return '*'
+    if (r < 0.4) return `*/${int(1, Math.max(1, hi - lo))}`
+    if (r < 0.5) return `${v()}/${int(1, 10)}`
+    if (r < 0.65) {
+      const a = int(lo, hi)
+      return `${a}-${int(a, hi)}${rnd() < 0.5 ? `/${int(1, 5)}` : ''}`
+    }
+    if (r < 0.75 && (i === 3 || i === 5)) return '?'
+    if (r < 0.85) return [v(), v(), v()].join(',')
+    return v()
+  }
+  const zones = [
+    'UTC',
+    'America/New_York',
+    'Europe/Berlin',
+    'Australia/Lord_Howe',
+    'America/Sao_Paulo',
+    'Asia/Kolkata',
+    'Pacific/Chatham',
+    'America/Santiago',
+    'Europe/London',
+    'America/St_Johns',
+  ]
+  for (let k = 0; k < 150; k++) {
+    const fields = B.map((_, i) => (i < 2 && rnd() < 0.5 ? String(int(0, 59)) : item(i)))
+    const spec = (rnd() < 0.15 ? fields.slice(0, 5) : fields).join(' ')
+    const month = rnd() < 0.5 ? pick([2, 3, 9, 10]) : int(0, 11)
+    const from = new Date(
+      Date.UTC(int(2015, 2030), month, int(1, 28), int(0, 23), int(0, 59), int(0, 59)),
+    ).toISOString()
+    next(spec, pick(zones), from, undefined, 'seeded random case')
+  }
+  const atoms = [
+    '0',
+    '1',
+    '5',
+    '7',
+    '12',
+    '13',
+    '23',
+    '24',
+    '31',
+    '32',
+    '59',
+    '60',
+    '*',
+    '?',
+    '/',
+    '-',
+    ',',
+    'jan',
+    'MON',
+    'sun',
+    'Foo',
+    'L',
+    'W',
+    '#',
+    '+',
+    '00',
+  ]
+  for (let k = 0; k < 100; k++) {
+    const nf = pick([4, 5, 5, 6, 6, 6, 7])
+    const parts = Array.from(
+      { length: nf },
+      () => Array.from({ length: int(1, 4) }, () => pick(atoms)).join('') || '*',
+    )
+    computed('parse', { spec: parts.join(' '), random: true }, undefined, 'seeded random case')
+  }
+}
+
 // ---- answers from the oracle
 const inputs = cases.map((c) => {
   if (c.kind === 'next') return { spec: c.spec, zone: c.zone, from: c.from }
@@ -553,6 +651,8 @@ cases.forEach((c, i) => {
         : ours.bits
           ? { bits: ours.bits }
           : { delay: ours.delay }
+    } else if (a.error && c.random) {
+      c.kind = 'error'
     } else if (a.error && c.whitespace) {
       c.error = a.error
     } else if (a.error) {
@@ -562,6 +662,7 @@ cases.forEach((c, i) => {
     } else if (a.bits) c.expected = { bits: a.bits }
     else c.expected = { delay: a.delay }
   }
+  delete c.random
   if (c.kind === 'error') {
     if (!a.error) {
       c.robfig = 'accepted'
