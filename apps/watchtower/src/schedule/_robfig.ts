@@ -6,6 +6,9 @@
  * (`@every`). Names and steps follow the Go code so the two can be read side
  * by side; the conformance table in `__fixtures__/robfig-cron-v1.2.0.json`
  * holds robfig's own test cases. Errors carry robfig's wording.
+ *
+ * robfig/cron is MIT licensed, Copyright (C) 2012 Rob Figueiredo; its licence is kept in
+ * apps/watchtower/THIRD-PARTY-NOTICES.md for this port.
  */
 import { goDate, type WallClock, wallClock, type Zone } from './_zone.ts'
 

@@ -18,7 +18,7 @@ import { fixedZone, loadZone, type Zone } from './_zone.ts'
 import { parseSchedule } from './spec.ts'
 
 // robfig/cron v1.2.0's own test tables and documented behaviour, answered by its own code
-// (see the file's $comment and robfig-oracle/README.md).
+// (see the file's $comment).
 interface Source {
   repository: string
   path: string
