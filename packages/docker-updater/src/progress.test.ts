@@ -14,9 +14,12 @@ import type { ProgressEvent, UpdateEvent } from './types.ts'
 
 // Progress events of a real pass (real engine, the bed's open registry), in the order they happen.
 const P = uniqueName('wt-progress')
+/** Images left untagged by a test (the old image of a rolled-back container). */
+const untagged: string[] = []
 afterAll(async () => {
   await removeContainers(P)
   await removeImages(P)
+  for (const id of untagged) await docker(['rmi', id]).catch(() => undefined)
 })
 
 const isProgress = (e: UpdateEvent): e is ProgressEvent => !['step', 'hook', 'warning'].includes(e.type)
@@ -78,7 +81,7 @@ describe('progress events against the real engine', () => {
 
   it('a new container that turns unhealthy is rolled back: the event says why', async () => {
     const ref = `${P}-rb:v`
-    await buildImage(ref, 'v1')
+    untagged.push(await buildImage(ref, 'v1'))
     const name = `${P}-rb`
     await docker(['run', '-d', '--network', 'none', '--name', name, ref])
     await buildImage(ref, 'v2', ['HEALTHCHECK --interval=1s --retries=1 CMD false'])
@@ -106,6 +109,7 @@ describe('progress events against the real engine', () => {
     const report = await runUpdate({
       engine: realEngine(),
       noPull: true,
+      cleanup: true,
       names: [name],
       onEvent: () => {
         throw new Error('listener bug')

@@ -5,7 +5,17 @@ import { join } from 'node:path'
 import { dockerCli } from '@watchtower-ts/testbed'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Captured } from '../test-utils.ts'
-import { bed, build, cleanupPrefix, docker, publish, run, uniqueName, watchtower } from './_bed.ts'
+import {
+  bed,
+  build,
+  cleanupPrefix,
+  docker,
+  imageExists,
+  publish,
+  run,
+  uniqueName,
+  watchtower,
+} from './_bed.ts'
 
 // Live progress and "nothing skipped in silence", against the real engine and registries.
 const P = uniqueName('wt-progress-e2e')
@@ -89,18 +99,23 @@ describe('live progress', () => {
     const names = [0, 1, 2].map((i) => `${P}-live-${i}`)
     const oldIds: Record<string, string> = {}
     const refs: Record<string, string> = {}
+    const oldImages: Record<string, string> = {}
     for (const name of names) {
       const v1 = await publish('open', name, 'v1')
       await run(name, v1.ref)
       oldIds[name] = await docker(['inspect', '--format', '{{.Id}}', name])
       refs[name] = v1.ref
+      oldImages[name] = v1.id
       await publish('open', name, 'v2')
     }
     const stderr = timedStream()
     const since = Date.now() - 1000
-    const r = await watchtower(['--run-once', '--log-format', 'json', '--porcelain', 'v1', ...names], {
-      stderr,
-    })
+    const r = await watchtower(
+      ['--run-once', '--cleanup', '--log-format', 'json', '--porcelain', 'v1', ...names],
+      {
+        stderr,
+      },
+    )
     const until = Date.now() + 1000
     expect(r.code).toBe(0)
     expect(r.stdout.trim().split('\n').sort()).toEqual(names.map((n) => `${n} (${refs[n]}): Updated`))
@@ -168,6 +183,10 @@ describe('live progress', () => {
       .filter((l) => l.event === 'stop' || l.event === 'create')
       .map((l) => `${l.event}:${l.phase}`)
     expect(kinds.indexOf('create:begin')).toBeGreaterThan(kinds.lastIndexOf('stop:end'))
+    // --cleanup: upstream's "Removing image" for each old image, after the swaps
+    const removed = lines.filter((l) => l.event === 'remove-image').map((l) => l.msg)
+    expect(removed.sort()).toEqual(names.map((n) => `Removing image ${oldImages[n]!.slice(7, 19)}`).sort())
+    for (const n of names) expect(await imageExists(oldImages[n]!)).toBe(false)
     const done = lines.find((l) => l.msg === 'Session done')
     expect(done).toMatchObject({ level: 'info', scanned: 3, updated: 3, failed: 0 })
     expect(lines.indexOf(done as never)).toBeGreaterThan(lines.findLastIndex((l) => l.event === 'start'))
