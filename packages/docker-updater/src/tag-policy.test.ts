@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { ageGate, parseCooldownDelay } from './cooldown.ts'
 import { parseDockerVersion, parseTagPolicy, pickNewerTag, TagPolicyError } from './tag-policy.ts'
 
 interface Case {
@@ -58,5 +59,33 @@ describe('parseTagPolicy', () => {
   })
   it('defaults to digest', () => {
     expect(parseTagPolicy({}, 'x')).toEqual({ kind: 'digest' })
+  })
+})
+
+describe('cooldown delay', () => {
+  it.each([
+    ['72h', 72 * 3_600_000],
+    ['3d', 3 * 86_400_000],
+    ['1w2d', 9 * 86_400_000],
+    ['1M', 30 * 86_400_000],
+    ['90s', 90_000],
+    ['1h30m', 5_400_000],
+    ['0', 0],
+    ['', 0],
+  ])('%s', (text, ms) => {
+    expect(parseCooldownDelay(text, 'x')).toBe(ms)
+  })
+  it('refuses what is not a duration, naming the place', () => {
+    expect(() => parseCooldownDelay('3 days', '--cooldown-delay')).toThrow(
+      /--cooldown-delay: "3 days" is not a duration/,
+    )
+    expect(() => parseCooldownDelay('10', 'label cooldown-delay')).toThrow(TagPolicyError)
+  })
+  it('holds an image back until it is old enough, and says how long to go', () => {
+    const created = Date.parse('2026-12-01T00:00:00Z')
+    const gate = ageGate(created, Date.parse('2026-12-02T00:00:00Z'), 3 * 86_400_000)
+    expect(gate).toEqual({ ok: false, waitMs: 2 * 86_400_000, reason: expect.stringContaining('2d to go') })
+    expect(ageGate(created, Date.parse('2026-12-04T00:00:01Z'), 3 * 86_400_000)).toEqual({ ok: true })
+    expect(ageGate(undefined, 0, 1000)).toEqual({ ok: true })
   })
 })
