@@ -142,6 +142,7 @@ describe('the OCI layout (linux/amd64 + linux/arm64, assembled from files)', () 
           './usr/local/lib/watchtower/dist/bin/THIRD-PARTY-LICENSES.txt',
           './usr/local/lib/watchtower/dist/bin/watchtower.js',
           './usr/local/lib/watchtower/watchtower.mjs',
+          './usr/local/lib/watchtower/THIRD-PARTY-NOTICES.md',
         ]),
       )
       const licences = await readFile(

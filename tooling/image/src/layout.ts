@@ -53,7 +53,7 @@ export type Architecture = DebianArch
 export const ALL_ARCHITECTURES: readonly Architecture[] = ['amd64', 'arm64']
 
 /** Bump when the runtime layer's layout changes (cached runtime layers are then remade). */
-const RUNTIME_LAYOUT_VERSION = '1'
+const RUNTIME_LAYOUT_VERSION = '2'
 
 const TRIPLET: Record<Architecture, string> = { amd64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' }
 const NODE_ARCH: Record<Architecture, string> = { amd64: 'x64', arm64: 'arm64' }
@@ -333,6 +333,9 @@ async function makeAppLayer(
       join(lib, 'package.json'),
       `${JSON.stringify({ name: '@watchtower-ts/watchtower', version: app.version, type: 'module', license: app.license })}\n`,
     )
+    // Notices of code ported into the app itself (not a bundled package), e.g. robfig/cron's.
+    const notices = join(appDir, 'THIRD-PARTY-NOTICES.md')
+    if (await stat(notices).catch(() => undefined)) await copyFile(notices, join(lib, 'THIRD-PARTY-NOTICES.md'))
     await symlink('usr/local/lib/watchtower/watchtower.mjs', join(root, 'watchtower'))
     return await finishLayer(root, layoutDir, mtime)
   } finally {
@@ -537,7 +540,7 @@ export async function assembleRuntime(
           `- from Debian ${d.name} ${d.version} (${d.arch}): ${d.name === 'libc6' ? 'glibc' : d.name}; copyright in /usr/share/doc/${d.name}/copyright`,
       ),
       '- /etc/ssl/certs/ca-certificates.crt: Debian ca-certificates (Mozilla CA list)',
-      '- /usr/local/lib/watchtower: watchtower-ts; bundled packages and their licences in /usr/local/lib/watchtower/dist/bin/THIRD-PARTY-LICENSES.txt',
+      '- /usr/local/lib/watchtower: watchtower-ts (notices of ported code in THIRD-PARTY-NOTICES.md); bundled packages and their licences in /usr/local/lib/watchtower/dist/bin/THIRD-PARTY-LICENSES.txt',
       '',
     ].join('\n'),
   )
