@@ -335,7 +335,8 @@ async function makeAppLayer(
     )
     // Notices of code ported into the app itself (not a bundled package), e.g. robfig/cron's.
     const notices = join(appDir, 'THIRD-PARTY-NOTICES.md')
-    if (await stat(notices).catch(() => undefined)) await copyFile(notices, join(lib, 'THIRD-PARTY-NOTICES.md'))
+    if (await stat(notices).catch(() => undefined))
+      await copyFile(notices, join(lib, 'THIRD-PARTY-NOTICES.md'))
     await symlink('usr/local/lib/watchtower/watchtower.mjs', join(root, 'watchtower'))
     return await finishLayer(root, layoutDir, mtime)
   } finally {
