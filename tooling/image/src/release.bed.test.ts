@@ -3,7 +3,7 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { dockerCli, registryRequests, uniqueName } from '@watchtower-ts/testbed'
+import { dockerCli, registryRequests, tokenLog, uniqueName } from '@watchtower-ts/testbed'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { main } from './cli.ts'
 import { ImageError } from './errors.ts'
@@ -117,6 +117,31 @@ describe('pnpm image release → the bed registry (TLS, private CA, htpasswd)', 
     })
     const arm64 = layout.images.find((i) => i.architecture === 'arm64')
     expect(arm.stdout.trim()).toBe(`arm64 ${arm64?.config.digest}`)
+  })
+
+  it('also to a registry with bearer tokens (the bed token server): tokens asked with push scope, pull by tag works', async () => {
+    const tokenRegistry = bed.registries.token.host
+    const repo = `alice/${uniqueName('wt-release-tok')}`
+    const pushed = await pushLayout(layout.dir, {
+      registry: tokenRegistry,
+      repository: repo,
+      version: '3.4.5',
+      dockerConfig: bed.dockerConfigDir,
+      caFile: bed.tls.caCert,
+    })
+    expect(pushed.tags).toEqual(['3.4.5', '3.4', 'latest'])
+    const asked = (await tokenLog(bed)).filter((t) => t.scopes.some((sc) => sc.includes(repo)))
+    expect(asked.length).toBeGreaterThan(0)
+    expect(asked.every((t) => t.account === 'alice' && t.status === 200)).toBe(true)
+    expect(asked.some((t) => t.scopes.some((sc) => sc === `repository:${repo}:pull,push`))).toBe(true)
+    const ref = `${tokenRegistry}/${repo}:3.4`
+    removeImages.push(ref)
+    const pull = await dockerCli(bed, ['pull', ref])
+    expect(pull.code, pull.stderr).toBe(0)
+    const arch = await dockerCli(bed, ['image', 'inspect', '--format', '{{.Architecture}}', ref], {
+      reject: true,
+    })
+    expect(arch.stdout.trim()).toBe('amd64')
   })
 
   it('the CLI: wrong credentials are a clear error without the secret; a malformed version is refused', async () => {
