@@ -79,8 +79,12 @@ export async function readElfDynamic(file: string): Promise<ElfDynamicInfo> {
     const strOffset = vaddr - seg.vaddr + seg.offset
     const needed: string[] = []
     for (const rel of neededOffsets) {
-      const chunk = await read(strOffset + Number(rel), 256)
-      needed.push(chunk.toString('latin1', 0, chunk.indexOf(0)))
+      // a name ends at its NUL; the string table may end less than 256 bytes further on
+      const chunk = Buffer.alloc(256)
+      const { bytesRead } = await fh.read(chunk, 0, 256, strOffset + Number(rel))
+      const end = chunk.subarray(0, bytesRead).indexOf(0)
+      if (end < 0) throw new ImageError('WT_IMAGE_ELF', `${file}: a DT_NEEDED name is not terminated`)
+      needed.push(chunk.toString('latin1', 0, end))
     }
     return { machine, interpreter, needed }
   } finally {
