@@ -83,7 +83,8 @@ async function bringUp(client: ComposeClient, project: string, keepPorts: boolea
     repository: `alice/${project}-app`,
     tag: 'stable',
   })
-  images.push(app.ref)
+  // the tag, and the digest reference the push left on the bed's shared v1 image
+  images.push(app.ref, `${app.ref.slice(0, app.ref.lastIndexOf(':'))}@${app.digest}`)
   const example = await readFile(join(REPO_ROOT, 'examples/compose/docker-compose.yml'), 'utf8')
   const portsBlock = /^ {4}ports:\n {6}- "8080:8080"\n/m
   expect(example).toMatch(portsBlock)
@@ -177,12 +178,13 @@ async function upAndUpdate(client: ComposeClient, project: string, keepPorts: bo
   expect(appBefore.image).toBe(v1)
 
   // A new app image is pushed; the local tag is put back on v1 so only watchtower's pull brings v2.
-  await pushImage(bed, {
+  const pushed = await pushImage(bed, {
     registry: 'basic',
     variant: 'v2',
     repository: `alice/${project}-app`,
     tag: 'stable',
   })
+  images.push(`${u.appRef.slice(0, u.appRef.lastIndexOf(':'))}@${pushed.digest}`)
   await dockerCli(bed, ['tag', bed.images.v1, u.appRef], { reject: true })
   const res = await fetch(`http://127.0.0.1:${u.port}/v1/update`, {
     method: 'POST',
