@@ -29,6 +29,18 @@ export {
   tryNormalizeRegistryKey,
 } from './normalize.ts'
 export {
+  createRedactor,
+  proseOnly,
+  REDACTED,
+  type Redactor,
+  type RedactorOptions,
+  redactText,
+  redactUrl,
+  SECRET_ENV_NAME,
+  safeExcerpt,
+  stripControl,
+} from './redact.ts'
+export {
   type CreateCredentialResolverOptions,
   createCredentialResolver,
   type DockerCredentialResolver,
