@@ -1,0 +1,90 @@
+/**
+ * The real watchtower daemon (a child process: `node bin.js`, the bundle built from these sources)
+ * against hostile inputs on loopback. Its memory is read from /proc while a webhook streams an
+ * endless answer, and it must go on with its next passes.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type HostileServer, hostile, hostileServer } from '@watchtower-ts/testbed'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { bed, uniqueName } from './_bed.ts'
+
+const app = join(dirname(fileURLToPath(import.meta.url)), '../..')
+const children: ChildProcess[] = []
+const servers: HostileServer[] = []
+afterEach(async () => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
+  await Promise.all(servers.splice(0).map((s) => s.close()))
+})
+
+beforeAll(() => {
+  // bin.js runs the bundle: make it from the sources under test
+  execFileSync(process.execPath, [join(app, 'bundle.mjs')], { stdio: 'ignore' })
+})
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? 0)
+  return kb / 1024
+}
+
+function daemon(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [join(app, 'bin.js'), ...args], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      DOCKER_HOST: bed.docker.host,
+      DOCKER_CONFIG: bed.dockerConfigDir,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.push(child)
+  let stderr = ''
+  child.stderr!.on('data', (c: Buffer) => {
+    stderr += c.toString()
+  })
+  child.stdout!.on('data', () => {})
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  return { child, stderr: () => stderr, exited }
+}
+
+describe('the daemon against an endless webhook (real child process, RSS from /proc)', () => {
+  it('stays under 150 MB while the webhook streams for ever, and goes on with its next passes', async () => {
+    const hook = await hostileServer()
+    servers.push(hook)
+    hook.route('/hook', hostile.endless())
+    const d = daemon([
+      '--interval',
+      '1',
+      '--log-format',
+      'logfmt',
+      '--no-startup-message',
+      '--notifications-level',
+      'info',
+      '--notification-url',
+      `generic+http://${hook.host}/hook`,
+      uniqueName('wt-hostile-none'), // no such container: each pass is quick
+    ])
+    let maxRss = 0
+    const deadline = Date.now() + 60_000
+    const sessions = () => d.stderr().match(/msg="Session done"/g)?.length ?? 0
+    const failures = () => d.stderr().match(/larger than the 65536-byte cap/g)?.length ?? 0
+    while (Date.now() < deadline && d.child.exitCode === null) {
+      maxRss = Math.max(maxRss, rssMb(d.child.pid!))
+      if (maxRss > 150) break
+      if (sessions() >= 3 && failures() >= 2) break
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    const code = d.child.exitCode
+    if (process.env.WT_SHOW_RSS) console.log(`max RSS ${maxRss.toFixed(1)} MB, ${sessions()} passes`)
+    d.child.kill('SIGTERM')
+    await d.exited
+    expect(code).toBeNull() // still running: the endless answer did not crash it
+    expect(maxRss).toBeLessThan(150)
+    expect(sessions()).toBeGreaterThanOrEqual(3)
+    expect(failures()).toBeGreaterThanOrEqual(2)
+    expect(hook.requests.length).toBeGreaterThanOrEqual(2)
+  })
+})
