@@ -4,7 +4,17 @@
  * endless answer, and it must go on with its next passes.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import {
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type HostileServer, hostile, hostileServer } from '@watchtower-ts/testbed'
@@ -14,7 +24,9 @@ import { bed, uniqueName } from './_bed.ts'
 const app = join(dirname(fileURLToPath(import.meta.url)), '../..')
 const children: ChildProcess[] = []
 const servers: HostileServer[] = []
+const dirs: string[] = []
 afterEach(async () => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
   await Promise.all(servers.splice(0).map((s) => s.close()))
 })
@@ -86,5 +98,40 @@ describe('the daemon against an endless webhook (real child process, RSS from /p
     expect(sessions()).toBeGreaterThanOrEqual(3)
     expect(failures()).toBeGreaterThanOrEqual(2)
     expect(hook.requests.length).toBeGreaterThanOrEqual(2)
+  })
+})
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'wt-hostile-'))
+  dirs.push(d)
+  return d
+}
+
+describe('notify-upgrade in a shared, world-writable folder (real CLI)', () => {
+  it('never follows a planted symlink: a new 0600 file with a random name, created exclusively', async () => {
+    const shared = tempDir()
+    execFileSync('chmod', ['1777', shared])
+    const victim = join(tempDir(), 'victim')
+    writeFileSync(victim, 'precious\n')
+    // symlinks at every name a clock-based scheme would pick in the next seconds
+    const now = Date.now()
+    for (let t = now - 2_000; t < now + 60_000; t++)
+      if (t % 7 === 0 || t < now + 20_000)
+        symlinkSync(victim, join(shared, `watchtower-notifications-${t}.env`))
+    const planted = readdirSync(shared).length
+    const d = daemon(
+      ['notify-upgrade', '--notification-url', 'smtp://ops:Sm7p-Pass-word@mail.example:25/?from=a@b&to=c@d'],
+      { WATCHTOWER_NOTIFY_UPGRADE_DIR: shared },
+    )
+    expect(await d.exited).toBe(0)
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n')
+    const written = readdirSync(shared).filter((f) => !lstatSync(join(shared, f)).isSymbolicLink())
+    expect(readdirSync(shared)).toHaveLength(planted + 1)
+    expect(written).toEqual([expect.stringMatching(/^watchtower-notifications-[0-9a-f]{16}\.env$/)])
+    const st = statSync(join(shared, written[0]!))
+    expect(st.mode & 0o777).toBe(0o600)
+    expect(readFileSync(join(shared, written[0]!), 'utf8')).toContain(
+      'smtp://ops:Sm7p-Pass-word@mail.example:25',
+    )
   })
 })
