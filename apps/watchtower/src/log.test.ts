@@ -14,6 +14,7 @@ describe('logger', () => {
         { tag: 'v1\x1b[2K\r\x1b[32mOK' },
         'manifest of evil\x1b[1A\x9b2J',
       )
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the test is about control characters
       expect(out.text).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/)
       expect(out.text).not.toContain('\\u001b')
       expect(out.text).toContain('manifest of evil')
