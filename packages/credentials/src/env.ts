@@ -109,7 +109,7 @@ async function _value(
     const wrapped = unreadableFileError(file, error)
     throw new CredentialsError('WT_CREDENTIALS_FILE_UNREADABLE', `${fileName}: ${wrapped.message}`, {
       file,
-      cause: error,
+      cause: wrapped === error ? undefined : error,
     })
   }
   const value = text.replace(/\r?\n$/, '')

@@ -28,6 +28,7 @@ export {
   serverUrlFor,
   tryNormalizeRegistryKey,
 } from './normalize.ts'
+export { boundedReadFile, FILE_LIMITS, type ReadBoundedFileOptions, readBoundedFile } from './read-file.ts'
 export {
   createRedactor,
   proseOnly,
