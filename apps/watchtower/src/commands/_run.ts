@@ -115,7 +115,7 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
       await announce(startup, config, notifier, log)
       const report = await session().catch(() => undefined)
       if (!report) return 1
-      return report.failed.length > 0 ? 1 : 0
+      return report.failed.length > 0 || (report.configErrors?.length ?? 0) > 0 ? 1 : 0
     }
 
     await runner.startup?.()

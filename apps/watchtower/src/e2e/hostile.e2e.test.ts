@@ -18,8 +18,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type HostileServer, hostile, hostileServer } from '@watchtower-ts/testbed'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { bed, uniqueName } from './_bed.ts'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { bed, cleanupPrefix, publish, run, uniqueName } from './_bed.ts'
 
 const app = join(dirname(fileURLToPath(import.meta.url)), '../..')
 const children: ChildProcess[] = []
@@ -30,6 +30,9 @@ afterEach(async () => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
   await Promise.all(servers.splice(0).map((s) => s.close()))
 })
+
+const P = uniqueName('wt-hostile')
+afterAll(() => cleanupPrefix(P))
 
 beforeAll(() => {
   // bin.js runs the bundle: make it from the sources under test
@@ -133,5 +136,22 @@ describe('notify-upgrade in a shared, world-writable folder (real CLI)', () => {
     expect(readFileSync(join(shared, written[0]!), 'utf8')).toContain(
       'smtp://ops:Sm7p-Pass-word@mail.example:25',
     )
+  })
+})
+
+describe('a broken config.json at --run-once (real CLI)', () => {
+  it('a truncated config.json nested 200 000 levels deep: an error naming file and position, exit 1', async () => {
+    const image = await publish('open', `${P}-cfg`, 'v1')
+    await run(`${P}-cfg`, image.ref)
+    const dir = tempDir()
+    const text = `{"auths":{"x":${'['.repeat(200_000)}`
+    writeFileSync(join(dir, 'config.json'), text)
+    const d = daemon(['--run-once', '--log-format', 'logfmt', `${P}-cfg`], { DOCKER_CONFIG: dir })
+    const code = await d.exited
+    expect(d.stderr()).toContain(
+      `level=error msg="${dir}/config.json is not valid JSON: unexpected end of file at line 1 column ${text.length + 1} (position ${text.length})"`,
+    )
+    expect(d.stderr()).not.toContain('Maximum call stack')
+    expect(code).toBe(1)
   })
 })
