@@ -127,6 +127,7 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
         update: config.httpApiUpdate,
         ...(metrics ? { metrics } : {}),
         log,
+        now: deps.now,
         onUpdate: async (images) => {
           if (images) return { skipped: false, report: await lock.run(() => session(images)) }
           const r = await lock.tryRun(() => session())
