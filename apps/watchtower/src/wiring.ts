@@ -143,6 +143,7 @@ export async function createSessionRunner(
     credentials,
     tokenCache,
     trust,
+    realmSameHost: config.registryRealmSameHost,
     onEvent: (event) => log.trace({ notify: false, registry: event }, 'registry'),
   })
   const engine = createDockerEngine({
