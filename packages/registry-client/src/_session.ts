@@ -192,7 +192,7 @@ export class RegistrySession {
         if (foreign !== undefined) {
           throw new RegistryError(
             'WT_REGISTRY_SCOPE_REFUSED',
-            `the registry asked for the token scope ${JSON.stringify(stripControl(foreign))} (insufficient_scope); watchtower only ever asks for ${JSON.stringify(own)}: ${displayUrl(res.url)}`,
+            `the registry asked for the token scope ${JSON.stringify(stripControl(foreign).slice(0, 200))} (insufficient_scope); watchtower only ever asks for ${JSON.stringify(own)}: ${displayUrl(res.url)}`,
             { registry: this.registry, url: displayUrl(res.url), status: res.status },
           )
         }
