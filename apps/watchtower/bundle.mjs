@@ -84,6 +84,8 @@ const { metafile } = await build({
   logLevel: 'warning',
   plugins: [lazyRequires],
   metafile: true,
+  // paths in the bundle and the metafile are relative to this folder, wherever it is run from
+  absWorkingDir: here,
 })
 
 /**
