@@ -20,6 +20,7 @@ import { createTokenCache } from '@watchtower-ts/token-cache'
 import { imageMatches, parseImageFilter } from './api/image-filter.ts'
 import type { WatchtowerConfig } from './config/types.ts'
 import { ConfigError } from './errors.ts'
+import { credcheckHint, isUnchecked, outcomeLine, progressLine } from './progress.ts'
 import { detectSelfContainerId, removeOtherInstances, startSelfUpdate } from './self-update.ts'
 import {
   buildReport,
@@ -55,8 +56,15 @@ const STATES: Record<UpdaterContainerReport['state'], ContainerState> = {
   'rolled-back': 'Failed',
 }
 
-/** docker-updater's per-container result → the session report entry templates and the API use. */
+/**
+ * docker-updater's per-container result → the session report entry templates and the API use.
+ * A container whose registry check or pull failed (refused credentials, untrusted certificate,
+ * registry down) is Failed, not Skipped as upstream: so notifications, --porcelain, the failed
+ * metric and the exit code of --run-once all show it. Its error carries the credcheck hint.
+ */
 export function toContainerReport(c: UpdaterContainerReport): ContainerReport {
+  const unchecked = isUnchecked(c)
+  const error = unchecked ? `${c.error ?? 'unknown error'}; ${credcheckHint(c.image)}` : c.error
   return {
     ...(c.kind === 'service' ? { kind: 'service' as const } : {}),
     id: c.id,
@@ -64,8 +72,8 @@ export function toContainerReport(c: UpdaterContainerReport): ContainerReport {
     imageName: c.image,
     currentImageId: c.oldImageId,
     latestImageId: c.newImageId ?? c.oldImageId,
-    state: STATES[c.state],
-    ...(c.error ? { error: c.error } : {}),
+    state: unchecked ? 'Failed' : STATES[c.state],
+    ...(error ? { error } : {}),
   }
 }
 
@@ -103,6 +111,19 @@ export function warnOnHeadFailure(mode: WatchtowerConfig['warnOnHeadFailure'], r
   return ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'ghcr.io'].includes(registry)
 }
 
+const LOCAL_CONFIG_ERRORS = new Set([
+  'WT_CREDENTIALS_CONFIG_INVALID_JSON',
+  'WT_CREDENTIALS_CONFIG_INVALID',
+  'WT_CREDENTIALS_FILE_UNREADABLE',
+  'WT_CREDENTIALS_ENV_INVALID',
+])
+
+/** An error in the user's own files or env (config.json, `*_FILE`), not the registry's. */
+function isLocalConfigError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && LOCAL_CONFIG_ERRORS.has(code)
+}
+
 /** The real session runner. */
 export async function createSessionRunner(
   config: WatchtowerConfig,
@@ -137,6 +158,7 @@ export async function createSessionRunner(
     tokenCache,
     trust,
     ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+    realmSameHost: config.registryRealmSameHost,
     onEvent: (event) => log.trace({ notify: false, registry: event }, 'registry'),
   })
   const engine = createDockerEngine({
@@ -230,6 +252,7 @@ export async function createSessionRunner(
         ]
         if (names.length === 0) return buildReport([])
       }
+      const configErrors = new Set<string>()
       const report = await runUpdate({
         ...selection,
         names,
@@ -254,7 +277,11 @@ export async function createSessionRunner(
               return { status: r.status, remoteDigest: r.remote.digest }
             } catch (err) {
               const message = `Could not do a head request for "${imageRef}", falling back to regular pull: ${(err as Error).message}`
-              if (warnOnHeadFailure(config.warnOnHeadFailure, ref.registry)) log.warn(message)
+              if (isLocalConfigError(err)) {
+                // not the registry's fault: the user's own files are broken; never at debug level only
+                if (!configErrors.has((err as Error).message)) log.error((err as Error).message)
+                configErrors.add((err as Error).message)
+              } else if (warnOnHeadFailure(config.warnOnHeadFailure, ref.registry)) log.warn(message)
               else log.debug(message)
               throw err
             }
@@ -289,7 +316,14 @@ export async function createSessionRunner(
               { container: e.container, hook: e.hook, exitCode: e.exitCode },
               e.output.trim() || `${e.hook} hook done`,
             )
-          else log.debug({ container: e.container, notify: false }, e.step)
+          else if (e.type === 'step') {
+            // stop, create, start and health have their own progress lines
+            if (!['stop', 'create', 'start', 'health'].includes(e.step))
+              log.debug({ container: e.container, notify: false }, e.step)
+          } else {
+            const line = progressLine(e)
+            log[line.level](line.fields, line.msg)
+          }
         },
       })
       for (const r of report.recovered) {
@@ -311,22 +345,10 @@ export async function createSessionRunner(
           `Swarm manager: ${swarm.services} services looked at, ${swarm.taskContainers} task containers left to them`,
         )
       for (const c of report.containers) {
-        const what = c.kind === 'service' ? `service ${c.name}` : c.name
-        const fields = c.kind === 'service' ? { service: c.name } : { container: c.name }
-        if (c.state === 'updated')
-          log.info(
-            { ...fields, image: c.image },
-            `Updated ${what} (${c.image}${c.kind === 'service' ? `@${c.newImageId}` : ''})`,
-          )
-        else if (c.state === 'stale')
-          log.info({ ...fields, image: c.image }, `Found new ${c.image} image for ${what}`)
-        else if (c.state === 'failed' || c.state === 'rolled-back')
-          log.error(fields, `Update of ${what} failed: ${c.error ?? c.state}`)
-        else if (c.state === 'skipped' && c.kind === 'service')
-          // A service left alone (not pinned, rolled back before, paused, in progress) needs a person.
-          log.info(fields, `Skipped ${what}: ${c.error ?? ''}`)
-        else if (c.state === 'skipped') log.debug(fields, `Skipped ${what}: ${c.error ?? ''}`)
-        for (const w of c.warnings) log.warn(fields, w)
+        const line = outcomeLine(c)
+        if (line) log[line.level](line.fields, line.msg)
+        for (const w of c.warnings)
+          log.warn(c.kind === 'service' ? { service: c.name } : { container: c.name }, w)
       }
       const self = selfId ? report.containers.find((c) => c.id === selfId) : undefined
       if (self?.state === 'stale' && !config.monitorOnly && !config.noRestart) {
@@ -336,7 +358,8 @@ export async function createSessionRunner(
           log.error(`Could not start the self-update: ${(err as Error).message}`)
         }
       }
-      return buildReport(report.containers.map(toContainerReport))
+      const built = buildReport(report.containers.map(toContainerReport))
+      return configErrors.size > 0 ? { ...built, configErrors: [...configErrors] } : built
     },
     stats() {
       const s = registry.stats()

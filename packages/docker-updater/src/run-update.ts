@@ -110,6 +110,11 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
     checker: options.checker,
     auth: options.auth,
     concurrency: options.concurrency ?? 4,
+    emit: ctx.emit,
+    now: ctx.now,
+    ...(options.pullProgressIntervalMs === undefined
+      ? {}
+      : { pullProgressIntervalMs: options.pullProgressIntervalMs }),
   })
   const reports = new Map<string, ContainerReport>()
   const monitorOnly = new Set<string>()
@@ -173,7 +178,11 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
     report: ContainerReport,
     restartOnly: boolean,
   ): Promise<Action> => {
-    const plan = planRecreate(c, await imageOf(c.Image), { image: c.Config.Image, nameOf: idToName })
+    const plan = planRecreate(c, await imageOf(c.Image), {
+      image: c.Config.Image,
+      nameOf: idToName,
+      ...(report.newImageId ? { newImageId: report.newImageId } : {}),
+    })
     const gateLabel = labelOf(c.Config.Labels, LABELS.healthTimeout)
     const item: SwapItem = {
       old: c,

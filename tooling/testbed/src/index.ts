@@ -1,4 +1,5 @@
 export { ensureIsolated as isolatedEngine } from './_isolated.ts'
+export { ensureNpmRegistry as npmRegistry, type NpmRegistry } from './_npm-registry.ts'
 export {
   ensureSwarm as swarmCluster,
   type SwarmCluster,
@@ -8,8 +9,17 @@ export {
 } from './_swarm.ts'
 export type { RunResult } from './_util.ts'
 export { type DockerCliOptions, dockerCli } from './docker-cli.ts'
+export {
+  type HostileHandler,
+  type HostileRequest,
+  type HostileServer,
+  type HostileServerOptions,
+  hostile,
+  hostileServer,
+} from './hostile.ts'
 export { type PushedImage, type PushImageOptions, pushImage } from './push-image.ts'
 export { registryRequests } from './registry-log.ts'
+export { type TagImageOptions, tagImage } from './tag-image.ts'
 export { clearTokenLog, clearTokenPolicy, setTokenPolicy, tokenLog } from './token-admin.ts'
 export type {
   IsolatedEngine,
