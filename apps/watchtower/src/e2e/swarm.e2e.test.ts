@@ -260,7 +260,7 @@ describe('swarm services on a real two-node swarm', () => {
     expect(await specImage(WEB2)).toBe(b.pinned)
   })
 
-  it('the HTTP API updates a service and answers it as a service; /v1/metrics counts services apart', async () => {
+  it('the HTTP API (?image= filter) updates a service and answers it as a service; /v1/metrics counts services apart', async () => {
     let port = 0
     let stop: ((s: string) => void) | undefined
     const done = wt(
@@ -275,6 +275,7 @@ describe('swarm services on a real two-node swarm', () => {
         '--http-api-host',
         '127.0.0.1',
         AGENT,
+        WEB,
       ],
       {
         onListening: (p) => {
@@ -289,7 +290,8 @@ describe('swarm services on a real two-node swarm', () => {
     while (!port) await new Promise((r) => setTimeout(r, 20))
     const base = `http://127.0.0.1:${port}`
     const headers = { authorization: 'Bearer e2e-token' }
-    const res = await fetch(`${base}/v1/update`, { method: 'POST', headers })
+    // ?image= picks services by their image too: AGENT (repo b), not WEB (repo a).
+    const res = await fetch(`${base}/v1/update?image=${REG}/${repoB}`, { method: 'POST', headers })
     const body = (await res.json()) as { containers: { kind: string; name: string; state: string }[] }
     expect(body.containers).toEqual([
       expect.objectContaining({ kind: 'service', name: AGENT, state: 'Updated' }),
