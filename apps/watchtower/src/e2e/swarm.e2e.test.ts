@@ -4,12 +4,19 @@
  * runs here in the host namespace against the manager's socket; the nodes pull from the copies
  * of the registries inside their namespaces, so the bed's own token registry and token server logs
  * hold only what watchtower-ts (its own User-Agent) and the test's pushes asked.
+ *
+ * WT_E2E_SWARM_ENGINE (a JSON SwarmEngineSpec, see tooling/testbed/README.md) runs the same tests
+ * on another engine build; checked with Debian trixie's Docker 26.1.5 (API 1.45):
+ * {"name":"d26","dockerd":"DIR/usr/sbin/dockerd","args":["--add-runtime","bookworm-runc=/usr/sbin/runc",
+ * "--default-runtime","bookworm-runc"],"env":{"PATH":"DIR/usr/bin:…"}} with DIR = the unpacked
+ * docker.io + containerd packages (tooling/image's downloadPackages(…, { suite: 'trixie' })).
  */
 import {
   dockerCli,
   pushImage,
   registryRequests,
   type SwarmCluster,
+  type SwarmEngineSpec,
   swarmCluster,
   tokenLog,
 } from '@watchtower-ts/testbed'
@@ -102,7 +109,9 @@ async function waitForLog(log: { text: string }, re: RegExp, timeoutMs = 240_000
 }
 
 beforeAll(async () => {
-  swarm = await swarmCluster(bed)
+  // WT_E2E_SWARM_ENGINE: a JSON SwarmEngineSpec to run the nodes on another engine build (e.g. Docker 26).
+  const spec = process.env.WT_E2E_SWARM_ENGINE
+  swarm = await swarmCluster(bed, spec ? { engine: JSON.parse(spec) as SwarmEngineSpec } : {})
   manager = swarm.manager.host
   worker = swarm.nodes.find((n) => n.role === 'worker')!.host
   await push(repoA, 'v1')
