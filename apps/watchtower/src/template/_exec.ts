@@ -3,7 +3,7 @@
 import { BREAK, CONTINUE, Evaluator, type ExecOptions } from './_eval.ts'
 import type { ControlNode, ListNode, Node } from './_nodes.ts'
 import { nodeString } from './_nodes.ts'
-import { isTrue, kindOf, printValue, sortedEntries } from './_value.ts'
+import { isTrue, kindOf, printValue, sortedEntries, typeName } from './_value.ts'
 
 export type { ExecOptions }
 
@@ -96,7 +96,7 @@ class State extends Evaluator {
         items = Array.from({ length: Math.max(n, 0) }, (_, i) => [i, i])
       } else if (k !== 'invalid' && k !== 'nil') {
         this.at(r)
-        this.errorf(`range can't iterate over ${printValue(val).slice(0, 40)}`)
+        this.errorf(`range can't iterate over a value of type ${typeName(val)}`) // no data values in errors
       }
       if (items && items.length > 0) {
         try {
