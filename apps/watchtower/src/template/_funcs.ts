@@ -199,8 +199,9 @@ const queryEscape = (s: string) =>
     })
     .join('')
 
+/** watchtower's Title: cases.Title(language.AmericanEnglish), each word capitalised, the rest lower case. */
 function title(s: string): string {
-  return s.replace(/(^|[^\p{L}\p{N}'])(\p{L})/gu, (_, pre: string, c: string) => pre + c.toUpperCase())
+  return s.replace(/[\p{L}\p{M}\p{N}']+/gu, (w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase())
 }
 
 /** encoding/json's view of a value: maps with sorted keys, no value as null, HTML-safe. */

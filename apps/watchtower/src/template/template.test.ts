@@ -139,6 +139,10 @@ describe('Go semantics (issue 12)', () => {
     expect(run('{{$i := 0}}{{range $i = .Items}}{{end}}{{$i}}', data)).toBe('b')
     expect(run('{{$k := 0}}{{$v := 0}}{{range $k, $v = .Items}}{{end}}{{$k}}{{$v}}', data)).toBe('1b')
   })
+  it("watchtower's functions: Title is cases.Title, the others take strings", () => {
+    expect(run(`{{"hELLO wORLD, it's 1st" | Title}} {{ToUpper "a"}}`, data)).toBe("Hello World, It's 1st A")
+    expect(() => run('{{ToUpper 1}}', data)).toThrow(/wrong type for value; expected string; got int/)
+  })
   it('number literals as Go reads them', () => {
     expect(run("{{print 0x1F 0377 0o17 0b101 'x' 1e3 1_000 1.5 .F}}", data)).toBe(
       '31 255 15 5 120 1000 1000 1.5 2',
