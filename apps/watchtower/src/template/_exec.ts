@@ -9,11 +9,13 @@ export type { ExecOptions }
 
 class State extends Evaluator {
   out = ''
+  bytes = 0
   iterations = 0
 
   private write(s: string): void {
     this.out += s
-    if (this.out.length > this.o.maxOutput) this.errorf(`output is larger than ${this.o.maxOutput} bytes`)
+    this.bytes += Buffer.byteLength(s)
+    if (this.bytes > this.o.maxOutput) this.errorf(`output is larger than ${this.o.maxOutput} bytes`)
   }
 
   walk(dot: unknown, node: Node): void {
