@@ -220,6 +220,13 @@ export class ExprParser {
         try {
           const n = parseNumber(t.pos, t.val, t.typ)
           if (n.isComplex) this.errorf(`complex number ${t.val} is not supported`)
+          const big = BigInt(Number.MAX_SAFE_INTEGER)
+          if (
+            n.isInt &&
+            !/[.eEpP]/.test(t.val.replace(/^[+-]?0[xX][^pP]*$/, '')) &&
+            (n.int! > big || n.int! < -big)
+          )
+            this.errorf(`integer ${t.val} is too large: numbers are exact only up to 2^53 here`)
           return n
         } catch (e) {
           if (e instanceof TemplateError) throw e

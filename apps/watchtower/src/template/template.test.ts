@@ -154,6 +154,7 @@ describe('Go semantics (issue 12)', () => {
     ['{{template "x"}}', /`template` is not supported/],
     ['{{block "x" .}}a{{end}}', /`block` is not supported/],
     ['{{1+2i}}', /complex number 1\+2i is not supported/],
+    ['{{print 9007199254740993}}', /integer 9007199254740993 is too large/],
     ['{{range .}}{{else}}{{break}}{{end}}', /\{\{break\}\} outside \{\{range\}\}/],
     ['{{.X | 3}}', /non executable command in pipeline stage 2/],
   ]
