@@ -6,7 +6,8 @@ import type { Arg, CommandNode, PipeNode, VariableNode } from './_nodes.ts'
 import { nodeString } from './_nodes.ts'
 import { TemplateError } from './errors.ts'
 
-const MAX_STACK_DEPTH = 10000
+/** Go allows 10000 nested parentheses; JS's call stack holds about 1000 (see README). */
+export const MAX_STACK_DEPTH = 1000
 
 function itemString(i: Item): string {
   if (i.typ === 'EOF') return 'EOF'

@@ -4,11 +4,12 @@
 
 import type { ControlNode, ListNode, Node } from './_nodes.ts'
 import { nodeString } from './_nodes.ts'
-import { ExprParser, type ParseOptions } from './_parse_expr.ts'
+import { ExprParser, MAX_STACK_DEPTH, type ParseOptions } from './_parse_expr.ts'
 
 export type { ParseOptions }
 
 class Parser extends ExprParser {
+  private controlDepth = 0
   parse(): ListNode {
     const root: ListNode = { k: 'list', pos: this.peek().pos, nodes: [] }
     while (this.peek().typ !== 'EOF') {
@@ -77,6 +78,8 @@ class Parser extends ExprParser {
 
   private control(context: 'if' | 'range' | 'with'): ControlNode {
     const nvars = this.vars.length
+    if (++this.controlDepth > MAX_STACK_DEPTH)
+      this.errorf(`{{${context}}} nested more than ${MAX_STACK_DEPTH} deep`)
     try {
       const pipe = this.pipeline(context, 'right delim')
       if (context === 'range') this.rangeDepth++
@@ -97,6 +100,7 @@ class Parser extends ExprParser {
       return node
     } finally {
       this.vars.length = nvars
+      this.controlDepth--
     }
   }
 }

@@ -166,6 +166,16 @@ describe('Go semantics (issue 12)', () => {
     )
     expect(() => run('{{range .Secret}}{{end}}', data)).not.toThrow(/hunter2/)
   })
+  it('nesting is bounded at parse time', () => {
+    expect(() => compileTemplate(`{{${'('.repeat(1001)}1${')'.repeat(1001)}}}`)).toThrow(
+      /max expression depth exceeded/,
+    )
+    expect(() => compileTemplate(`${'{{if 1}}'.repeat(1001)}x${'{{end}}'.repeat(1001)}`)).toThrow(
+      /\{\{if\}\} nested more than 1000 deep/,
+    )
+    expect(compileTemplate(`${'{{if 1}}'.repeat(1000)}x${'{{end}}'.repeat(1000)}`).execute({})).toBe('x')
+    expect(compileTemplate(`{{${'('.repeat(1000)}1${')'.repeat(1000)}}}`).execute({})).toBe('1')
+  })
   it('output and loops are bounded', () => {
     expect(() => run('{{range 200000}}x{{end}}', data)).toThrow(/more than 100000 iterations/)
     expect(() => compileTemplate('{{range $i := 5000}}{{range 100}}xxxxx{{end}}{{end}}').execute({})).toThrow(
