@@ -235,6 +235,15 @@ export async function createSessionRunner(
 
   const selfId = options.selfContainerId ?? detectSelfContainerId(readMountinfo())
   if (selfId) log.debug({ notify: false }, `Running in container ${selfId.slice(0, 12)}`)
+  // Running as a swarm service's task: that service is updated last, without waiting on itself.
+  let selfService: Promise<string | undefined> | undefined
+  const selfServiceId = () =>
+    (selfService ??= selfId
+      ? engine
+          .inspectContainer(selfId)
+          .then((c) => c.Config.Labels?.['com.docker.swarm.service.id'])
+          .catch(() => undefined)
+      : Promise.resolve(undefined))
 
   return {
     async startup() {
@@ -253,6 +262,7 @@ export async function createSessionRunner(
         if (names.length === 0) return buildReport([])
       }
       const configErrors = new Set<string>()
+      const ownService = config.noServices ? undefined : await selfServiceId()
       const report = await runUpdate({
         ...selection,
         names,
@@ -309,6 +319,7 @@ export async function createSessionRunner(
         serviceTimeoutMs: config.serviceTimeoutMs,
         rolledBack,
         ...(selfId ? { selfContainerId: selfId } : {}),
+        ...(ownService ? { selfServiceId: ownService } : {}),
         onEvent: (e) => {
           if (e.type === 'warning') log.warn({ container: e.container }, e.message)
           else if (e.type === 'hook')

@@ -169,8 +169,11 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
 
   // The cluster rolls stale services out while the containers below are recreated.
   const serviceTargets = await serviceChecks
-  const serviceRuns = serviceTargets
-    .filter((t) => t.report.state === 'stale' && !t.monitorOnly)
+  const staleServices = serviceTargets.filter((t) => t.report.state === 'stale' && !t.monitorOnly)
+  // The service this updater runs in goes last, once the others settled (its update replaces us).
+  const own = staleServices.find((t) => t.service.ID === options.selfServiceId)
+  const serviceRuns = staleServices
+    .filter((t) => t !== own)
     .map((t) => updateService(ctx, serviceOptions!, t))
 
   const makeAction = async (
@@ -251,6 +254,7 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
     )
   }
   await Promise.all(serviceRuns)
+  if (own) await updateService(ctx, { ...serviceOptions!, noWait: true }, own)
   return buildReport([...reports.values(), ...serviceTargets.map((t) => t.report)], recovered, swarmInfo)
 
   async function swarmPass(): Promise<{

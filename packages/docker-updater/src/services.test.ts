@@ -164,6 +164,25 @@ describe('services on a manager', () => {
     expect(swarm.mutations).toEqual([])
   })
 
+  it('the service the updater runs in is updated last, without waiting for it to settle', async () => {
+    const swarm = services()
+    swarm.script('web', { states: Array.from({ length: 100 }, () => ({ State: 'updating' })) })
+    const reg = registry({ [`${R}/app:v1`]: d('b'), [`${R}/other:v1`]: d('a') })
+    const report = await runUpdate({
+      engine: swarm.engine,
+      checker: reg.checker,
+      names: ['web', 'api'],
+      selfServiceId: swarm.idOf('web'),
+      serviceTimeoutMs: 1,
+      ...fast,
+    })
+    expect(swarm.calls.map((c) => c.spec.Name)).toEqual(['api', 'web'])
+    expect(report.containers.find((c) => c.name === 'web')).toMatchObject({
+      state: 'updated',
+      warnings: [expect.stringMatching(/the service watchtower-ts runs in/)],
+    })
+  })
+
   it('monitor-only (flag or label) reports a stale service and never updates it', async () => {
     for (const o of [{ monitorOnly: true }, {}]) {
       const swarm = fakeSwarm({

@@ -46,6 +46,8 @@ export interface ServicePassOptions extends SelectionOptions {
   labelTakePrecedence?: boolean
   timeoutMs: number
   memory: RolledBackMemory
+  /** Send the update and report it without waiting (the updater's own service). */
+  noWait?: boolean
 }
 
 /** One selected service and what the check found. */
@@ -267,6 +269,14 @@ export async function updateService(
         `service ${report.name} changed while it was being updated (update out of sequence): not updated; the next pass looks again`,
       )
     } else fail(isUpdaterError(error) ? error.code : 'WT_UPDATER_ENGINE', `service update failed: ${text}`)
+    return
+  }
+
+  if (options.noWait) {
+    report.state = 'updated'
+    report.warnings.push(
+      'this is the service watchtower-ts runs in: the cluster replaces this task now; the next instance sees how the update ended',
+    )
     return
   }
 

@@ -163,6 +163,11 @@ export interface UpdateOptions extends SelectionOptions {
   recover?: boolean
   /** Id of the container this updater runs in: never stopped mid-pass, updated last (see self-update.ts). @default undefined */
   selfContainerId?: string
+  /**
+   * Id of the swarm service this updater runs in (its task's `com.docker.swarm.service.id`): updated
+   * last, without waiting for the cluster to settle (the update replaces this very process).
+   */
+  selfServiceId?: string
   /** How the own container is replaced. @default {} (start the new one directly; refused when it publishes ports) */
   selfUpdate?: { helperCommand?: readonly string[] }
   /** Update plain containers. @default true */
