@@ -23,6 +23,17 @@ export {
 } from './errors.ts'
 export { exclusionReason, imageNameOf, listStatuses, matchesNames, type SelectionOptions } from './filters.ts'
 export { LABELS, parseBool } from './labels.ts'
+export { type AgeGate, ageGate, formatAge, parseCooldownDelay } from './cooldown.ts'
+export {
+  type DockerVersion,
+  parseDockerVersion,
+  parseTagPolicy,
+  pickNewerTag,
+  type TagChoice,
+  type TagPolicy,
+  TagPolicyError,
+  type TagPolicyKind,
+} from './tag-policy.ts'
 export { dependenciesOf, sortByDependencies } from './order.ts'
 export { parseAsideName } from './recreate.ts'
 export { type CreatePlan, type PlanOptions, planRecreate } from './recreate-plan.ts'
@@ -33,6 +44,7 @@ export type {
   ContainerReport,
   ContainerStatus,
   ImageChecker,
+  ImagePlatform,
   ProgressEvent,
   RecoveryReport,
   UpdateEvent,

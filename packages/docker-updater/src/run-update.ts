@@ -18,6 +18,7 @@ import { parseAsideName, recoverLeftovers, type SwapItem } from './recreate.ts'
 import { planRecreate } from './recreate-plan.ts'
 import { buildReport } from './report.ts'
 import { startSelfUpdate } from './self-update.ts'
+import { policyOf } from './policy.ts'
 import { createStalenessChecker } from './stale.ts'
 import type { ContainerReport, UpdateOptions, UpdateReport } from './types.ts'
 
@@ -97,12 +98,18 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
     sorted.map(async (c) => {
       const ref = imageNameOf(c)
       const noPull = noPullOf(c)
-      if (
-        flagOrLabel(options.monitorOnly, c.Config.Labels, LABELS.monitorOnly, options.labelTakePrecedence)
-      ) {
-        monitorOnly.add(c.Id)
-      }
-      const result = await stale.staleness(c, await imageOf(c.Image), ref, noPull)
+      const isMonitorOnly = flagOrLabel(
+        options.monitorOnly,
+        c.Config.Labels,
+        LABELS.monitorOnly,
+        options.labelTakePrecedence,
+      )
+      if (isMonitorOnly) monitorOnly.add(c.Id)
+      const policy = policyOf(c, options, isMonitorOnly)
+      const result =
+        'error' in policy
+          ? ({ state: 'skipped', reason: policy.error, code: 'WT_UPDATER_TAG_POLICY' } as const)
+          : await stale.staleness(c, await imageOf(c.Image), ref, noPull, policy)
       const report: ContainerReport = {
         id: c.Id,
         name: bare(c.Name),
@@ -118,7 +125,10 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
       } else {
         report.newImageId = result.latestImageId
         report.state = result.state
+        if (result.tagChange) report.tagChange = result.tagChange
+        if (result.waiting) report.waiting = result.waiting
       }
+      if ('notes' in result && result.notes) report.notes = result.notes
       reports.set(c.Id, report)
     }),
   )
@@ -128,7 +138,9 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
     report: ContainerReport,
     restartOnly: boolean,
   ): Promise<Action> => {
-    const plan = planRecreate(c, await imageOf(c.Image), { image: c.Config.Image, nameOf: idToName })
+    // A tag policy's move recreates the container on `name:newtag`; everything else stays.
+    const image = report.tagChange && !restartOnly ? report.tagChange.newImage : c.Config.Image
+    const plan = planRecreate(c, await imageOf(c.Image), { image, nameOf: idToName })
     const gateLabel = labelOf(c.Config.Labels, LABELS.healthTimeout)
     const item: SwapItem = {
       old: c,
