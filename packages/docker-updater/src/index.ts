@@ -1,3 +1,4 @@
+export { type AgeGate, ageGate, formatAge, parseCooldownDelay } from './cooldown.ts'
 export { type CreateDockerEngineOptions, createDockerEngine, MAX_API_VERSION } from './dockerode-engine.ts'
 export type {
   ContainerConfig,
@@ -23,7 +24,11 @@ export {
 } from './errors.ts'
 export { exclusionReason, imageNameOf, listStatuses, matchesNames, type SelectionOptions } from './filters.ts'
 export { LABELS, parseBool } from './labels.ts'
-export { type AgeGate, ageGate, formatAge, parseCooldownDelay } from './cooldown.ts'
+export { dependenciesOf, sortByDependencies } from './order.ts'
+export { parseAsideName } from './recreate.ts'
+export { type CreatePlan, type PlanOptions, planRecreate } from './recreate-plan.ts'
+export { runUpdate } from './run-update.ts'
+export { type CompleteSelfUpdateOptions, completeSelfUpdate, type SelfUpdateOptions } from './self-update.ts'
 export {
   type DockerVersion,
   parseDockerVersion,
@@ -34,11 +39,6 @@ export {
   TagPolicyError,
   type TagPolicyKind,
 } from './tag-policy.ts'
-export { dependenciesOf, sortByDependencies } from './order.ts'
-export { parseAsideName } from './recreate.ts'
-export { type CreatePlan, type PlanOptions, planRecreate } from './recreate-plan.ts'
-export { runUpdate } from './run-update.ts'
-export { type CompleteSelfUpdateOptions, completeSelfUpdate, type SelfUpdateOptions } from './self-update.ts'
 export type {
   AuthProvider,
   ContainerReport,

@@ -26,7 +26,9 @@ function fakes(images: Record<string, FakeImage>, opts: { digestStale?: boolean 
   const calls = { check: [] as string[], listTags: [] as string[], imageConfig: [] as string[] }
   const pulls: string[] = []
   // the container's tag (whichever it is) points to the running image
-  const local = new Map<string, string>(['1.0.0', '2.0.0', 'latest'].map((t) => [`${REG}:${t}`, 'sha256:old']))
+  const local = new Map<string, string>(
+    ['1.0.0', '2.0.0', 'latest'].map((t) => [`${REG}:${t}`, 'sha256:old']),
+  )
   const engine = {
     async inspectImage(ref: string): Promise<ImageInspect> {
       const id = local.get(ref)
@@ -83,7 +85,13 @@ const policy = (kind: string, delayMs = 0, monitorOnly = false): ContainerPolicy
 })
 
 function checkerFor(f: ReturnType<typeof fakes>, now = () => NOW) {
-  return createStalenessChecker({ engine: f.engine, checker: f.checker, auth: undefined, concurrency: 2, now })
+  return createStalenessChecker({
+    engine: f.engine,
+    checker: f.checker,
+    auth: undefined,
+    concurrency: 2,
+    now,
+  })
 }
 
 describe('tag policies: planning', () => {
@@ -91,20 +99,23 @@ describe('tag policies: planning', () => {
     ['semver:patch', '1.0.1'],
     ['semver:minor', '1.1.0'],
     ['semver:major', '2.0.0'],
-  ])('%s moves 1.0.0 to %s: one tag list, one config, a pull of name:newtag, no digest check', async (kind, to) => {
-    const f = fakes({})
-    const s = checkerFor(f)
-    const r = await s.staleness(container('a'), running, `${REG}:1.0.0`, false, policy(kind))
-    expect(r).toMatchObject({
-      state: 'stale',
-      latestImageId: `sha256:${to}`,
-      tagChange: { from: '1.0.0', to, newImage: `${REG}:${to}` },
-    })
-    expect(f.calls.listTags).toEqual([`${REG}:1.0.0`])
-    expect(f.calls.imageConfig).toEqual([`${REG}:${to}`])
-    expect(f.calls.check).toEqual([])
-    expect(f.pulls).toEqual([`${REG}:${to}`])
-  })
+  ])(
+    '%s moves 1.0.0 to %s: one tag list, one config, a pull of name:newtag, no digest check',
+    async (kind, to) => {
+      const f = fakes({})
+      const s = checkerFor(f)
+      const r = await s.staleness(container('a'), running, `${REG}:1.0.0`, false, policy(kind))
+      expect(r).toMatchObject({
+        state: 'stale',
+        latestImageId: `sha256:${to}`,
+        tagChange: { from: '1.0.0', to, newImage: `${REG}:${to}` },
+      })
+      expect(f.calls.listTags).toEqual([`${REG}:1.0.0`])
+      expect(f.calls.imageConfig).toEqual([`${REG}:${to}`])
+      expect(f.calls.check).toEqual([])
+      expect(f.pulls).toEqual([`${REG}:${to}`])
+    },
+  )
 
   it('digest (the default) costs no tag list and no config: one check, as watchtower', async () => {
     const f = fakes({})
@@ -145,7 +156,13 @@ describe('tag policies: planning', () => {
       '1.1.0': { created: NOW - 48 * HOUR, missing: 'linux/arm64' },
       '1.0.1': { created: NOW - 48 * HOUR, platform: { os: 'linux', architecture: 'arm64' } },
     })
-    const r = await checkerFor(f).staleness(container('a'), running, `${REG}:1.0.0`, false, policy('semver:minor'))
+    const r = await checkerFor(f).staleness(
+      container('a'),
+      running,
+      `${REG}:1.0.0`,
+      false,
+      policy('semver:minor'),
+    )
     // 1.1.0 has no amd64 image (an index without it), 1.0.1 is an arm64 image: neither is usable
     expect(r.state).toBe('fresh')
     expect(r.notes).toEqual([
@@ -228,7 +245,13 @@ describe('cooldown delay: planning with an injected clock', () => {
 
   it('a new digest younger than the delay waits: one config read, no pull', async () => {
     const f = fakes({ '1.0.0': { created: NOW - 10 * 60_000 } }, { digestStale: true })
-    const r = await checkerFor(f).staleness(container('a'), running, `${REG}:1.0.0`, false, policy('digest', HOUR))
+    const r = await checkerFor(f).staleness(
+      container('a'),
+      running,
+      `${REG}:1.0.0`,
+      false,
+      policy('digest', HOUR),
+    )
     expect(r).toMatchObject({ state: 'fresh', waiting: { waitMs: 50 * 60_000 } })
     expect(f.calls.imageConfig).toEqual([`${REG}:1.0.0`])
     expect(f.pulls).toEqual([])
@@ -236,7 +259,13 @@ describe('cooldown delay: planning with an injected clock', () => {
 
   it('a new digest old enough is pulled; without a delay no config is read at all', async () => {
     const f = fakes({ '1.0.0': { created: NOW - 2 * HOUR } }, { digestStale: true })
-    const r = await checkerFor(f).staleness(container('a'), running, `${REG}:1.0.0`, false, policy('digest', HOUR))
+    const r = await checkerFor(f).staleness(
+      container('a'),
+      running,
+      `${REG}:1.0.0`,
+      false,
+      policy('digest', HOUR),
+    )
     expect(r.state).toBe('stale')
     expect(f.pulls).toEqual([`${REG}:1.0.0`])
     const g = fakes({}, { digestStale: true })
@@ -259,7 +288,11 @@ describe('policyOf: labels over the default', () => {
       delayMs: HOUR,
       monitorOnly: true,
     })
-    expect(policyOf(container('c'), {}, false)).toEqual({ tag: { kind: 'digest' }, delayMs: 0, monitorOnly: false })
+    expect(policyOf(container('c'), {}, false)).toEqual({
+      tag: { kind: 'digest' },
+      delayMs: 0,
+      monitorOnly: false,
+    })
   })
 
   it('a bad label is an error naming the container and the label', () => {
@@ -267,7 +300,9 @@ describe('policyOf: labels over the default', () => {
       error: expect.stringMatching(/container web: .*"semver:newest" is not one of/),
     })
     expect(policyOf(container('web', { [LABELS.cooldownDelay]: 'soon' }), {}, false)).toEqual({
-      error: expect.stringMatching(/container web: label com\.centurylinklabs\.watchtower\.cooldown-delay: "soon"/),
+      error: expect.stringMatching(
+        /container web: label com\.centurylinklabs\.watchtower\.cooldown-delay: "soon"/,
+      ),
     })
   })
 })

@@ -1,8 +1,8 @@
 import pLimit from 'p-limit'
 import { createPullProgress } from './_pull-progress.ts'
 import { parseImage, repositoryOf, sameRepositoryDigests } from './_reference.ts'
-import type { ContainerInspect, DockerEngine, ImageInspect } from './engine.ts'
 import { ageGate } from './cooldown.ts'
+import type { ContainerInspect, DockerEngine, ImageInspect } from './engine.ts'
 import { describeError, UpdaterError } from './errors.ts'
 import { pickNewerTag, type TagPolicy } from './tag-policy.ts'
 import type { AuthProvider, ContainerReport, ImageChecker, ImagePlatform, UpdateEvent } from './types.ts'
@@ -150,12 +150,13 @@ export function createStalenessChecker(ctx: StalenessContext) {
   ): Promise<Staleness> {
     const parsed = parseImage(ref)
     const started = now()
-    const found = (latest: string | undefined) =>
+    const found = (latest: string | undefined, tag?: { from: string; to: string; newImage: string }) =>
       emit({
         type: 'found-stale',
         container: bare(container.Name),
         image: ref,
         ...(latest ? { latest } : {}),
+        ...(tag ? { tag } : {}),
         durationMs: now() - started,
       })
     if (parsed.isImageId) return skip(`image is referenced by ID (${ref}); there is no tag to update from`)
@@ -220,7 +221,9 @@ export function createStalenessChecker(ctx: StalenessContext) {
     try {
       created = (await configOf(ref, platform)).created
     } catch (cause) {
-      notes.push(`the created time of ${ref} could not be read (${describeError(cause)}); cooldown not applied`)
+      notes.push(
+        `the created time of ${ref} could not be read (${describeError(cause)}); cooldown not applied`,
+      )
       return undefined
     }
     if (created === undefined) notes.push(`${ref} has no created time; cooldown not applied`)
@@ -240,7 +243,7 @@ export function createStalenessChecker(ctx: StalenessContext) {
     policy: ContainerPolicy,
     platform: ImagePlatform,
     notes: string[],
-    found: (latest: string | undefined) => void,
+    found: (latest: string | undefined, tag?: { from: string; to: string; newImage: string }) => void,
   ): Promise<Staleness | undefined> {
     const current = parsed.tag
     if (current === undefined) {
@@ -267,7 +270,9 @@ export function createStalenessChecker(ctx: StalenessContext) {
       }
       if (choice.kind === 'none') {
         if (list.truncated)
-          notes.push(`the tag list of ${base} was cut at ${list.tags.length} tags; a newer tag may be missing`)
+          notes.push(
+            `the tag list of ${base} was cut at ${list.tags.length} tags; a newer tag may be missing`,
+          )
         return undefined
       }
       tried.add(choice.tag)
@@ -293,7 +298,7 @@ export function createStalenessChecker(ctx: StalenessContext) {
       }
       if (policy.delayMs > 0 && config.created === undefined)
         notes.push(`${newImage} has no created time; cooldown not applied`)
-      found(newImage)
+      found(undefined, tagChange)
       if (policy.monitorOnly) {
         return { state: 'stale', latestImageId: container.Image, tagChange, ...withList(notes) }
       }

@@ -34,7 +34,10 @@ export interface ImageChecker {
    * names. Throws when the tag has no image for that platform. Asked only when a cooldown delay is
    * set or a tag policy offers a new tag (one config blob per candidate image).
    */
-  imageConfig?(imageRef: string, platform: ImagePlatform): Promise<{ created?: number; platform?: ImagePlatform }>
+  imageConfig?(
+    imageRef: string,
+    platform: ImagePlatform,
+  ): Promise<{ created?: number; platform?: ImagePlatform }>
 }
 
 /** X-Registry-Auth for engine pulls, wired by the apps to credentials' `engineAuth`. */
@@ -104,7 +107,15 @@ export interface UpdateReport {
  */
 export type ProgressEvent =
   /** The registry (or, with no-pull, the local tag) has a newer image. `latest`: digest or image id. */
-  | { type: 'found-stale'; container: string; image: string; latest?: string; durationMs: number }
+  | {
+      type: 'found-stale'
+      container: string
+      image: string
+      latest?: string
+      /** A tag policy found a newer tag: `image` is the container's reference, `to` the new tag. */
+      tag?: { from: string; to: string; newImage: string }
+      durationMs: number
+    }
   | { type: 'pull'; phase: 'begin'; image: string; container: string }
   /** At most one per `pullProgressIntervalMs`; bytes of the layers the engine downloads. */
   | {
