@@ -13,7 +13,6 @@ const REG = '127.0.0.1:5999/team/app'
 const TAGS = ['1.0.0', '1.0.1', '1.1.0', '1.2.0-rc.1', '2.0.0', 'v3', '1.1.0-alpine', 'latest']
 const HOUR = 3_600_000
 const NOW = Date.parse('2026-12-02T12:00:00Z')
-const AMD64: ImagePlatform = { os: 'linux', architecture: 'amd64' }
 
 interface FakeImage {
   created: number
