@@ -11,6 +11,7 @@ import { describeMachine } from './_machine.ts'
 import { type Figures, renderMarkdown, renderText, targetsOf } from './_report.ts'
 import { benchCheckCycle } from './check-cycle.ts'
 import { benchFootprint, type StandInConfig } from './footprint.ts'
+import { benchPolicies } from './policies.ts'
 import { benchStartup } from './startup.ts'
 import { benchUpdate } from './update.ts'
 
@@ -82,6 +83,14 @@ export async function main(argv: string[], ctx: MainContext): Promise<number> {
         cycles: args.cycles,
         clis,
         spawnStandIn: (config) => spawnStandIn(ctx.bundle, config),
+        log,
+      })
+    }
+    if (on('policies')) {
+      partial.policies = await benchPolicies(bed, {
+        containers: args.containers,
+        repositories: args.repos,
+        clis,
         log,
       })
     }
