@@ -35,9 +35,9 @@ function describeEvent(e: RegistryEvent): string {
     case 'scheme-fallback':
       return `fallback ${e.from} → ${e.to}: ${e.reason}`
     case 'tags':
-      return `tags page ${e.page} of ${e.repository} → ${e.status}`
+      return `tags ${e.repository} page ${e.page} → ${e.status}`
     case 'image-config':
-      return `image config ${e.reference} → ${e.digest}${e.created ? ` (created ${e.created})` : ''}`
+      return `image config ${e.repository}@${e.digest}${e.created ? ` created ${e.created}` : ''}`
   }
 }
 

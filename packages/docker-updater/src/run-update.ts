@@ -140,7 +140,11 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
   ): Promise<Action> => {
     // A tag policy's move recreates the container on `name:newtag`; everything else stays.
     const image = report.tagChange && !restartOnly ? report.tagChange.newImage : c.Config.Image
-    const plan = planRecreate(c, await imageOf(c.Image), { image, nameOf: idToName })
+    const plan = planRecreate(c, await imageOf(c.Image), {
+      image,
+      nameOf: idToName,
+      ...(report.newImageId ? { newImageId: report.newImageId } : {}),
+    })
     const gateLabel = labelOf(c.Config.Labels, LABELS.healthTimeout)
     const item: SwapItem = {
       old: c,

@@ -3,6 +3,7 @@
 import type { Machine } from './_machine.ts'
 import type { CycleFigures, Phase } from './check-cycle.ts'
 import type { FootprintFigures } from './footprint.ts'
+import type { ImageSizeFigures } from './image-size.ts'
 import type { PolicyCounts, PolicyFigures } from './policies.ts'
 import type { StartupFigures } from './startup.ts'
 import type { UpdateFigures } from './update.ts'
@@ -16,6 +17,7 @@ export interface Figures {
   update?: UpdateFigures
   startup?: StartupFigures
   footprint?: FootprintFigures
+  image?: ImageSizeFigures
   policies?: PolicyFigures
   targets: Target[]
 }
@@ -30,6 +32,7 @@ export interface Target {
 const ms = (x: number | undefined) => (x === undefined ? 'n/a' : `${Math.round(x)} ms`)
 const x2 = (x: number) => `${x.toFixed(2)}×`
 const mib = (x: number) => `${x.toFixed(1)} MiB`
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`
 
 export function targetsOf(f: Omit<Figures, 'targets'>): Target[] {
   const t: Target[] = []
@@ -83,6 +86,14 @@ export function targetsOf(f: Omit<Figures, 'targets'>): Target[] {
       met: p.afterLastMiB < 80 && p.trendMiBPer100 < 5,
     })
   }
+  for (const p of f.image?.platforms ?? []) {
+    t.push({
+      what: `image ${p.platform}, compressed`,
+      target: '< 50 MB',
+      measured: mb(p.compressedBytes),
+      met: p.compressedBytes < 50e6,
+    })
+  }
   return t
 }
 
@@ -124,30 +135,6 @@ function sections(f: Figures): { title: string; head: string[]; rows: string[][]
         c.via === 'cli'
           ? 'Wall time includes the CLI start-up.'
           : 'watchtower-ts ran in-process (no start-up in its time): the CLI could not run a cycle yet.',
-    })
-  }
-  const pol = f.policies
-  if (pol) {
-    const row = (name: string, c: PolicyCounts, floor: string): string[] => [
-      name,
-      String(c.pings),
-      String(c.tokens),
-      String(c.tagLists),
-      String(c.manifestHeads),
-      String(c.manifestGets),
-      String(c.blobs),
-      String(c.total),
-      floor,
-    ]
-    out.push({
-      title: `5. A pass with update policies: ${pol.containers} containers over ${pol.repositories} repositories, semver:minor on ${pol.withPolicy} of them, --run-once --monitor-only`,
-      head: ['', 'pings', 'tokens', 'tag lists', 'HEADs', 'GETs', 'blobs', 'requests', 'floor'],
-      rows: [
-        row('no policy', pol.noPolicy, String(pol.floor.noPolicy)),
-        row('semver:minor on half the repositories', pol.policies, String(pol.floor.policies)),
-        row('the same with --cooldown-delay 1h', pol.policiesAndDelay, String(pol.floor.policies)),
-      ],
-      note: 'Per policy repository: one tag list, the candidate tag manifest (GET) and its config blob; the other repositories cost one HEAD, as without policies.',
     })
   }
   const u = f.update
@@ -209,6 +196,44 @@ function sections(f: Figures): { title: string; head: string[]; rows: string[][]
         ['node, idle (floor)', mib(p.nodeIdleMiB), '', '', '', ''],
       ],
       note: `VmRSS every 10 cycles: ${p.series.map(([n, v]) => `${n}: ${v.toFixed(1)}`).join(', ')} MiB. Trend: least-squares slope from cycle 10 on.`,
+    })
+  }
+  const i = f.image
+  if (i) {
+    out.push({
+      title: `5. Image size: the watchtower image (node ${i.node}), per platform of its index`,
+      head: ['', 'compressed (pull)', 'unpacked', 'layers'],
+      rows: i.platforms.map((p) => [
+        p.platform,
+        mb(p.compressedBytes),
+        mb(p.unpackedBytes),
+        String(p.layers),
+      ]),
+      note: `Read from the OCI layout pnpm image build writes (index ${i.index.slice(0, 19)}…): compressed = manifest + config + gzipped layers; unpacked = the layers' tar bytes.`,
+    })
+  }
+  const pol = f.policies
+  if (pol) {
+    const row = (name: string, c: PolicyCounts, floor: string): string[] => [
+      name,
+      String(c.pings),
+      String(c.tokens),
+      String(c.tagLists),
+      String(c.manifestHeads),
+      String(c.manifestGets),
+      String(c.blobs),
+      String(c.total),
+      floor,
+    ]
+    out.push({
+      title: `6. A pass with update policies: ${pol.containers} containers over ${pol.repositories} repositories, semver:minor on ${pol.withPolicy} of them, --run-once --monitor-only`,
+      head: ['', 'pings', 'tokens', 'tag lists', 'HEADs', 'GETs', 'blobs', 'requests', 'floor'],
+      rows: [
+        row('no policy', pol.noPolicy, String(pol.floor.noPolicy)),
+        row('semver:minor on half the repositories', pol.policies, String(pol.floor.policies)),
+        row('the same with --cooldown-delay 1h', pol.policiesAndDelay, String(pol.floor.policies)),
+      ],
+      note: 'Per policy repository: one tag list, the candidate tag manifest (GET) and its config blob; the other repositories cost one HEAD, as without policies.',
     })
   }
   return out

@@ -11,6 +11,7 @@ import { describeMachine } from './_machine.ts'
 import { type Figures, renderMarkdown, renderText, targetsOf } from './_report.ts'
 import { benchCheckCycle } from './check-cycle.ts'
 import { benchFootprint, type StandInConfig } from './footprint.ts'
+import { benchImageSize } from './image-size.ts'
 import { benchPolicies } from './policies.ts'
 import { benchStartup } from './startup.ts'
 import { benchUpdate } from './update.ts'
@@ -86,6 +87,7 @@ export async function main(argv: string[], ctx: MainContext): Promise<number> {
         log,
       })
     }
+    if (on('image')) partial.image = await benchImageSize(ROOT, tmpDir, log)
     if (on('policies')) {
       partial.policies = await benchPolicies(bed, {
         containers: args.containers,
