@@ -2,8 +2,8 @@
  * `credcheck tags` against the bed's token registry: the same client path as a pass with a tag
  * policy (one pull token, the tag list), the policy's verdict per candidate, and a refused scope.
  */
-import { pushImage, tagImage, tokenLog, uniqueName } from '@watchtower-ts/testbed'
-import { beforeAll, describe, expect, inject, it } from 'vitest'
+import { dockerCli, pushImage, tagImage, tokenLog, uniqueName } from '@watchtower-ts/testbed'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { aliceConfig, baseEnv, basicAuth, dockerConfig, expectNoSecrets } from './_bed-utils.ts'
 import { runCli } from './_test-utils.ts'
 
@@ -16,6 +16,10 @@ beforeAll(async () => {
   repository = uniqueName('alice/cc-tags')
   ;({ ref } = await pushImage(bed, { registry: 'token', variant: 'v1', repository, tag: '1.0.0' }))
   await tagImage(bed, { registry: 'token', repository, from: '1.0.0', tags: SET })
+})
+
+afterAll(async () => {
+  await dockerCli(bed, ['rmi', ref]) // the local tag pushImage left (the bed's image stays)
 })
 
 describe('credcheck tags', () => {

@@ -84,6 +84,7 @@ describe('listTags on a plain-HTTP loopback registry', () => {
     client.startCycle([pushed.ref])
     expect((await client.listTags(pushed.ref)).tags).toEqual(['1.0.0'])
     expect(client.stats().requests).toMatchObject({ ping: 1, tagsList: 1 })
+    await dockerCli(bed, ['rmi', pushed.ref]) // the local tag pushImage left
   })
 })
 

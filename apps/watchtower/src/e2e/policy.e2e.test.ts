@@ -8,7 +8,14 @@ import { bed, build, cleanupPrefix, docker, imageOf, run, uniqueName, watchtower
 // policy as its table says, the health gate rolling a bad new tag back, and images whose config
 // carries a chosen `created` time (written through the registry API) for the age gate.
 const P = uniqueName('wt-app-pol')
-afterAll(() => cleanupPrefix(P))
+afterAll(async () => {
+  await cleanupPrefix(P)
+  // the digest references the pulls left on the bed's shared images
+  const refs = (await docker(['images', '--digests', '--format', '{{.Repository}}@{{.Digest}}']))
+    .split('\n')
+    .filter((r) => r.includes(P) && !r.endsWith('@<none>'))
+  if (refs.length) await docker(['rmi', ...refs]).catch(() => {})
+})
 
 const POLICY = 'com.centurylinklabs.watchtower.tag-policy'
 const DELAY = 'com.centurylinklabs.watchtower.cooldown-delay'
