@@ -12,19 +12,11 @@ import {
   tokenLog,
   uniqueName,
 } from '@watchtower-ts/testbed'
-import { afterEach, describe, expect, inject, it } from 'vitest'
-import { aliceResolver, anonymousResolver, type BedClient, bedClient } from './_test-bed.ts'
+import { describe, expect, inject, it } from 'vitest'
+import { aliceResolver, anonymousResolver, trackBedClients } from './_test-bed.ts'
 
 const bed = inject('testbed')
-const open: BedClient[] = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((c) => c.close()))
-})
-async function make(...args: Parameters<typeof bedClient>): Promise<BedClient> {
-  const c = await bedClient(...args)
-  open.push(c)
-  return c
-}
+const make = trackBedClients()
 
 const SET = ['1.0.0', '1.0.1', '1.1.0', '1.2.0-rc.1', '2.0.0', 'v3', '1.1.0-alpine', 'latest']
 const many = (n: number) => Array.from({ length: n }, (_, i) => `build-${String(i).padStart(4, '0')}`)
