@@ -12,6 +12,7 @@ export const DEBIAN_PACKAGES = [
   'busybox-static',
   'openssl',
   'iproute2',
+  'tinyproxy',
 ] as const
 
 /** Packages of `wanted` that dpkg does not report as installed. */

@@ -1,12 +1,15 @@
 export { ensureIsolated as isolatedEngine } from './_isolated.ts'
 export type { RunResult } from './_util.ts'
 export { type DockerCliOptions, dockerCli } from './docker-cli.ts'
+export { proxyRequests } from './proxy-log.ts'
 export { type PushedImage, type PushImageOptions, pushImage } from './push-image.ts'
 export { registryRequests } from './registry-log.ts'
 export { clearTokenLog, clearTokenPolicy, setTokenPolicy, tokenLog } from './token-admin.ts'
 export type {
   IsolatedEngine,
   PassStore,
+  ProxyInfo,
+  ProxyRequestRecord,
   RegistryInfo,
   RegistryName,
   RegistryRequestRecord,
