@@ -3,12 +3,13 @@
 // side-effect free), third-party packages inlined. ssh2 (docker-modem's ssh:// transport) is
 // loaded only when an ssh:// host is used. Run by `pnpm build` after tsc.
 import { readFileSync, rmSync } from 'node:fs'
-import { basename, dirname, join, relative } from 'node:path'
+import { basename, dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const outdir = join(here, 'dist/bin')
+// `node bundle.mjs DIR` bundles into DIR instead (tests run the real CLI from a bundle of their own).
+const outdir = process.argv[2] ? resolve(process.argv[2]) : join(here, 'dist/bin')
 const { version } = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8'))
 
 /**
