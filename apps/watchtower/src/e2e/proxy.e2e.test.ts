@@ -3,6 +3,8 @@
 // proves it), the stale container is updated, and the proxy's credentials appear in no output at
 // any log level.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { dockerCli, proxyRequests, pushImage } from '@watchtower-ts/testbed'
@@ -84,6 +86,51 @@ describe('watchtower --run-once through an HTTP proxy (real process, real tinypr
     const b64 = Buffer.from(`${bed.proxy.username}:${bed.proxy.password}`).toString('base64')
     for (const secret of [bed.proxy.password, bed.proxy.urlWithCredentials, b64, bed.users.alice.password]) {
       expect(out).not.toContain(secret)
+    }
+  })
+
+  it('notifications follow HTTP_PROXY too: the webhook POST reaches its server through the proxy', async () => {
+    const received: { method?: string; url?: string; body: string }[] = []
+    const server = createServer((req, res) => {
+      let body = ''
+      req.on('data', (d) => {
+        body += d
+      })
+      req.on('end', () => {
+        received.push({ method: req.method, url: req.url, body })
+        res.end('ok')
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (server.address() as AddressInfo).port
+      const name = bed.proxy.registry.host.slice(0, bed.proxy.registry.host.lastIndexOf(':'))
+      const hook = `/${uniqueName('hook')}`
+      const r = await cli.run(
+        [
+          '--run-once',
+          '--notification-url',
+          `generic+http://${name}:${port}${hook}`,
+          '--registry-ca',
+          bed.tls.caCert,
+          `${prefix}-none`,
+        ],
+        {
+          PATH: process.env.PATH,
+          HOME: configDir,
+          DOCKER_HOST: bed.docker.host,
+          DOCKER_CONFIG: configDir,
+          HTTP_PROXY: bed.proxy.urlWithCredentials,
+        },
+      )
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0)
+      expect(received.length, `${r.stdout}\n${r.stderr}`).toBeGreaterThan(0)
+      expect(received[0]).toMatchObject({ method: 'POST', url: hook })
+      const seen = await proxyRequests(bed, hook)
+      expect(seen[0]).toMatchObject({ method: 'POST', target: `http://${name}:${port}${hook}` })
+      expect(`${r.stdout}${r.stderr}`).not.toContain(bed.proxy.password)
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
     }
   })
 })
