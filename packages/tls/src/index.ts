@@ -1,3 +1,4 @@
+export { createProxyAgent } from './_proxy-dispatcher.ts'
 export type {
   CaBundle,
   CaBundleValidation,
@@ -12,7 +13,6 @@ export { caValidateWithoutFileError, isTlsError, TlsError } from './errors.ts'
 export type { ExplainContext, TlsExplanation } from './explain.ts'
 export { explainTlsError } from './explain.ts'
 export { hostnameOf, isLoopbackHost, matchesHostList, normalizeHostPort } from './host.ts'
-export { createProxyAgent } from './_proxy-dispatcher.ts'
 export type { ProxyConfig, ProxyDecision, ProxyRules } from './proxy.ts'
 export { createProxyRules, parseProxyUrl, proxyConfigFromEnv, redactProxyUrl } from './proxy.ts'
 export type { SystemRoots } from './system-roots.ts'
