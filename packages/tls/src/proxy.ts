@@ -62,10 +62,18 @@ export function redactProxyUrl(url: URL | string): string {
   try {
     u = typeof url === 'string' ? parseProxyUrl(url, 'proxy') : url
   } catch {
-    return String(url).replace(/\/\/[^/@]*@/, '//***@')
+    return maskUserInfo(String(url))
   }
   const auth = u.username !== '' || u.password !== '' ? '***@' : ''
   return `${u.protocol}//${auth}${u.host}`
+}
+
+/** Everything before the last `@` (after the scheme) is user-info, whatever characters it holds. */
+function maskUserInfo(raw: string): string {
+  const at = raw.lastIndexOf('@')
+  if (at === -1) return raw
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(raw)?.[0] ?? ''
+  return `${scheme}***@${raw.slice(at + 1)}`
 }
 
 const SUPPORTED = new Set(['http:', 'https:', 'socks5:'])
@@ -81,11 +89,11 @@ export function parseProxyUrl(value: string, variable: string): URL {
   let url: URL
   try {
     url = new URL(withScheme)
-  } catch (cause) {
+  } catch {
+    // no `cause`: Node's "Invalid URL" error carries the input, user-info included
     throw new TlsError(
       'WT_TLS_INVALID_PROXY',
-      `${variable} "${raw.replace(/\/\/[^/@]*@/, '//***@').replace(/^[^/@]*@/, '***@')}" is not a proxy URL (e.g. http://proxy.example.com:3128)`,
-      { cause },
+      `${variable} "${maskUserInfo(raw)}" is not a proxy URL (e.g. http://proxy.example.com:3128)`,
     )
   }
   if (!SUPPORTED.has(url.protocol) || url.hostname === '') {
