@@ -36,13 +36,13 @@ const proxySecrets = () => [
   `${bed.proxy.username}:${bed.proxy.password}`,
 ]
 
-async function credcheck(image: string, extraEnv: Record<string, string>) {
+async function credcheck(image: string, extraEnv: Record<string, string>, registryCa = true) {
   const auth = basicAuth(alice.username, alice.password)
   const config = await dockerConfig({
     auths: { [bed.proxy.registry.host]: { auth }, [tokenByName]: { auth } },
   })
   const env = await baseEnv(bed, { DOCKER_CONFIG: config, ...extraEnv })
-  const args = [image, '--registry-ca', bed.tls.caCert]
+  const args = registryCa ? [image, '--registry-ca', bed.tls.caCert] : [image]
   const text = await cli.run([...args, '--verbose'], env)
   const json = await cli.run([...args, '--json'], env)
   for (const out of [text.stdout, text.stderr, json.stdout, json.stderr])
@@ -101,6 +101,20 @@ describe('credcheck through an HTTP proxy (real CLI process, real tinyproxy)', (
     })
     expect(text).toContain(`proxy: direct: NO_PROXY entry ".${bed.proxy.domain}"`)
     expect((await proxyRequests(bed, tokenByName)).length).toBe(before)
+  })
+
+  it('without --registry-ca: the registry is trusted through certs.d inside the tunnel, the token host (no certs.d) is not', async () => {
+    const { code, report } = await credcheck(
+      `${bed.proxy.registry.host}/${repository}:x`,
+      { HTTPS_PROXY: bed.proxy.urlWithCredentials },
+      false,
+    )
+    const tls = step(report, 'tls')
+    expect(tls.status).toBe('ok')
+    expect(tls.summary).toContain('certificate verified')
+    expect(tls.summary).toContain('trust: system, certs.d')
+    expect(code).toBe(4)
+    expect(report.failure).toMatchObject({ step: 'token', code: 'WT_CREDCHECK_TLS_UNKNOWN_CA' })
   })
 
   it('a wrong proxy password: fails at the tls step with WT_CREDCHECK_PROXY, the 407 and a fix, nothing secret', async () => {

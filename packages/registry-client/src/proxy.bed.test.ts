@@ -4,7 +4,7 @@
  * Go's rules, which we follow, never proxy a loopback IP literal. The registry's TLS (private CA)
  * runs end to end inside the CONNECT tunnel.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
@@ -110,6 +110,41 @@ describe('HTTPS_PROXY: registry and token requests through the real proxy', () =
     expect(err).toMatchObject({ code: 'WT_REGISTRY_TLS' })
     expect((await proxyRequests(bed, bed.proxy.registry.host)).length).toBeGreaterThan(before)
     expectNoProxySecret(err, events)
+  })
+
+  it('certs.d of the registry applies inside the tunnel: CA and client certificate (the mtls registry by name)', async () => {
+    const mtlsByName = `${NAME}:${port(bed.registries.mtls.host)}`
+    const repository = uniqueName('rc/proxy-mtls')
+    const v1 = await pushImage(bed, { registry: 'open', variant: 'v1', repository, tag: 'x' })
+    const certsD = await mkdtemp(join(tmpdir(), 'wt-rc-proxy-certsd-'))
+    dirs.push(certsD)
+    await mkdir(join(certsD, mtlsByName))
+    await copyFile(bed.tls.caCert, join(certsD, mtlsByName, 'ca.crt'))
+    await copyFile(bed.tls.clientCert, join(certsD, mtlsByName, 'client.cert'))
+    await copyFile(bed.tls.clientKey, join(certsD, mtlsByName, 'client.key'))
+    const before = (await proxyRequests(bed, mtlsByName)).length
+    const { client } = await make(bed, await aliceFor(), {
+      trustOptions: {
+        caFile: undefined,
+        certsDirs: [certsD],
+        proxy: { httpsProxy: bed.proxy.urlWithCredentials },
+      },
+    })
+    await expect(client.getDigest(`${mtlsByName}/${repository}:x`)).resolves.toMatchObject({
+      digest: v1.digest,
+    })
+    expect((await proxyRequests(bed, mtlsByName)).length).toBeGreaterThan(before)
+    // the same without the client certificate: the registry refuses the handshake inside the tunnel
+    await rm(join(certsD, mtlsByName, 'client.cert'))
+    await rm(join(certsD, mtlsByName, 'client.key'))
+    const bare = await make(bed, await aliceFor(), {
+      trustOptions: {
+        caFile: undefined,
+        certsDirs: [certsD],
+        proxy: { httpsProxy: bed.proxy.urlWithCredentials },
+      },
+    })
+    expect(await rejection(bare.client.getDigest(`${mtlsByName}/${repository}:x`))).toBeInstanceOf(Error)
   })
 
   it('NO_PROXY: a matching name goes direct (no CONNECT in the proxy log), the same request without it goes through', async () => {
