@@ -24,6 +24,7 @@ import { createTokenCache } from '@watchtower-ts/token-cache'
 import { imageMatches, parseImageFilter } from './api/image-filter.ts'
 import type { WatchtowerConfig } from './config/types.ts'
 import { ConfigError } from './errors.ts'
+import { credcheckHint, isUnchecked, outcomeLine, progressLine } from './progress.ts'
 import { detectSelfContainerId, removeOtherInstances, startSelfUpdate } from './self-update.ts'
 import {
   buildReport,
@@ -57,16 +58,23 @@ const STATES: Record<UpdaterContainerReport['state'], ContainerState> = {
   'rolled-back': 'Failed',
 }
 
-/** docker-updater's per-container result → the session report entry templates and the API use. */
+/**
+ * docker-updater's per-container result → the session report entry templates and the API use.
+ * A container whose registry check or pull failed (refused credentials, untrusted certificate,
+ * registry down) is Failed, not Skipped as upstream: so notifications, --porcelain, the failed
+ * metric and the exit code of --run-once all show it. Its error carries the credcheck hint.
+ */
 export function toContainerReport(c: UpdaterContainerReport): ContainerReport {
+  const unchecked = isUnchecked(c)
+  const error = unchecked ? `${c.error ?? 'unknown error'}; ${credcheckHint(c.image)}` : c.error
   return {
     id: c.id,
     name: c.name,
     imageName: c.image,
     currentImageId: c.oldImageId,
     latestImageId: c.newImageId ?? c.oldImageId,
-    state: STATES[c.state],
-    ...(c.error ? { error: c.error } : {}),
+    state: unchecked ? 'Failed' : STATES[c.state],
+    ...(error ? { error } : {}),
   }
 }
 
@@ -270,7 +278,14 @@ export async function createSessionRunner(
               { container: e.container, hook: e.hook, exitCode: e.exitCode },
               e.output.trim() || `${e.hook} hook done`,
             )
-          else log.debug({ container: e.container, notify: false }, e.step)
+          else if (e.type === 'step') {
+            // stop, create, start and health have their own progress lines
+            if (!['stop', 'create', 'start', 'health'].includes(e.step))
+              log.debug({ container: e.container, notify: false }, e.step)
+          } else {
+            const line = progressLine(e)
+            log[line.level](line.fields, line.msg)
+          }
         },
       })
       for (const r of report.recovered) {
@@ -280,14 +295,8 @@ export async function createSessionRunner(
         )
       }
       for (const c of report.containers) {
-        if (c.state === 'updated')
-          log.info({ container: c.name, image: c.image }, `Updated ${c.name} (${c.image})`)
-        else if (c.state === 'stale')
-          log.info({ container: c.name, image: c.image }, `Found new ${c.image} image for ${c.name}`)
-        else if (c.state === 'failed' || c.state === 'rolled-back')
-          log.error({ container: c.name }, `Update of ${c.name} failed: ${c.error ?? c.state}`)
-        else if (c.state === 'skipped')
-          log.debug({ container: c.name }, `Skipped ${c.name}: ${c.error ?? ''}`)
+        const line = outcomeLine(c)
+        if (line) log[line.level](line.fields, line.msg)
         for (const w of c.warnings) log.warn({ container: c.name }, w)
       }
       const self = selfId ? report.containers.find((c) => c.id === selfId) : undefined

@@ -4,6 +4,7 @@ export { type DockerCliOptions, dockerCli } from './docker-cli.ts'
 export { proxyRequests } from './proxy-log.ts'
 export { type PushedImage, type PushImageOptions, pushImage } from './push-image.ts'
 export { registryRequests } from './registry-log.ts'
+export { type TagImageOptions, tagImage } from './tag-image.ts'
 export { clearTokenLog, clearTokenPolicy, setTokenPolicy, tokenLog } from './token-admin.ts'
 export type {
   IsolatedEngine,
