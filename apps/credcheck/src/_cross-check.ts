@@ -37,7 +37,7 @@ function describeEvent(e: RegistryEvent): string {
     case 'tags':
       return `tags ${e.repository} page ${e.page} → ${e.status}`
     case 'image-config':
-      return `image config ${e.reference} ${e.digest}${e.created ? ` created ${e.created}` : ''}`
+      return `image config ${e.repository}@${e.digest}${e.created ? ` created ${e.created}` : ''}`
   }
 }
 

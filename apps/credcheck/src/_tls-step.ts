@@ -1,3 +1,4 @@
+import { BODY_LIMITS } from '@watchtower-ts/registry-client'
 import {
   createProxyRules,
   createTrustStore,
@@ -161,6 +162,7 @@ export async function tlsStep(state: ProbeState): Promise<StepOutcome> {
       new URL('/v2/', state.base),
       { method: 'GET' },
       options.timeoutMs,
+      BODY_LIMITS.ping,
     )
   } catch (error) {
     const hasClientCert = description.sources.some((s) => s.kind === 'client-certificate')

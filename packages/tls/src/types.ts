@@ -60,6 +60,11 @@ export interface TrustOptions {
    * to end inside the CONNECT tunnel. @default no proxy
    */
   proxy?: ProxyConfig
+  /**
+   * Resolves `localhost` / `*.localhost` names, which count as loopback (plain HTTP allowed) only
+   * when every address they resolve to is loopback. @default dns.lookup(name, { all: true })
+   */
+  lookup?: (hostname: string) => Promise<readonly { address: string }[]>
   /** undici Agent tuning. @default { keepAliveTimeout: 30_000, connectTimeout: 10_000 } */
   agent?: { keepAliveTimeout?: number; connectTimeout?: number; connections?: number }
 }
@@ -71,7 +76,7 @@ export interface RegistryTransport {
   dispatcher: Dispatcher
   /**
    * Plain HTTP may be tried after HTTPS fails (like dockerd): only for loopback hosts
-   * (127.0.0.0/8, ::1, localhost) and listed insecure registries.
+   * (127.0.0.0/8, ::1, and `localhost` names that resolve only to loopback) and listed insecure registries.
    */
   allowHttp: boolean
   /** Server certificates are verified (false only for listed insecure registries). */

@@ -12,6 +12,11 @@ export const DEBIAN_PACKAGES = [
   'busybox-static',
   'openssl',
   'iproute2',
+  // the image: skopeo reads the released index, qemu-user-static runs the arm64 node, compose example
+  'skopeo',
+  'qemu-user-static',
+  'docker-compose',
+  // proxy tests: a real forward proxy
   'tinyproxy',
 ] as const
 

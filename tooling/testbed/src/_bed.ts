@@ -5,6 +5,7 @@ import { ensurePackages } from './_apt.ts'
 import { apiVersion, DEFAULT_SOCKET, ensureEngine } from './_engine.ts'
 import { ensureImages } from './_images.ts'
 import { stopIsolated } from './_isolated.ts'
+import { stopNpmRegistry } from './_npm-registry.ts'
 import { ensurePass } from './_pass.ts'
 import {
   ensureHostsEntry,
@@ -193,6 +194,7 @@ async function stopOrphans(dir: string, state: BedState, log: (m: string) => voi
 /** Stops every process the bed started (registries, token server, isolated engine, dockerd if ours). */
 export async function stopEverything(dir: string, state: BedState, log: (m: string) => void): Promise<void> {
   await stopIsolated(dir)
+  await stopNpmRegistry(dir)
   await Promise.all([
     stopPid(state.pids.tokenServer, PROC.tokenServer),
     stopPid(state.pids.proxy, PROXY_PROC),

@@ -124,7 +124,7 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
       await announce(startup, config, notifier, log)
       const report = await session().catch(() => undefined)
       if (!report) return 1
-      return report.failed.length > 0 ? 1 : 0
+      return report.failed.length > 0 || (report.configErrors?.length ?? 0) > 0 ? 1 : 0
     }
 
     const polls = !config.httpApiUpdate || config.httpApiPeriodicPolls
@@ -139,6 +139,7 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
         update: config.httpApiUpdate,
         ...(metrics ? { metrics } : {}),
         log,
+        now: deps.now,
         onUpdate: async (images) => {
           if (images) return { skipped: false, report: await lock.run(() => session(images)) }
           const r = await lock.tryRun(() => session())

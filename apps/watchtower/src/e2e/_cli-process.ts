@@ -23,7 +23,7 @@ const appDir = fileURLToPath(new URL('../../', import.meta.url))
 
 export async function watchtowerProcess(): Promise<CliProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'wt-cli-'))
-  await promisify(execFile)(process.execPath, [join(appDir, 'bundle.mjs'), dir], { cwd: appDir })
+  await promisify(execFile)(process.execPath, [join(appDir, 'bundle.mjs'), '--outdir', dir], { cwd: appDir })
   const launcher = join(dir, 'run.mjs')
   await writeFile(
     launcher,

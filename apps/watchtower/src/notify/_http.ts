@@ -1,5 +1,7 @@
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import { safeExcerpt } from '@watchtower-ts/credentials'
+import { BODY_LIMITS, readBoundedBody } from '@watchtower-ts/registry-client'
 import { createProxyAgent, type ProxyRules } from '@watchtower-ts/tls'
 import { NotifyError } from './errors.ts'
 
@@ -17,8 +19,7 @@ export function useNotificationProxies(rules: ProxyRules | undefined): void {
   proxyAgents.clear()
 }
 
-const MAX_ANSWER = 64 * 1024
-
+/** `send` through an HTTP proxy (undici ProxyAgent), with the same bounds and error words. */
 async function sendViaProxy(
   service: string,
   url: URL,
@@ -36,11 +37,15 @@ async function sendViaProxy(
     proxyAgents.set(key, agent)
   }
   const body = call.body ?? ''
-  const timeout = call.timeoutMs ?? 30_000
-  let status: number
-  let text: string
+  const timeoutMs = call.timeoutMs ?? 30_000
+  const maxBytes = call.maxBodyBytes ?? BODY_LIMITS.notification
+  const deadline = AbortSignal.timeout(timeoutMs)
+  const where = shownUrl(url)
+  const fail = (message: string, cause?: unknown) =>
+    new NotifyError(service, `${service}: ${message}`, cause === undefined ? undefined : { cause })
+  let res: Awaited<ReturnType<ProxyAgent['request']>>
   try {
-    const res = await agent.request({
+    res = await agent.request({
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
       method: (call.method ?? 'POST') as 'POST',
@@ -50,28 +55,40 @@ async function sendViaProxy(
         ...call.headers,
       },
       body,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
+      signal: deadline,
     })
-    status = res.statusCode
-    const chunks: Buffer[] = []
-    let size = 0
-    for await (const chunk of res.body) {
-      if (size < MAX_ANSWER) chunks.push(chunk as Buffer)
-      size += (chunk as Buffer).length
-    }
-    text = Buffer.concat(chunks).toString('utf8').slice(0, MAX_ANSWER)
   } catch (cause) {
-    throw new NotifyError(
-      service,
-      `${service}: request through the proxy failed: ${(cause as Error).message}`,
-      {
-        cause,
-      },
+    throw fail(
+      deadline.aborted
+        ? `no answer from ${where} through the proxy within ${timeoutMs} ms`
+        : `request to ${where} through the proxy failed: ${(cause as Error).message}`,
+      cause,
+    )
+  }
+  const status = res.statusCode
+  let text: string
+  try {
+    const buf = await readBoundedBody(res.body, {
+      url: new URL(`${url.protocol}//${url.host}/`),
+      maxBytes,
+      signal: deadline,
+      timeoutMs,
+      status,
+    })
+    text = buf.toString('utf8')
+  } catch (cause) {
+    const code = (cause as { code?: string }).code
+    throw fail(
+      code === 'WT_REGISTRY_BODY_TOO_LARGE'
+        ? `the answer of ${where} (HTTP ${status}) is larger than the ${maxBytes}-byte cap; reading stopped`
+        : code === 'WT_REGISTRY_TIMEOUT'
+          ? `the answer of ${where} (HTTP ${status}) did not end within ${timeoutMs} ms; reading stopped`
+          : `reading the answer of ${where} failed: ${(cause as Error).message}`,
+      cause,
     )
   }
   if (status < 200 || status >= 300) {
-    throw new NotifyError(service, `${service}: the server answered HTTP ${status}: ${text.slice(0, 200)}`)
+    throw fail(`the server at ${where} answered HTTP ${status}: ${safeExcerpt(text, { max: 200 })}`)
   }
   return { status, body: text }
 }
@@ -82,16 +99,38 @@ export interface HttpCall {
   body?: string
   /** Skip certificate verification (gotify tlsskipverify). */
   insecure?: boolean
+  /** Total deadline of the exchange, answer included (not an idle timeout). @default 30000 */
   timeoutMs?: number
+  /** Bytes of answer read at most. @default BODY_LIMITS.notification (64 KiB) */
+  maxBodyBytes?: number
 }
 
-/** One HTTP request; non-2xx answers throw NotifyError naming the service (never the URL's secrets). */
+/**
+ * The URL as errors show it: scheme and host only (webhook paths and queries hold tokens).
+ * @internal
+ */
+export function shownUrl(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname === '/' ? '/' : '/…'}`
+}
+
+/**
+ * One HTTP request; non-2xx answers throw NotifyError naming the service (never the URL's
+ * secrets). The answer is read by the project's bounded reader: at most `maxBodyBytes`, all
+ * within `timeoutMs`, so an endless or trickling answer cannot grow memory or hang a pass.
+ */
 export function send(service: string, url: URL, call: HttpCall): Promise<{ status: number; body: string }> {
   const route = proxyRules?.decide(url)
   if (route?.proxy) return sendViaProxy(service, url, call, route.proxy)
   const req = url.protocol === 'https:' ? httpsRequest : httpRequest
   const body = call.body ?? ''
+  const timeoutMs = call.timeoutMs ?? 30_000
+  const maxBytes = call.maxBodyBytes ?? BODY_LIMITS.notification
+  const deadline = AbortSignal.timeout(timeoutMs)
+  const where = shownUrl(url)
   return new Promise((resolve, reject) => {
+    let responded = false
+    const fail = (message: string, cause?: unknown) =>
+      reject(new NotifyError(service, `${service}: ${message}`, cause === undefined ? undefined : { cause }))
     const r = req(
       url,
       {
@@ -101,32 +140,50 @@ export function send(service: string, url: URL, call: HttpCall): Promise<{ statu
           'user-agent': 'watchtower-ts',
           ...call.headers,
         },
-        timeout: call.timeoutMs ?? 30_000,
+        signal: deadline,
         ...(call.insecure ? { rejectUnauthorized: false } : {}),
       },
       (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8')
-          const status = res.statusCode ?? 0
-          if (status < 200 || status >= 300) {
-            reject(
-              new NotifyError(
-                service,
-                `${service}: the server answered HTTP ${status}: ${text.slice(0, 200)}`,
-              ),
-            )
-          } else resolve({ status, body: text })
+        responded = true
+        const status = res.statusCode ?? 0
+        readBoundedBody(res, {
+          url: new URL(`${url.protocol}//${url.host}/`),
+          maxBytes,
+          signal: deadline,
+          timeoutMs,
+          status,
         })
-        res.on('error', (cause) =>
-          reject(new NotifyError(service, `${service}: ${cause.message}`, { cause })),
-        )
+          .then((buf) => {
+            const text = buf.toString('utf8')
+            if (status < 200 || status >= 300) {
+              // an excerpt only, through the redaction path: a webhook may echo our headers back
+              fail(`the server at ${where} answered HTTP ${status}: ${safeExcerpt(text, { max: 200 })}`)
+            } else resolve({ status, body: text })
+          })
+          .catch((cause: unknown) => {
+            const code = (cause as { code?: string }).code
+            fail(
+              code === 'WT_REGISTRY_BODY_TOO_LARGE'
+                ? `the answer of ${where} (HTTP ${status}) is larger than the ${maxBytes}-byte cap; reading stopped`
+                : code === 'WT_REGISTRY_TIMEOUT'
+                  ? `the answer of ${where} (HTTP ${status}) did not end within ${timeoutMs} ms; reading stopped`
+                  : `reading the answer of ${where} failed: ${(cause as Error).message}`,
+              cause,
+            )
+          })
       },
     )
-    r.on('timeout', () => r.destroy(new Error('timed out')))
-    r.on('error', (cause) =>
-      reject(new NotifyError(service, `${service}: request failed: ${cause.message}`, { cause })),
+    // once the answer started, the body reader reports (a deadline then also errors the request)
+    r.on(
+      'error',
+      (cause) =>
+        responded ||
+        fail(
+          deadline.aborted
+            ? `no answer from ${where} within ${timeoutMs} ms`
+            : `request to ${where} failed: ${cause.message}`,
+          cause,
+        ),
     )
     r.end(body)
   })
