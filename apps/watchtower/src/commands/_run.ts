@@ -7,7 +7,7 @@ import type { Logger } from 'pino'
 import type { WatchtowerConfig } from '../config/types.ts'
 import type { CliDeps } from '../deps.ts'
 import { ConfigError } from '../errors.ts'
-import { configSecrets, createLogger } from '../log.ts'
+import { configSecrets, createLogger, proxySecrets } from '../log.ts'
 import { useNotificationProxies } from '../notify/_http.ts'
 import { legacyNotificationUrls } from '../notify/legacy.ts'
 import { createNotifier, type Notifier } from '../notify/notifier.ts'
@@ -27,7 +27,10 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
     format: config.logFormat,
     noColor: config.noColor,
     stream: deps.stderr,
-    secrets: configSecrets({ ...config, notificationUrls: [...config.notificationUrls, ...legacy.urls] }),
+    secrets: [
+      ...configSecrets({ ...config, notificationUrls: [...config.notificationUrls, ...legacy.urls] }),
+      ...proxySecrets(deps.env),
+    ],
     now: deps.now,
     onEntry: (e) => notifier?.entry(e),
   })
