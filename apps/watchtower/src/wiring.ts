@@ -13,7 +13,14 @@ import {
   type ContainerReport as UpdaterContainerReport,
 } from '@watchtower-ts/docker-updater'
 import { createRegistryClient, type ImageReference, parseReference } from '@watchtower-ts/registry-client'
-import { createTrustStore, type TrustStore, validateCaBundle } from '@watchtower-ts/tls'
+import {
+  createTrustStore,
+  type ProxyConfig,
+  proxyConfigFromEnv,
+  redactProxyUrl,
+  type TrustStore,
+  validateCaBundle,
+} from '@watchtower-ts/tls'
 import { createTokenCache } from '@watchtower-ts/token-cache'
 import { imageMatches, parseImageFilter } from './api/image-filter.ts'
 import type { WatchtowerConfig } from './config/types.ts'
@@ -79,17 +86,17 @@ export function toContainerReport(c: UpdaterContainerReport): ContainerReport {
 }
 
 /** `--insecure-registry` with `*` (or --registry-tls-skip): every host gets its own insecure trust store. */
-async function trustFor(config: WatchtowerConfig): Promise<TrustStore> {
+async function trustFor(config: WatchtowerConfig, proxy: ProxyConfig): Promise<TrustStore> {
   const caFile = config.registryCa || undefined
   const listed = config.insecureRegistries.filter((h) => h !== '*')
-  const base = await createTrustStore({ ...(caFile ? { caFile } : {}), insecureRegistries: listed })
+  const base = await createTrustStore({ ...(caFile ? { caFile } : {}), insecureRegistries: listed, proxy })
   if (!config.insecureRegistries.includes('*')) return base
   const perHost = new Map<string, Promise<TrustStore>>()
   const storeFor = (hostPort: string) => {
     const host = hostPort.replace(/^[a-z]+:\/\//, '').split('/')[0]!
     let s = perHost.get(host)
     if (!s) {
-      s = createTrustStore({ ...(caFile ? { caFile } : {}), insecureRegistries: [host] })
+      s = createTrustStore({ ...(caFile ? { caFile } : {}), insecureRegistries: [host], proxy })
       perHost.set(host, s)
     }
     return s
@@ -103,6 +110,16 @@ async function trustFor(config: WatchtowerConfig): Promise<TrustStore> {
       for (const s of perHost.values()) await (await s).close()
     },
   }
+}
+
+/** One line naming the proxies in use (user-info masked), or undefined when none is set. */
+export function describeProxy(proxy: ProxyConfig): string | undefined {
+  const parts: string[] = []
+  if (proxy.httpsProxy) parts.push(`HTTPS_PROXY=${redactProxyUrl(proxy.httpsProxy)}`)
+  if (proxy.httpProxy) parts.push(`HTTP_PROXY=${redactProxyUrl(proxy.httpProxy)}`)
+  if (parts.length === 0) return undefined
+  if (proxy.noProxy) parts.push(`NO_PROXY=${proxy.noProxy}`)
+  return `Registry and token requests use HTTP proxies (Go's ProxyFromEnvironment rules): ${parts.join(', ')}`
 }
 
 /** `--warn-on-head-failure`: auto warns only for Docker Hub and ghcr.io (as upstream). */
@@ -148,7 +165,12 @@ export async function createSessionRunner(
       )
     }
   }
-  const trust = await trustFor(config)
+  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY (lower case too), read here and handed down: the packages
+  // never read the environment. Proxy user-info is never printed.
+  const proxy = proxyConfigFromEnv(env)
+  const trust = await trustFor(config, proxy)
+  const proxyLine = describeProxy(proxy)
+  if (proxyLine) log.info({ notify: false }, proxyLine)
   const credentials = createCredentialResolver({
     env,
     onWarning: (message) => log.warn({ notify: false }, message),
