@@ -2,10 +2,13 @@
 // schedule, with one session at a time and a graceful stop on SIGTERM/SIGINT.
 
 import type { ImageReference } from '@watchtower-ts/registry-client'
+import { createProxyRules, proxyConfigFromEnv } from '@watchtower-ts/tls'
 import type { Logger } from 'pino'
 import type { WatchtowerConfig } from '../config/types.ts'
 import type { CliDeps } from '../deps.ts'
-import { configSecrets, createLogger } from '../log.ts'
+import { ConfigError } from '../errors.ts'
+import { configSecrets, createLogger, proxySecrets } from '../log.ts'
+import { useNotificationProxies } from '../notify/_http.ts'
 import { legacyNotificationUrls } from '../notify/legacy.ts'
 import { createNotifier, type Notifier } from '../notify/notifier.ts'
 import { describeDelay, describeFilter } from '../schedule/describe.ts'
@@ -24,13 +27,22 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
     format: config.logFormat,
     noColor: config.noColor,
     stream: deps.stderr,
-    secrets: configSecrets({ ...config, notificationUrls: [...config.notificationUrls, ...legacy.urls] }),
+    secrets: [
+      ...configSecrets({ ...config, notificationUrls: [...config.notificationUrls, ...legacy.urls] }),
+      ...proxySecrets(deps.env),
+    ],
     now: deps.now,
     onEntry: (e) => notifier?.entry(e),
   })
   for (const w of config.warnings) log.warn({ notify: false }, w)
 
   for (const w of legacy.warnings) log.warn({ notify: false }, w)
+  // Notification requests follow HTTPS_PROXY / HTTP_PROXY / NO_PROXY like the registry requests.
+  try {
+    useNotificationProxies(createProxyRules(proxyConfigFromEnv(deps.env)))
+  } catch (cause) {
+    throw new ConfigError((cause as Error).message, { source: 'HTTPS_PROXY / HTTP_PROXY', cause })
+  }
   notifier = createNotifier({
     urls: [...config.notificationUrls, ...legacy.urls],
     template: config.notificationTemplate,
