@@ -132,12 +132,12 @@ export async function ensureTestbed(options: EnsureOptions = {}): Promise<Testbe
 /** Stops registries and token servers of this folder that the state file does not list (it was lost or reset). */
 async function stopOrphans(dir: string, state: BedState, log: (m: string) => void): Promise<void> {
   const known = new Set([state.pids.tokenServer, ...Object.values(state.pids.registries)])
-  const isolated = join(dir, 'isolated')
+  const isolated = join(dir, 'isolated') // and isolated-26
   for (const pattern of [PROC.registry, PROC.tokenServer]) {
     for (const pid of await findProcesses(`${dir}/`, pattern)) {
       if (known.has(pid)) continue
       const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
-      if (cmdline.includes(`${isolated}/`)) continue
+      if (cmdline.includes(`${isolated}/`) || cmdline.includes(`${isolated}-`)) continue
       log(`stopping orphaned ${pattern === PROC.registry ? 'registry' : 'token server'} (pid ${pid})`)
       await stopPid(pid, pattern)
     }

@@ -48,8 +48,11 @@ async function status(): Promise<number> {
     all &&= ok
     line(`registry ${name}`, ok, `${info.url} (${info.auth})`)
   }
-  const iso = await readIsolated(dir)
-  if (iso) line('isolated engine', pidAlive(iso.pid, PROC.dockerd), `${iso.host} (netns ${iso.netns})`)
+  for (const kind of ['20', '26'] as const) {
+    const iso = await readIsolated(dir, kind)
+    if (iso)
+      line(`isolated engine ${kind}`, pidAlive(iso.pid, PROC.dockerd), `${iso.host} (netns ${iso.netns})`)
+  }
   const leases = await liveLeases(dir)
   console.log(`runs using it: ${leases.length ? leases.join(', ') : 'none'}`)
   return all ? 0 : 1

@@ -1,4 +1,4 @@
-export { ensureIsolated as isolatedEngine } from './_isolated.ts'
+export { ensureIsolated as isolatedEngine, ensureModern as modernEngine } from './_isolated.ts'
 export type { RunResult } from './_util.ts'
 export { type DockerCliOptions, dockerCli } from './docker-cli.ts'
 export { type PushedImage, type PushImageOptions, pushImage } from './push-image.ts'
