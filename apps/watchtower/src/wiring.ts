@@ -17,7 +17,12 @@ import { createTokenCache } from '@watchtower-ts/token-cache'
 import { imageMatches, parseImageFilter } from './api/image-filter.ts'
 import type { WatchtowerConfig } from './config/types.ts'
 import { ConfigError } from './errors.ts'
-import { detectSelfContainerId, removeOtherInstances, startSelfUpdate } from './self-update.ts'
+import {
+  detectSelfContainerId,
+  removeOtherInstances,
+  SELF_UPDATE_HELPER_COMMAND,
+  settleAtStart,
+} from './self-update.ts'
 import {
   buildReport,
   type ContainerReport,
@@ -182,7 +187,12 @@ export async function createSessionRunner(
 
   return {
     async startup() {
-      if (selfId) await removeOtherInstances(engine, selfId, config.scope, log)
+      if (!selfId) return
+      const settled = await settleAtStart(engine, selfId, config.cleanup, log)
+      if (settled === 'superseded') return
+      await removeOtherInstances(engine, selfId, config.scope, log).catch((err: Error) =>
+        log.warn(`Could not look for other watchtower instances: ${err.message}`),
+      )
     },
     async run(request) {
       let names = selection.names
@@ -240,7 +250,9 @@ export async function createSessionRunner(
         stopTimeoutMs: config.stopTimeoutMs,
         healthTimeoutMs: config.healthTimeoutMs,
         lifecycleHooks: config.lifecycleHooks,
-        ...(selfId ? { selfContainerId: selfId } : {}),
+        ...(selfId
+          ? { selfContainerId: selfId, selfUpdate: { helperCommand: SELF_UPDATE_HELPER_COMMAND } }
+          : {}),
         onEvent: (e) => {
           if (e.type === 'warning') log.warn({ container: e.container }, e.message)
           else if (e.type === 'hook')
@@ -267,14 +279,6 @@ export async function createSessionRunner(
         else if (c.state === 'skipped')
           log.debug({ container: c.name }, `Skipped ${c.name}: ${c.error ?? ''}`)
         for (const w of c.warnings) log.warn({ container: c.name }, w)
-      }
-      const self = selfId ? report.containers.find((c) => c.id === selfId) : undefined
-      if (self?.state === 'stale' && !config.monitorOnly && !config.noRestart) {
-        try {
-          await startSelfUpdate(engine, await engine.inspectContainer(selfId!), log, config.stopTimeoutMs)
-        } catch (err) {
-          log.error(`Could not start the self-update: ${(err as Error).message}`)
-        }
       }
       return buildReport(report.containers.map(toContainerReport))
     },

@@ -38,6 +38,7 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
           ctx,
           await engine.listContainers({ all: true }),
           (c, original) => exclusionReason({ ...c, Name: `/${original}` }, options) === undefined,
+          options.selfContainerId,
         )
 
   // Filter on the listing (names and labels are in it); inspect only what is selected.
@@ -166,16 +167,28 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
     for (const a of actions) if (a.asideOk) await finishSwap(ctx, a, updatedImages)
   }
   if (self && !options.noRestart) {
-    // Never stopped mid-pass: handled last, handed over without a port conflict (self-update.ts).
+    // Never stopped mid-pass: handled last, by a helper container (self-update.ts).
     try {
-      const started = await startSelfUpdate(ctx, self.item, options.selfUpdate ?? {})
+      if (!options.selfUpdate) {
+        throw new UpdaterError(
+          'WT_UPDATER_INVALID_OPTION',
+          `${self.report.name} is the container this updater runs in: its update needs option selfUpdate.helperCommand`,
+          { container: self.report.name },
+        )
+      }
+      const started = await startSelfUpdate(ctx, self.item, {
+        ...options.selfUpdate,
+        cleanup: Boolean(options.cleanup) && !self.restartOnly,
+      })
       self.report.state = self.restartOnly ? 'restarted' : 'updated'
       self.report.newId = started.newId
-      self.report.warnings.push(started.note)
     } catch (error) {
       fail(self, error, 'failed')
-      if (error instanceof UpdaterError && error.code === 'WT_UPDATER_INVALID_OPTION')
-        self.report.state = 'skipped'
+      ctx.emit({
+        type: 'warning',
+        container: self.report.name,
+        message: `self-update not done: ${self.report.error}`,
+      })
     }
   }
   if (options.cleanup) await cleanupImages(ctx, updatedImages, reports)

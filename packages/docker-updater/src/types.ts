@@ -109,8 +109,12 @@ export interface UpdateOptions extends SelectionOptions {
   recover?: boolean
   /** Id of the container this updater runs in: never stopped mid-pass, updated last (see self-update.ts). @default undefined */
   selfContainerId?: string
-  /** How the own container is replaced. @default {} (start the new one directly; refused when it publishes ports) */
-  selfUpdate?: { helperCommand?: readonly string[] }
+  /**
+   * How the own container is replaced: by a helper container from the new image running
+   * `helperCommand` (see self-update.ts). Without it the own container is never updated (reported
+   * failed, with a warning). @default undefined
+   */
+  selfUpdate?: { helperCommand: readonly string[] }
   /** Poll interval for stop, health and removal waits, ms. @default 250 */
   pollIntervalMs?: number
   sleep?: (ms: number) => Promise<void>

@@ -30,9 +30,9 @@ export async function watch(argv: readonly string[], deps: CliDeps): Promise<voi
     }
     return
   }
-  if (config.selfUpdateOrchestrator) {
-    const { orchestrate } = await import('./_orchestrate.ts')
-    const code = await orchestrate(config, deps)
+  if (config.selfUpdateHelper) {
+    const { selfUpdateHelper } = await import('./_self-update-helper.ts')
+    const code = await selfUpdateHelper(config, deps)
     if (code !== 0) throw new ExitError(code)
     return
   }

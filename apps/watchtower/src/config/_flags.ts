@@ -142,7 +142,19 @@ export const FLAGS: readonly FlagSpec[] = [
       origin: 'NF',
     },
   ),
-  b('health-check', undefined, 'schedule', 'For Docker HEALTHCHECK: exit 0 unless running as PID 1'),
+  b(
+    'health-check',
+    undefined,
+    'schedule',
+    'For Docker HEALTHCHECK: exit 0 when the running instance reached the engine and its schedule recently (heartbeat file)',
+  ),
+  b(
+    'self-update-helper',
+    undefined,
+    'schedule',
+    'Internal: the helper container of a self-update (replaces the old watchtower container)',
+    { hidden: true, origin: 'ours' },
+  ),
   b(
     'no-startup-message',
     `${W}NO_STARTUP_MESSAGE`,

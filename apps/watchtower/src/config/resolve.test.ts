@@ -124,7 +124,7 @@ describe('every flag, in flag and env form', () => {
       ...CASES.map((c) => c[0]),
       'registry-ca-validate',
       'notification-template-file',
-      'self-update-orchestrator',
+      'self-update-helper',
     ])
     expect(FLAGS.map((f) => f.name).filter((n) => !covered.has(n))).toEqual([])
   })

@@ -276,7 +276,7 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
     updateOnStart: bool('update-on-start'),
     healthCheck: bool('health-check'),
     noStartupMessage: bool('no-startup-message'),
-    selfUpdateOrchestrator: str('self-update-orchestrator'),
+    selfUpdateHelper: bool('self-update-helper'),
     cleanup: bool('cleanup'),
     removeVolumes: bool('remove-volumes'),
     noPull: bool('no-pull'),

@@ -40,8 +40,8 @@ export interface WatchtowerConfig {
   updateOnStart: boolean
   healthCheck: boolean
   noStartupMessage: boolean
-  /** Internal (hidden flag): the id of the watchtower container this helper replaces. */
-  selfUpdateOrchestrator: string
+  /** Internal (hidden flag): run as the helper container of a self-update (ids from its env). */
+  selfUpdateHelper: boolean
   cleanup: boolean
   removeVolumes: boolean
   noPull: boolean
