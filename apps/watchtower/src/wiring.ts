@@ -194,6 +194,9 @@ export async function createSessionRunner(
         log.warn(`Could not look for other watchtower instances: ${err.message}`),
       )
     },
+    async ping() {
+      await engine.version()
+    },
     async run(request) {
       let names = selection.names
       const include: ImageReference[][] = []

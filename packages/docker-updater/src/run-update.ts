@@ -61,6 +61,12 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
   const listed = selected
   const sorted = sortByDependencies(selected, (c) => dependenciesOf(c, listed, idToName))
 
+  // The create body's shape depends on the API version (recreate-plan.ts): asked once per pass.
+  let api: Promise<string | undefined> | undefined
+  const apiVersion = () => {
+    api ??= engine.apiVersion().catch(() => undefined)
+    return api
+  }
   const images = new Map<string, Promise<ImageInspect | undefined>>()
   const imageOf = (id: string) => {
     if (!images.has(id))
@@ -124,7 +130,12 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
     report: ContainerReport,
     restartOnly: boolean,
   ): Promise<Action> => {
-    const plan = planRecreate(c, await imageOf(c.Image), { image: c.Config.Image, nameOf: idToName })
+    const version = await apiVersion()
+    const plan = planRecreate(c, await imageOf(c.Image), {
+      image: c.Config.Image,
+      nameOf: idToName,
+      ...(version ? { apiVersion: version } : {}),
+    })
     const gateLabel = labelOf(c.Config.Labels, LABELS.healthTimeout)
     const item: SwapItem = {
       old: c,

@@ -57,7 +57,9 @@ describe('the watchtower image', () => {
     expect(files.stdout.split('\n')).toEqual(
       expect.arrayContaining(['dist', 'package.json', 'watchtower.mjs']),
     )
-    expect(files.stdout).toContain('health=0')
+    // No daemon in this container, so no heartbeat: the health check says unhealthy, and why.
+    expect(files.stdout).toContain('health=1')
+    expect(files.stdout + files.stderr).toContain('unhealthy: no heartbeat yet')
     expect(files.stdout).not.toMatch(/^\/(src|node_modules)$/m)
   })
 

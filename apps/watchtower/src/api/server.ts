@@ -21,6 +21,8 @@ export interface ApiServerOptions {
   metrics?: Metrics
   /** Runs a session: with images it waits its turn; without, it is skipped when one is running. */
   onUpdate: (images: ImageReference[] | undefined) => Promise<UpdateOutcome>
+  /** Live health (engine reached recently, schedule loop not stuck). @default always healthy */
+  health?: () => { healthy: boolean; reason: string }
   log: Logger
 }
 
@@ -45,7 +47,10 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     const url = new URL(req.url ?? '/', 'http://localhost')
     const path = url.pathname.replace(/\/+$/, '') || '/'
     if (path === '/v1/health' || path === '/health') {
-      return reply(res, 200, { status: 'ok' })
+      const h = o.health?.() ?? { healthy: true, reason: 'ok' }
+      return h.healthy
+        ? reply(res, 200, { status: 'ok' })
+        : reply(res, 503, { status: 'unhealthy', reason: h.reason })
     }
     const isUpdate = path === '/v1/update' && o.update
     const isMetrics = path === '/v1/metrics' && o.metrics

@@ -1,10 +1,12 @@
 // The watchtower process: logger, notifier, session runner, HTTP API and the
 // schedule, with one session at a time and a graceful stop on SIGTERM/SIGINT.
 
+import { existsSync } from 'node:fs'
 import type { ImageReference } from '@watchtower-ts/registry-client'
 import type { Logger } from 'pino'
 import type { WatchtowerConfig } from '../config/types.ts'
 import type { CliDeps } from '../deps.ts'
+import { DEFAULT_HEARTBEAT_FILE, type HeartbeatMonitor, startHeartbeat } from '../health/heartbeat.ts'
 import { configSecrets, createLogger } from '../log.ts'
 import { legacyNotificationUrls } from '../notify/legacy.ts'
 import { createNotifier, type Notifier } from '../notify/notifier.ts'
@@ -65,10 +67,13 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
     stop.abort()
   })
 
+  let heartbeat: HeartbeatMonitor | undefined
   const session = async (images?: ImageReference[]): Promise<SessionReport> => {
+    heartbeat?.sessionStarted()
     try {
       return await runSession(images)
     } finally {
+      heartbeat?.sessionEnded()
       deps.idle?.()
     }
   }
@@ -119,6 +124,16 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
     }
 
     await runner.startup?.()
+    // The health check's heartbeat: written where --health-check reads it (inside a container by default).
+    const heartbeatFile = config.heartbeatFile || (existsSync('/.dockerenv') ? DEFAULT_HEARTBEAT_FILE : '')
+    heartbeat = startHeartbeat({
+      file: heartbeatFile,
+      intervalMs: config.heartbeatIntervalMs,
+      ping: () => runner.ping?.() ?? Promise.resolve(),
+      now: deps.now,
+      pid: deps.pid,
+      onError: (message) => log.warn({ notify: false }, message),
+    })
     let api: import('../api/server.ts').ApiServer | undefined
     if (config.httpApiUpdate || config.httpApiMetrics) {
       const { createApiServer } = await import('../api/server.ts')
@@ -126,6 +141,7 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
         token: config.httpApiToken,
         update: config.httpApiUpdate,
         ...(metrics ? { metrics } : {}),
+        health: () => heartbeat!.health(),
         log,
         onUpdate: async (images) => {
           if (images) return { skipped: false, report: await lock.run(() => session(images)) }
@@ -153,12 +169,14 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
     }
     while (!stop.signal.aborted) {
       if (!polls) {
+        heartbeat.sleeping(null)
         await new Promise<void>((r) => stop.signal.addEventListener('abort', () => r(), { once: true }))
         break
       }
       const wait = next - deps.now()
       if (wait > 0) {
         // timers overflow past ~24.8 days (@monthly, @yearly): sleep in chunks and look again
+        heartbeat.sleeping(deps.now() + Math.min(wait, MAX_SLEEP_MS))
         await deps.sleep(Math.min(wait, MAX_SLEEP_MS), stop.signal)
         if (stop.signal.aborted) break
         if (deps.now() < next) continue
@@ -175,6 +193,7 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
     log.info({ notify: false }, 'Stopped')
     return 0
   } finally {
+    await heartbeat?.stop()
     offShutdown()
     await notifier.close()
     await runner.close?.()

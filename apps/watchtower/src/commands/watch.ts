@@ -28,6 +28,14 @@ export async function watch(argv: readonly string[], deps: CliDeps): Promise<voi
       )
       throw new ExitError(1)
     }
+    const { assessHeartbeat, DEFAULT_HEARTBEAT_FILE, readHeartbeat } = await import('../health/heartbeat.ts')
+    const file = config.heartbeatFile || DEFAULT_HEARTBEAT_FILE
+    const verdict = assessHeartbeat(await readHeartbeat(file), deps.now())
+    if (!verdict.healthy) {
+      deps.stderr.write(`watchtower: unhealthy: ${verdict.reason} (${file})\n`)
+      throw new ExitError(1)
+    }
+    deps.stdout.write('watchtower: healthy\n')
     return
   }
   if (config.selfUpdateHelper) {

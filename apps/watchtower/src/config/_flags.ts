@@ -148,12 +148,30 @@ export const FLAGS: readonly FlagSpec[] = [
     'schedule',
     'For Docker HEALTHCHECK: exit 0 when the running instance reached the engine and its schedule recently (heartbeat file)',
   ),
+  s(
+    'heartbeat-file',
+    `${W}HEARTBEAT_FILE`,
+    'schedule',
+    'Heartbeat file the daemon keeps and --health-check reads (default /tmp/watchtower-ts/heartbeat.json, written only inside a container unless set)',
+    { origin: 'ours', arg: 'path' },
+  ),
+  {
+    name: 'heartbeat-interval',
+    env: `${W}HEARTBEAT_INTERVAL`,
+    kind: 'duration',
+    default: 10_000,
+    group: 'schedule',
+    description:
+      'How often the daemon pings the engine and writes its heartbeat; unhealthy after three intervals without an answer (Go duration)',
+    arg: 'duration',
+    origin: 'ours',
+  },
   b(
     'self-update-helper',
     undefined,
     'schedule',
     'Internal: the helper container of a self-update (replaces the old watchtower container)',
-    { hidden: true, origin: 'ours' },
+    { origin: 'ours' },
   ),
   b(
     'no-startup-message',

@@ -277,6 +277,8 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
     healthCheck: bool('health-check'),
     noStartupMessage: bool('no-startup-message'),
     selfUpdateHelper: bool('self-update-helper'),
+    heartbeatFile: str('heartbeat-file'),
+    heartbeatIntervalMs: num('heartbeat-interval'),
     cleanup: bool('cleanup'),
     removeVolumes: bool('remove-volumes'),
     noPull: bool('no-pull'),

@@ -42,6 +42,9 @@ export interface WatchtowerConfig {
   noStartupMessage: boolean
   /** Internal (hidden flag): run as the helper container of a self-update (ids from its env). */
   selfUpdateHelper: boolean
+  /** Heartbeat file ('' = the default path, written only inside a container). */
+  heartbeatFile: string
+  heartbeatIntervalMs: number
   cleanup: boolean
   removeVolumes: boolean
   noPull: boolean

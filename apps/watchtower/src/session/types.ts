@@ -38,6 +38,8 @@ export interface SessionRunner {
   stats?(): RunnerStats
   /** Once before the schedule starts (not for --run-once): e.g. remove other watchtower instances. */
   startup?(): Promise<void>
+  /** Pings the Docker engine (for the health check); rejects when it does not answer. */
+  ping?(): Promise<void>
   close?(): Promise<void>
 }
 
