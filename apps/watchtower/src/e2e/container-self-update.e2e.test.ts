@@ -153,6 +153,9 @@ describe.each([
       return s
     }, 150_000)
     expect(settled, await diagnostics()).toBeDefined()
+    // The new instance passed the health gate through its real HEALTHCHECK (the daemon's heartbeat).
+    expect(await d(['inspect', '--format', '{{.State.Health.Status}}', name])).toBe('healthy')
+    expect(await d(['exec', name, '/watchtower', '--health-check'])).toBe('watchtower: healthy')
     // --cleanup: the old image is gone from the engine once the old container is.
     expect((await dockerCli(bed, ['image', 'inspect', release1], { host: iso.host })).code).not.toBe(0)
     const inspected = JSON.parse(await d(['inspect', name]))[0]
