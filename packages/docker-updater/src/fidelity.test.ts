@@ -134,7 +134,7 @@ describe.each([
       delete ns[k]
     for (const [name, net] of Object.entries(ns.Networks as Record<string, Record<string, unknown>>)) {
       delete net.EndpointID
-    delete net.DNSNames // API 1.44+: names the engine gives (the short id among them)
+      delete net.DNSNames // API 1.44+: names the engine gives (the short id among them)
       net.Aliases = ((net.Aliases as string[] | null) ?? []).filter((a) => !c.Id.startsWith(a))
       if (name !== NET) {
         // dynamic address and engine-made MAC on the secondary network

@@ -1,7 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   buildImage,
-  containersNamed,
   docker,
   inspect,
   inspectImageId,

@@ -188,6 +188,7 @@ describe.each([
       }),
     ).toBe('restored')
     expect((await inspect(name, host)).Id).toBe(before.Id)
+    await expect(inspect(newId, host)).rejects.toThrow()
     expect(await containersNamed(name, host)).toEqual([name])
     expect(events).toContainEqual(expect.objectContaining({ type: 'warning' }))
   })

@@ -19,7 +19,6 @@ describe('engines', () => {
       expect(out.stdout.trim()).toBe(variant)
     }
   })
-
 })
 
 describe.each([
@@ -52,7 +51,18 @@ describe.each([
       await dockerCli(bed, ['pull', viaBridge], { host: iso.host, reject: true })
       const fetched = await dockerCli(
         bed,
-        ['run', '--rm', '--network', net, pushed.ref, 'wget', '-q', '-O', '-', `http://${iso.registryBridgeHost}/v2/`],
+        [
+          'run',
+          '--rm',
+          '--network',
+          net,
+          pushed.ref,
+          'wget',
+          '-q',
+          '-O',
+          '-',
+          `http://${iso.registryBridgeHost}/v2/`,
+        ],
         { host: iso.host, reject: true },
       )
       expect(fetched.stdout.trim()).toBe('{}')
