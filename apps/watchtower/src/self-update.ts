@@ -29,7 +29,11 @@ export function detectSelfContainerId(mountinfo: string): string | undefined {
 
 const bare = (name: string) => name.replace(/^\//, '')
 
-/** At start: settle a self-update an earlier helper or instance left half-done. Never throws. */
+/**
+ * At start and before every pass: settle a self-update an earlier helper or instance left
+ * half-done (a running instance renamed aside by a helper that then died takes its name back).
+ * Never throws.
+ */
 export async function settleAtStart(
   engine: DockerEngine,
   selfId: string,

@@ -198,6 +198,8 @@ export async function createSessionRunner(
       await engine.version()
     },
     async run(request) {
+      // A helper that died while this instance kept running leaves it renamed aside: settle first.
+      if (selfId) await settleAtStart(engine, selfId, config.cleanup, log)
       let names = selection.names
       const include: ImageReference[][] = []
       if (request?.images && request.images.length > 0) include.push(parseImageFilter(request.images))
