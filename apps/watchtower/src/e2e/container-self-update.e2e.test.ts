@@ -88,6 +88,39 @@ describe.each([
       ),
     ].join('\n')
 
+  /** `docker run`/`create` arguments of the watchtower container, as a user would write them. */
+  const containerArgs = (containerName: string) => [
+    '--name',
+    containerName,
+    '--network',
+    net,
+    '-p',
+    `${port}:8080`,
+    '--restart',
+    'unless-stopped',
+    '--label',
+    `com.centurylinklabs.watchtower.scope=${name}`,
+    '-v',
+    `${iso.socketPath}:/var/run/docker.sock`,
+    runRef,
+    '--scope',
+    name,
+    '--cleanup',
+    '--http-api-update',
+    '--http-api-token',
+    'tok',
+    '--insecure-registry',
+    iso.registryBridgeHost,
+  ]
+  const servesAlone = (id: string) =>
+    waitFor(async () => {
+      const now = await names()
+      if (now.length !== 1 || now[0] !== name) return undefined
+      const s = await state()
+      if (s.id !== id || !s.running || (await inNamespace(iso, port, '/v1/health')) !== 200) return undefined
+      return s
+    }, 90_000)
+
   beforeAll(async () => {
     iso = await start(bed)
     // Pushed through the host's registry, pulled by the engine and checked by watchtower through
@@ -108,31 +141,7 @@ describe.each([
 
   it('updates itself: one watchtower left, on the new image, its port answers, no helper or old container', async () => {
     await release(release1)
-    await d([
-      'run',
-      '-d',
-      '--name',
-      name,
-      '--network',
-      net,
-      '-p',
-      `${port}:8080`,
-      '--restart',
-      'unless-stopped',
-      '--label',
-      `com.centurylinklabs.watchtower.scope=${name}`,
-      '-v',
-      `${iso.socketPath}:/var/run/docker.sock`,
-      runRef,
-      '--scope',
-      name,
-      '--cleanup',
-      '--http-api-update',
-      '--http-api-token',
-      'tok',
-      '--insecure-registry',
-      iso.registryBridgeHost,
-    ])
+    await d(['run', '-d', ...containerArgs(name)])
     expect((await state()).image).toBe(release1)
     expect(
       await waitFor(
@@ -202,5 +211,25 @@ describe.each([
     }, 150_000)
     expect(settled, await diagnostics()).toBeDefined()
     expect((await state()).image).toBe(release2)
+  })
+
+  it('a crash in the middle is settled by the next start, whichever instance it is', async () => {
+    const old = await state()
+    const aside = `${name}.wt-old.${old.id.slice(0, 12)}.r`
+    // 1. the instance died right after renaming itself aside and creating the new container;
+    //    it is started again (restart policy, or by hand): it removes the new one, takes its name back
+    await d(['rename', name, aside])
+    const created = await d(['create', ...containerArgs(name)])
+    await d(['restart', '-t', '10', aside])
+    expect(await servesAlone(old.id), await diagnostics()).toBeDefined()
+    expect((await dockerCli(bed, ['inspect', created], { host: iso.host })).code).not.toBe(0)
+    // 2. the helper died after stopping the old instance, before starting the new one; the new one
+    //    is started (by hand): it removes the old one
+    await d(['rename', name, aside])
+    await d(['stop', '-t', '10', aside])
+    const fresh = await d(['create', ...containerArgs(name)])
+    await d(['start', name])
+    expect(await servesAlone(fresh), await diagnostics()).toBeDefined()
+    expect((await dockerCli(bed, ['inspect', old.id], { host: iso.host })).code).not.toBe(0)
   })
 })
