@@ -29,11 +29,15 @@ beforeAll(async () => {
   }
 }, 600_000)
 
+/** Ids of the images whose repository names `part` (pushed and pulled ones are left untagged). */
+async function imagesOf(list: Promise<string>, part: string): Promise<string[]> {
+  const lines = (await list.catch(() => '')).split('\n').filter((l) => l.includes(part))
+  return [...new Set(lines.map((l) => l.split(' ')[0] ?? ''))].filter(Boolean)
+}
+
 afterAll(async () => {
-  const refs = (await docker(['images', '--format', '{{.Repository}}:{{.Tag}}']))
-    .split('\n')
-    .filter((r) => r.includes(S))
-  if (refs.length) await dockerCli(bed, ['rmi', '-f', ...refs])
+  const ids = await imagesOf(docker(['images', '--format', '{{.ID}} {{.Repository}}']), S)
+  if (ids.length) await dockerCli(bed, ['rmi', '-f', ...ids])
 })
 
 /** GET/POST on 127.0.0.1:port inside the namespace; the HTTP status, or 0 when nothing answers. */
@@ -133,10 +137,8 @@ describe.each([
     const left = await names().catch(() => [])
     if (left.length) await dockerCli(bed, ['rm', '-f', ...left], { host: iso.host })
     await dockerCli(bed, ['network', 'rm', net], { host: iso.host })
-    const refs = (await d(['images', '--format', '{{.Repository}}:{{.Tag}}']).catch(() => ''))
-      .split('\n')
-      .filter((r) => r.includes(name))
-    if (refs.length) await dockerCli(bed, ['rmi', '-f', ...refs], { host: iso.host })
+    const ids = await imagesOf(d(['images', '--format', '{{.ID}} {{.Repository}}']), name)
+    if (ids.length) await dockerCli(bed, ['rmi', '-f', ...ids], { host: iso.host })
   })
 
   it('updates itself: one watchtower left, on the new image, its port answers, no helper or old container', async () => {
