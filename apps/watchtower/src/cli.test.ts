@@ -38,6 +38,33 @@ describe('watchtower CLI', () => {
     expect(await main([], deps)).toBe(1)
     expect(deps.stderr.text).toContain('WATCHTOWER_POLL_INTERVAL')
   })
+  it('a schedule robfig/cron refuses exits 1, naming the env var and the field', async () => {
+    const deps = testDeps({ env: { WATCHTOWER_SCHEDULE: '0 0 0 * * 7' } })
+    expect(await main([], deps)).toBe(1)
+    expect(deps.stderr.text).toBe(
+      'watchtower: invalid schedule "0 0 0 * * 7": day-of-week field: End of range (7) above maximum (6): 7 (from env WATCHTOWER_SCHEDULE)\n',
+    )
+  })
+  it('an unknown TZ or a schedule that never fires exits 1 before any work', async () => {
+    const tz = testDeps({ env: { TZ: 'Mars/Olympus' } })
+    expect(await main(['--schedule', '@daily'], tz)).toBe(1)
+    expect(tz.stderr.text).toContain(
+      'invalid time zone "Mars/Olympus" in env TZ (the time zone of flag --schedule)',
+    )
+    const never = testDeps()
+    let started = false
+    never.createRunner = async () => ({
+      startup: async () => {
+        started = true
+      },
+      run: async () => {
+        throw new Error('not reached')
+      },
+    })
+    expect(await main(['--schedule', '0 0 0 30 Feb ?'], never)).toBe(1)
+    expect(never.stderr.text).toContain('schedule "0 0 0 30 Feb ?" never fires')
+    expect(started).toBe(false)
+  })
   it('--health-check exits 0 on a fresh heartbeat, 1 without one, and 1 as PID 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wt-hc-'))
     const file = join(dir, 'heartbeat.json')

@@ -123,6 +123,9 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
       return report.failed.length > 0 ? 1 : 0
     }
 
+    const polls = !config.httpApiUpdate || config.httpApiPeriodicPolls
+    const spec = parseSchedule(config.schedule, deps.env.TZ, { timezoneSource: 'env TZ' })
+    if (polls) spec.next(deps.now()) // a schedule that never fires stops here, before any work
     await runner.startup?.()
     // The health check's heartbeat: written where --health-check reads it (inside a container by default).
     const heartbeatFile = config.heartbeatFile || (existsSync('/.dockerenv') ? DEFAULT_HEARTBEAT_FILE : '')
@@ -154,9 +157,7 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
       deps.onListening?.(where.port)
     }
 
-    const polls = !config.httpApiUpdate || config.httpApiPeriodicPolls
-    const spec = parseSchedule(config.schedule, deps.env.TZ || undefined)
-    let next = spec.next(deps.now())
+    let next = polls ? spec.next(deps.now()) : 0
     if (polls) {
       if (config.updateOnStart) startup.push('Running an update now (--update-on-start), then on schedule.')
       startup.push(`Scheduling first run: ${new Date(next).toISOString()}`)
@@ -166,6 +167,10 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
 
     if (polls && config.updateOnStart && !stop.signal.aborted) {
       await lock.tryRun(() => session()).catch(() => {})
+    }
+    const skippedTick = () => {
+      log.debug({ notify: false }, 'Skipped a scheduled update: another one is running')
+      metrics?.recordSkipped()
     }
     while (!stop.signal.aborted) {
       if (!polls) {
@@ -181,12 +186,16 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
         if (stop.signal.aborted) break
         if (deps.now() < next) continue
       }
+      // robfig/cron takes the next run from the tick, not from the end of the session
+      const fired = deps.now()
       const r = await lock.tryRun(() => session()).catch(() => ({ skipped: false as const }))
-      if (r.skipped) {
-        log.debug({ notify: false }, 'Skipped a scheduled update: another one is running')
-        metrics?.recordSkipped()
+      if (r.skipped) skippedTick()
+      next = spec.next(fired)
+      // ticks that came while the session ran: upstream's scheduler fired them and found the lock taken
+      while (next <= deps.now() && !stop.signal.aborted) {
+        skippedTick()
+        next = spec.next(next)
       }
-      next = spec.next(Math.max(deps.now(), next))
     }
     await lock.idle()
     await api?.close()

@@ -163,6 +163,48 @@ describe('schedule', () => {
     // midnight in Tokyo is 15:00 UTC
     expect(new Date(d.runs[0]!.at).toISOString()).toBe('2026-01-01T15:00:00.000Z')
   })
+  it('--schedule "0 0/30 * * * *" (N/step) runs on the hour and the half hour', async () => {
+    const h = harness(undefined, { stopAfter: 3 })
+    h.advance(10 * 60_000) // 00:10
+    await main(['--schedule', '0 0/30 * * * *', '--log-level', 'error'], h.deps)
+    expect(h.runs.map((r) => new Date(r.at).toISOString().slice(11, 16))).toEqual(['00:30', '01:00', '01:30'])
+  })
+  it('the next run is taken from the tick, not from the end of the session (robfig/cron)', async () => {
+    // @every 5m with 3-minute sessions: at 5, 10, 15 minutes, not 5, 13, 21
+    const h = harness(undefined, { stopAfter: 3 })
+    const inner = h.deps.createRunner!
+    h.deps.createRunner = async (...a) => {
+      const r = await inner(...a)
+      return {
+        run: async (req) => {
+          const out = await r.run(req)
+          h.advance(3 * 60_000)
+          return out
+        },
+      }
+    }
+    await main(['--schedule', '@every 5m', '--log-level', 'error'], h.deps)
+    expect(h.runs.map((r) => (r.at - T0) / 60_000)).toEqual([5, 10, 15])
+  })
+  it('ticks that come while a longer session runs are skipped, as upstream skips them', async () => {
+    // @every 5m with 7-minute sessions: 5 runs (to 12), 10 is skipped, 15 runs (to 22), 20 skipped, 25 runs
+    const h = harness(undefined, { stopAfter: 3 })
+    const inner = h.deps.createRunner!
+    h.deps.createRunner = async (...a) => {
+      const r = await inner(...a)
+      return {
+        run: async (req) => {
+          const out = await r.run(req)
+          h.advance(7 * 60_000)
+          return out
+        },
+      }
+    }
+    await main(['--schedule', '@every 5m', '--debug'], h.deps)
+    expect(h.runs.map((r) => (r.at - T0) / 60_000)).toEqual([5, 15, 25])
+    const skipped = `${h.deps.stdout.text}${h.deps.stderr.text}`.match(/Skipped a scheduled update/g) ?? []
+    expect(skipped).toHaveLength(2)
+  })
   it('@yearly: long waits are slept in chunks (no timer overflow)', async () => {
     const h = harness(undefined, { stopAfter: 1 })
     let sleeps = 0

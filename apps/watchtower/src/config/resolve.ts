@@ -199,8 +199,12 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
   if (schedule !== '' && given('interval')) {
     warnings.push(`${sources.interval} is ignored because a schedule is set (${sources.schedule})`)
   }
-  if (schedule === '') schedule = `@every ${num('interval')}s`
-  parseSchedule(schedule, env.TZ || undefined)
+  let scheduleSource = sources.schedule ?? '--schedule'
+  if (schedule === '') {
+    schedule = `@every ${num('interval')}s`
+    scheduleSource = sources.interval ?? '--interval'
+  }
+  parseSchedule(schedule, env.TZ, { source: scheduleSource, timezoneSource: 'env TZ' })
 
   if (num('stop-timeout') < 0) {
     throw new ConfigError(
