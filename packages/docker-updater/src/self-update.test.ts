@@ -209,6 +209,50 @@ describe.each([
     expect(await settleSelfUpdate({ engine: realEngine(host), selfId: newId, ...quick })).toBe('none')
   })
 
+  it('with rolling restart and a scope: the other containers are swapped first, the own one handed over last', async () => {
+    const name = `${P}-roll`
+    const { before, newImage } = await selfContainer(name)
+    const app = `${P}-roll-app`
+    const appTag = `${app}-img:latest`
+    await buildImage(appTag, 'v1', [], host)
+    await docker(
+      ['run', '-d', '--name', app, '--network', NET, '--label', `${LABELS.scope}=${P}`, appTag],
+      host,
+    )
+    const appNew = await buildImage(appTag, 'v2', [], host)
+    const steps: string[] = []
+    const report = await runUpdate({
+      engine: realEngine(host),
+      names: [name, app],
+      scope: P,
+      rollingRestart: true,
+      noPull: true,
+      selfContainerId: before.Id,
+      selfUpdate: { helperCommand: HELPER },
+      onEvent: (e) => {
+        if (e.type === 'step') steps.push(`${e.container} ${e.step}`)
+      },
+      ...quick,
+    })
+    expect(report.containers.map((c) => [c.name, c.state]).sort()).toEqual(
+      [
+        [name, 'updated'],
+        [app, 'updated'],
+      ].sort(),
+    )
+    expect((await inspect(app, host)).Image).toBe(appNew)
+    expect(steps.findIndex((s) => s.startsWith(`${name} self-update`))).toBeGreaterThan(
+      steps.findIndex((s) => s === `${app} remove old`),
+    )
+    const newId = report.containers.find((c) => c.name === name)?.newId ?? ''
+    expect(await completeSelfUpdate({ engine: realEngine(host), oldId: before.Id, newId, ...quick })).toBe(
+      'finished',
+    )
+    expect((await inspect(name, host)).Image).toBe(newImage)
+    for (const h of await containersNamed(`${name}.wt-helper.`, host)) await docker(['rm', '-f', h], host)
+    expect((await containersNamed(name, host)).sort()).toEqual([name, app].sort())
+  })
+
   it('without a helper command the own container is left alone, with a warning', async () => {
     const name = `${P}-nohelper`
     const { before } = await selfContainer(name)
