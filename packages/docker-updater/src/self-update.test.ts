@@ -193,6 +193,16 @@ describe.each([
     expect(events).toContainEqual(expect.objectContaining({ type: 'warning' }))
   })
 
+  it('a crash right after the rename: the old instance takes its name back', async () => {
+    const name = `${P}-crash0`
+    const { before } = await selfContainer(name)
+    await docker(['rename', name, `${name}.wt-old.${before.Id.slice(0, 12)}.r`], host)
+    expect(await settleSelfUpdate({ engine: realEngine(host), selfId: before.Id, ...quick })).toBe('restored')
+    const back = await inspect(name, host)
+    expect([back.Id, back.State.Running]).toEqual([before.Id, true])
+    expect(await containersNamed(name, host)).toEqual([name])
+  })
+
   it('a crash after the new instance started: the new instance removes the old one at its start', async () => {
     const name = `${P}-crash2`
     const { before, newImage } = await selfContainer(name)
