@@ -17,6 +17,7 @@ import { createTokenCache } from '@watchtower-ts/token-cache'
 import { imageMatches, parseImageFilter } from './api/image-filter.ts'
 import type { WatchtowerConfig } from './config/types.ts'
 import { ConfigError } from './errors.ts'
+import { credcheckHint, isUnchecked, outcomeLine, progressLine } from './progress.ts'
 import {
   detectSelfContainerId,
   removeOtherInstances,
@@ -55,16 +56,23 @@ const STATES: Record<UpdaterContainerReport['state'], ContainerState> = {
   'rolled-back': 'Failed',
 }
 
-/** docker-updater's per-container result → the session report entry templates and the API use. */
+/**
+ * docker-updater's per-container result → the session report entry templates and the API use.
+ * A container whose registry check or pull failed (refused credentials, untrusted certificate,
+ * registry down) is Failed, not Skipped as upstream: so notifications, --porcelain, the failed
+ * metric and the exit code of --run-once all show it. Its error carries the credcheck hint.
+ */
 export function toContainerReport(c: UpdaterContainerReport): ContainerReport {
+  const unchecked = isUnchecked(c)
+  const error = unchecked ? `${c.error ?? 'unknown error'}; ${credcheckHint(c.image)}` : c.error
   return {
     id: c.id,
     name: c.name,
     imageName: c.image,
     currentImageId: c.oldImageId,
     latestImageId: c.newImageId ?? c.oldImageId,
-    state: STATES[c.state],
-    ...(c.error ? { error: c.error } : {}),
+    state: unchecked ? 'Failed' : STATES[c.state],
+    ...(error ? { error } : {}),
   }
 }
 
@@ -102,6 +110,19 @@ export function warnOnHeadFailure(mode: WatchtowerConfig['warnOnHeadFailure'], r
   return ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'ghcr.io'].includes(registry)
 }
 
+const LOCAL_CONFIG_ERRORS = new Set([
+  'WT_CREDENTIALS_CONFIG_INVALID_JSON',
+  'WT_CREDENTIALS_CONFIG_INVALID',
+  'WT_CREDENTIALS_FILE_UNREADABLE',
+  'WT_CREDENTIALS_ENV_INVALID',
+])
+
+/** An error in the user's own files or env (config.json, `*_FILE`), not the registry's. */
+function isLocalConfigError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && LOCAL_CONFIG_ERRORS.has(code)
+}
+
 /** The real session runner. */
 export async function createSessionRunner(
   config: WatchtowerConfig,
@@ -135,6 +156,7 @@ export async function createSessionRunner(
     credentials,
     tokenCache,
     trust,
+    realmSameHost: config.registryRealmSameHost,
     onEvent: (event) => log.trace({ notify: false, registry: event }, 'registry'),
   })
   const engine = createDockerEngine({
@@ -208,6 +230,7 @@ export async function createSessionRunner(
         names = await namesByImage(include, skipImages)
         if (names.length === 0) return buildReport([])
       }
+      const configErrors = new Set<string>()
       const report = await runUpdate({
         ...selection,
         names,
@@ -232,7 +255,11 @@ export async function createSessionRunner(
               return { status: r.status, remoteDigest: r.remote.digest }
             } catch (err) {
               const message = `Could not do a head request for "${imageRef}", falling back to regular pull: ${(err as Error).message}`
-              if (warnOnHeadFailure(config.warnOnHeadFailure, ref.registry)) log.warn(message)
+              if (isLocalConfigError(err)) {
+                // not the registry's fault: the user's own files are broken; never at debug level only
+                if (!configErrors.has((err as Error).message)) log.error((err as Error).message)
+                configErrors.add((err as Error).message)
+              } else if (warnOnHeadFailure(config.warnOnHeadFailure, ref.registry)) log.warn(message)
               else log.debug(message)
               throw err
             }
@@ -265,7 +292,14 @@ export async function createSessionRunner(
               { container: e.container, hook: e.hook, exitCode: e.exitCode },
               e.output.trim() || `${e.hook} hook done`,
             )
-          else log.debug({ container: e.container, notify: false }, e.step)
+          else if (e.type === 'step') {
+            // stop, create, start and health have their own progress lines
+            if (!['stop', 'create', 'start', 'health'].includes(e.step))
+              log.debug({ container: e.container, notify: false }, e.step)
+          } else {
+            const line = progressLine(e)
+            log[line.level](line.fields, line.msg)
+          }
         },
       })
       for (const r of report.recovered) {
@@ -275,17 +309,12 @@ export async function createSessionRunner(
         )
       }
       for (const c of report.containers) {
-        if (c.state === 'updated')
-          log.info({ container: c.name, image: c.image }, `Updated ${c.name} (${c.image})`)
-        else if (c.state === 'stale')
-          log.info({ container: c.name, image: c.image }, `Found new ${c.image} image for ${c.name}`)
-        else if (c.state === 'failed' || c.state === 'rolled-back')
-          log.error({ container: c.name }, `Update of ${c.name} failed: ${c.error ?? c.state}`)
-        else if (c.state === 'skipped')
-          log.debug({ container: c.name }, `Skipped ${c.name}: ${c.error ?? ''}`)
+        const line = outcomeLine(c)
+        if (line) log[line.level](line.fields, line.msg)
         for (const w of c.warnings) log.warn({ container: c.name }, w)
       }
-      return buildReport(report.containers.map(toContainerReport))
+      const built = buildReport(report.containers.map(toContainerReport))
+      return configErrors.size > 0 ? { ...built, configErrors: [...configErrors] } : built
     },
     stats() {
       const s = registry.stats()

@@ -12,6 +12,7 @@ export type {
   HealthConfig,
   HostConfig,
   ImageInspect,
+  PullMessage,
 } from './engine.ts'
 export {
   describeError,
@@ -42,6 +43,7 @@ export type {
   ContainerReport,
   ContainerStatus,
   ImageChecker,
+  ProgressEvent,
   RecoveryReport,
   UpdateEvent,
   UpdateOptions,

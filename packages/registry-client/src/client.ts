@@ -1,3 +1,4 @@
+import { resolvesToLoopback } from '@watchtower-ts/tls'
 import { createTokenCache } from '@watchtower-ts/token-cache'
 import { Agent, type Dispatcher } from 'undici'
 import type { CredentialResolverLike, TokenCacheLike, TokenCacheStatsLike, TrustStoreLike } from './_deps.ts'
@@ -5,17 +6,19 @@ import { Http } from './_http.ts'
 import { RegistrySession } from './_session.ts'
 import { type CheckDeps, type CheckResult, check, fetchIndex, getDigest, type RemoteDigest } from './check.ts'
 import type { RegistryEvent } from './events.ts'
+import { type ImageConfigInfo, imageConfig } from './image-config.ts'
 import type { IndexDescriptor } from './platform.ts'
 import { type Platform, platformFromNode } from './platform.ts'
 import { parseRateLimit, type RateLimitInfo } from './rate-limit.ts'
 import { type ImageReference, parseReference } from './reference.ts'
+import { type ListTagsOptions, listTags, type TagList } from './tags.ts'
 
 export interface CreateRegistryClientOptions {
   /** Where credentials for a registry come from (`createCredentialResolver()` of @watchtower-ts/credentials). */
   credentials: CredentialResolverLike
   /** Bearer tokens, shared across cycles until they expire. @default createTokenCache({ now }) */
   tokenCache?: TokenCacheLike
-  /** Per-host transports (CA, client certificate, whether http is allowed). @default one undici Agent, http for loopback only */
+  /** Per-host transports (CA, client certificate, whether http is allowed). @default one undici Agent, http for loopback only (`localhost` names when they resolve to loopback) */
   trust?: TrustStoreLike
   /** Used for every host when `trust` is not given (an app-composed Agent, or a test's MockAgent). */
   dispatcher?: Dispatcher
@@ -31,6 +34,12 @@ export interface CreateRegistryClientOptions {
   concurrencyPerHost?: number
   /** At most this many repositories share one token; a bigger cycle is split into groups. @default 32 */
   maxScopesPerToken?: number
+  /**
+   * Refuse Bearer realms on another host than the registry's (by host name; the port may differ).
+   * By default, as with Docker, credentials go to whatever token server the registry names.
+   * @default false
+   */
+  realmSameHost?: boolean
   /** Registries that always get one token per repository (some cap the scopes of one token). @default [] */
   perRepositoryTokens?: readonly string[]
   /** Platform to resolve in multi-platform indexes when `check` is not given one. @default linux + this machine's architecture */
@@ -43,10 +52,21 @@ export interface CreateRegistryClientOptions {
   sleep?: (ms: number) => Promise<void>
   /** Each step (ping, token, manifest, rate limit, retry); never carries a secret. */
   onEvent?: (event: RegistryEvent) => void
+  /** Bounds of `listTags` (page size, pages, tags kept). */
+  tags?: ListTagsOptions
 }
 
 export interface RegistryClientStats {
-  requests: { ping: number; token: number; manifestHead: number; manifestGet: number }
+  requests: {
+    ping: number
+    token: number
+    manifestHead: number
+    manifestGet: number
+    /** `GET /v2/<name>/tags/list` pages. */
+    tagsList: number
+    /** Config blobs (`imageConfig`). */
+    blob: number
+  }
   retries: number
   /** 429 answers seen (each attempt). */
   rateLimited: number
@@ -71,12 +91,17 @@ export interface RegistryClient {
    * it. With `refs`, the repositories of each registry are known up front, so one token covers all.
    */
   startCycle(refs?: Iterable<ImageReference | string>): void
+  /**
+   * The repository's tags (`/v2/<name>/tags/list`, every page), with the same token as its manifests
+   * (scope `pull`). Within a cycle a repository is listed once, however often it is asked.
+   */
+  listTags(ref: ImageReference | string): Promise<TagList>
+  /** The config of a tag (or digest) for a platform: its `created` time, for minimum-age policies. */
+  imageConfig(ref: ImageReference | string, platform?: Platform): Promise<ImageConfigInfo>
   stats(): RegistryClientStats
   /** Closes the dispatcher the client made itself (not injected ones). */
   close(): Promise<void>
 }
-
-const LOOPBACK = /^(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])(?::\d+)?$/i
 
 export function createRegistryClient(options: CreateRegistryClientOptions): RegistryClient {
   const now = options.now ?? Date.now
@@ -87,7 +112,7 @@ export function createRegistryClient(options: CreateRegistryClientOptions): Regi
     transportFor: async (hostPort) => {
       if (!options.dispatcher && !ownAgent) ownAgent = new Agent()
       const dispatcher = options.dispatcher ?? ownAgent!
-      return { dispatcher, allowHttp: LOOPBACK.test(hostPort), verify: true }
+      return { dispatcher, allowHttp: await resolvesToLoopback(hostPort), verify: true }
     },
   }
   const emit = (e: RegistryEvent) => options.onEvent?.(e)
@@ -96,6 +121,8 @@ export function createRegistryClient(options: CreateRegistryClientOptions): Regi
     token: 0,
     manifestHead: 0,
     manifestGet: 0,
+    tagsList: 0,
+    blob: 0,
     retries: 0,
     rateLimited: 0,
     authFallbacks: 0,
@@ -120,6 +147,8 @@ export function createRegistryClient(options: CreateRegistryClientOptions): Regi
         if (req.kind === 'ping') counters.ping++
         else if (req.kind === 'token') counters.token++
         else if (req.kind === 'manifest-head') counters.manifestHead++
+        else if (req.kind === 'tags-list') counters.tagsList++
+        else if (req.kind === 'blob') counters.blob++
         else counters.manifestGet++
         if (res.status === 429) counters.rateLimited++
         const info = parseRateLimit(res.headers)
@@ -144,6 +173,7 @@ export function createRegistryClient(options: CreateRegistryClientOptions): Regi
         now,
         clientId: options.clientId ?? 'watchtower-ts',
         maxScopesPerToken: options.maxScopesPerToken ?? 32,
+        realmSameHost: options.realmSameHost ?? false,
         countAuthFallback: () => counters.authFallbacks++,
       })
       if (perRepo.has(ref.registry)) s.perRepo = true
@@ -156,6 +186,8 @@ export function createRegistryClient(options: CreateRegistryClientOptions): Regi
   // started: a client that never calls startCycle() always asks). Indexes are content-addressed.
   let cycles = false
   const digests = new Map<string, Promise<RemoteDigest>>()
+  const tagLists = new Map<string, Promise<TagList>>()
+  const configs = new Map<string, Promise<ImageConfigInfo>>()
   const indexes = new Map<string, Promise<IndexDescriptor[]>>()
   const deps: CheckDeps = {
     sessionFor,
@@ -186,9 +218,37 @@ export function createRegistryClient(options: CreateRegistryClientOptions): Regi
   return {
     getDigest: (ref) => deps.digestOf(toRef(ref)),
     check: (ref, local, platform) => check(deps, toRef(ref), local, platform),
+    listTags(raw) {
+      const ref = toRef(raw)
+      const key = `${ref.registry}/${ref.repository}`
+      let p = cycles ? tagLists.get(key) : undefined
+      if (!p) {
+        p = listTags(sessionFor(ref), ref.repository, emit, now, options.tags)
+        if (cycles) {
+          tagLists.set(key, p)
+          p.catch(() => tagLists.delete(key))
+        }
+      }
+      return p
+    },
+    imageConfig(raw, platform = deps.platform) {
+      const ref = toRef(raw)
+      const key = `${ref.canonical}|${platform.os}/${platform.architecture}/${platform.variant ?? ''}`
+      let p = cycles ? configs.get(key) : undefined
+      if (!p) {
+        p = imageConfig(deps, ref, platform)
+        if (cycles) {
+          configs.set(key, p)
+          p.catch(() => configs.delete(key))
+        }
+      }
+      return p
+    },
     startCycle(refs) {
       cycles = true
       digests.clear()
+      tagLists.clear()
+      configs.clear()
       for (const s of sessions.values()) s.resetCycle()
       for (const raw of refs ?? []) {
         const ref = toRef(raw)
@@ -201,6 +261,8 @@ export function createRegistryClient(options: CreateRegistryClientOptions): Regi
         token: counters.token,
         manifestHead: counters.manifestHead,
         manifestGet: counters.manifestGet,
+        tagsList: counters.tagsList,
+        blob: counters.blob,
       },
       retries: counters.retries,
       rateLimited: counters.rateLimited,

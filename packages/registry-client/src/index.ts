@@ -1,4 +1,5 @@
 export type { RegistryTransportLike as RegistryTransport, TrustStoreLike } from './_deps.ts'
+export { BODY_LIMITS, type BodyKind, type BodyStream, type ReadBodyOptions, readBoundedBody } from './body.ts'
 export { type Challenge, challengeKey, challengeScopes, parseChallenges, pickChallenge } from './challenge.ts'
 export type { CheckResult, RemoteDigest } from './check.ts'
 export {
@@ -14,6 +15,7 @@ export {
   type RegistryErrorDetails,
 } from './errors.ts'
 export type { RegistryEvent } from './events.ts'
+export type { ImageConfigInfo } from './image-config.ts'
 export { sha256Digest } from './manifest.ts'
 export {
   isIndexMediaType,
@@ -33,3 +35,4 @@ export {
   parseReference,
   parseRepoDigest,
 } from './reference.ts'
+export { type ListTagsOptions, nextLink, type TagList } from './tags.ts'

@@ -1,8 +1,17 @@
 export { ensureIsolated as isolatedEngine, ensureModern as modernEngine } from './_isolated.ts'
 export type { RunResult } from './_util.ts'
 export { type DockerCliOptions, dockerCli } from './docker-cli.ts'
+export {
+  type HostileHandler,
+  type HostileRequest,
+  type HostileServer,
+  type HostileServerOptions,
+  hostile,
+  hostileServer,
+} from './hostile.ts'
 export { type PushedImage, type PushImageOptions, pushImage } from './push-image.ts'
 export { registryRequests } from './registry-log.ts'
+export { type TagImageOptions, tagImage } from './tag-image.ts'
 export { clearTokenLog, clearTokenPolicy, setTokenPolicy, tokenLog } from './token-admin.ts'
 export type {
   IsolatedEngine,

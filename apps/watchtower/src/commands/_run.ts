@@ -120,7 +120,7 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
       await announce(startup, config, notifier, log)
       const report = await session().catch(() => undefined)
       if (!report) return 1
-      return report.failed.length > 0 ? 1 : 0
+      return report.failed.length > 0 || (report.configErrors?.length ?? 0) > 0 ? 1 : 0
     }
 
     const polls = !config.httpApiUpdate || config.httpApiPeriodicPolls
@@ -146,6 +146,7 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
         ...(metrics ? { metrics } : {}),
         health: () => heartbeat!.health(),
         log,
+        now: deps.now,
         onUpdate: async (images) => {
           if (images) return { skipped: false, report: await lock.run(() => session(images)) }
           const r = await lock.tryRun(() => session())
