@@ -130,9 +130,24 @@ describe.each([
     expect((await inspect(before.Id, host)).State.Running).toBe(true)
 
     // What the helper's process does:
-    expect(await completeSelfUpdate({ engine, oldId: before.Id, newId, cleanup: true, ...quick })).toBe(
-      'finished',
-    )
+    const done: UpdateEvent[] = []
+    expect(
+      await completeSelfUpdate({
+        engine,
+        oldId: before.Id,
+        newId,
+        cleanup: true,
+        onEvent: (e) => done.push(e),
+        ...quick,
+      }),
+    ).toBe('finished')
+    expect(done.filter((e) => e.type !== 'step').map((e) => e.type)).toEqual([
+      'stop',
+      'stop',
+      'start',
+      'start',
+      'healthy',
+    ])
     const after = await inspect(name, host)
     expect([after.Id, after.State.Running, after.Image]).toEqual([newId, true, newImage])
     const ports = (after.NetworkSettings as unknown as { Ports: Record<string, Array<{ HostPort: string }>> })
@@ -167,6 +182,10 @@ describe.each([
     expect(events).toContainEqual(
       expect.objectContaining({ type: 'warning', message: expect.stringMatching(/rolled back.*unhealthy/) }),
     )
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['stop', 'start', 'rolled-back', 'warning']),
+    )
+    expect(events.map((e) => e.type)).not.toContain('healthy')
     for (const h of await containersNamed(`${name}.wt-helper.`, host)) await docker(['rm', '-f', h], host)
     expect(await containersNamed(name, host)).toEqual([name])
   })

@@ -72,7 +72,16 @@ export async function startSelfUpdate(
   let helperId: string | undefined
   try {
     ctx.emit({ type: 'step', container: name, step: 'self-update: create' })
+    ctx.emit({ type: 'create', phase: 'begin', container: name })
+    const createdAt = ctx.now()
     newId = await ctx.engine.createContainer(name, item.plan.body)
+    ctx.emit({
+      type: 'create',
+      phase: 'end',
+      container: name,
+      containerId: newId,
+      durationMs: ctx.now() - createdAt,
+    })
     for (const n of item.plan.extraNetworks) await ctx.engine.connectNetwork(n.name, newId, n.endpoint)
     const scope = labelOf(old.Config.Labels, LABELS.scope)
     helperId = await ctx.engine.createContainer(`${name}.wt-helper.${newId.slice(0, 12)}`, {
@@ -174,12 +183,31 @@ export async function completeSelfUpdate(
   const original = parseAsideName(old.Name, old.Id)?.original ?? bare(old.Name)
   try {
     ctx.emit({ type: 'step', container: original, step: 'self-update: stop old' })
-    await stopContainer(ctx, old, labelOf(old.Config.Labels, LABELS.stopSignal))
+    await stopContainer(ctx, old, labelOf(old.Config.Labels, LABELS.stopSignal)) // emits stop begin/end
     ctx.emit({ type: 'step', container: original, step: 'self-update: start new' })
+    ctx.emit({ type: 'start', phase: 'begin', container: original, containerId: options.newId })
+    let t = ctx.now()
     await ctx.engine.startContainer(options.newId)
+    ctx.emit({
+      type: 'start',
+      phase: 'end',
+      container: original,
+      containerId: options.newId,
+      durationMs: ctx.now() - t,
+    })
     ctx.emit({ type: 'step', container: original, step: 'self-update: health' })
+    t = ctx.now()
     await healthGate(ctx, options.newId, original, ctx.healthTimeoutMs)
+    const fresh = await inspectOrGone(ctx, options.newId)
+    ctx.emit({
+      type: 'healthy',
+      container: original,
+      containerId: options.newId,
+      health: fresh?.State.Health?.Status === 'healthy' ? 'healthy' : 'running',
+      durationMs: ctx.now() - t,
+    })
   } catch (error) {
+    const rollbackAt = ctx.now()
     ctx.emit({ type: 'step', container: original, step: 'self-update: rollback' })
     await ctx.engine.removeContainer(options.newId, { force: true }).catch(async (e) => {
       if ((await inspectOrGone(ctx, options.newId)) !== undefined) throw e
@@ -194,6 +222,13 @@ export async function completeSelfUpdate(
       for (const n of snapshot.extraNetworks) await ctx.engine.connectNetwork(n.name, id, n.endpoint)
       await ctx.engine.startContainer(id)
     }
+    ctx.emit({
+      type: 'rolled-back',
+      container: original,
+      containerId: options.newId,
+      reason: describeError(error),
+      durationMs: ctx.now() - rollbackAt,
+    })
     ctx.emit({
       type: 'warning',
       container: original,

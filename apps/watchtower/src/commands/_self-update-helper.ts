@@ -2,6 +2,7 @@ import { completeSelfUpdate, createDockerEngine, selfUpdateFromEnv } from '@watc
 import type { WatchtowerConfig } from '../config/types.ts'
 import type { CliDeps } from '../deps.ts'
 import { createLogger } from '../log.ts'
+import { progressLine } from '../progress.ts'
 
 /** `--self-update-helper`: the helper container's whole job (docker-updater's completeSelfUpdate). */
 export async function selfUpdateHelper(config: WatchtowerConfig, deps: CliDeps): Promise<number> {
@@ -25,7 +26,11 @@ export async function selfUpdateHelper(config: WatchtowerConfig, deps: CliDeps):
       ...job,
       onEvent: (e) => {
         if (e.type === 'warning') log.warn({ container: e.container }, e.message)
-        else if (e.type === 'step') log.info({ container: e.container }, e.step)
+        else if (e.type === 'step') log.debug({ container: e.container }, e.step)
+        else if (e.type !== 'hook') {
+          const line = progressLine(e)
+          log[line.level](line.fields, line.msg)
+        }
       },
     })
     log.info(
