@@ -9,6 +9,7 @@ import type {
   HostConfig,
   ImageInspect,
 } from './engine.ts'
+import { LABELS } from './labels.ts'
 
 export interface CreatePlan {
   /** Body for `POST /containers/create`: only the primary network before API 1.44, every network from 1.44 on. */
@@ -28,6 +29,13 @@ export interface PlanOptions {
    * deprecated). @default '1.41' (create, then connect; MAC in Config)
    */
   apiVersion?: string
+  /**
+   * Id of the image the new container runs. Compose v2 records the image id in
+   * `com.docker.compose.image` and recreates a container whose label differs from the local
+   * image's id: when the label names the old image, it is moved to this one, so a following
+   * `docker compose up -d` finds nothing to change.
+   */
+  newImageId?: string
 }
 
 /** API 1.44 (Engine 25): several networks at create, per-endpoint MAC addresses. */
@@ -76,6 +84,9 @@ export function planRecreate(
   config.Env = (config.Env ?? []).filter((e) => !imageEnv.has(e))
   const labels: Record<string, string> = {}
   for (const [k, v] of Object.entries(config.Labels ?? {})) if (image.Labels?.[k] !== v) labels[k] = v
+  if (options.newImageId && labels[LABELS.composeImage] === container.Image) {
+    labels[LABELS.composeImage] = options.newImageId
+  }
   config.Labels = labels
   const volumes: Record<string, object> = {}
   for (const [k, v] of Object.entries(config.Volumes ?? {})) if (!(k in (image.Volumes ?? {}))) volumes[k] = v

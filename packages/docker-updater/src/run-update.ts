@@ -140,6 +140,7 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
       image: c.Config.Image,
       nameOf: idToName,
       ...(version ? { apiVersion: version } : {}),
+      ...(report.newImageId ? { newImageId: report.newImageId } : {}),
     })
     const gateLabel = labelOf(c.Config.Labels, LABELS.healthTimeout)
     const item: SwapItem = {

@@ -1,4 +1,5 @@
 export { ensureIsolated as isolatedEngine, ensureModern as modernEngine } from './_isolated.ts'
+export { ensureNpmRegistry as npmRegistry, type NpmRegistry } from './_npm-registry.ts'
 export type { RunResult } from './_util.ts'
 export { type DockerCliOptions, dockerCli } from './docker-cli.ts'
 export {

@@ -181,7 +181,7 @@ describe.each([
     expect(before.image).toBe(release2)
     // release 3: release 2 with a health check that always fails
     const sick = `${S}-build:sick-${kind}`
-    const dockerfile = `FROM ${release2}\nLABEL wt.e2e.sick=${name}\nHEALTHCHECK --interval=2s --timeout=2s --retries=1 CMD ["/bin/sh", "-c", "exit 1"]\n`
+    const dockerfile = `FROM ${release2}\nLABEL wt.e2e.sick=${name}\nHEALTHCHECK --interval=2s --timeout=2s --retries=1 CMD ["/usr/local/bin/node", "-e", "process.exit(1)"]\n`
     await dockerCli(bed, ['build', '-q', '-t', sick, '-'], {
       input: dockerfile,
       env: { DOCKER_BUILDKIT: '0' },
