@@ -34,6 +34,7 @@ function state(dispatcher: RequestDispatcher): ProbeState {
   return {
     options: { image: 'x', insecureRegistries: [], env: {}, now: Date.now, timeoutMs: 1000, certsDirs: [] },
     resolver: createCredentialResolver({ env: {} }),
+    proxy: {},
     ref: parseReference('docker.io/library/busybox:latest'),
     credentials: anonymousCredentials('docker.io'),
     base: new URL('https://registry-1.docker.io'),

@@ -1,4 +1,6 @@
-import { isIP } from 'node:net'
+import { request as httpRequest } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { isIP, type Socket } from 'node:net'
 import tls from 'node:tls'
 
 export interface PeerCertificateSummary {
@@ -37,14 +39,18 @@ function iso(date: string): string {
  * through the same dispatcher watchtower uses). Connection errors reject; a server that answers
  * without TLS resolves `not-tls`.
  */
-export function readPeerCertificate(host: string, port: number, timeoutMs: number): Promise<PeerProbe> {
+export function readPeerCertificate(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  through?: Socket,
+): Promise<PeerProbe> {
   return new Promise((resolve, reject) => {
     const bare = host.replace(/^\[|\]$/g, '')
     let settled = false
     let gotData = false
     const socket = tls.connect({
-      host: bare,
-      port,
+      ...(through ? { socket: through } : { host: bare, port }),
       ...(isIP(bare) ? {} : { servername: bare }),
       rejectUnauthorized: false,
     })
@@ -94,5 +100,55 @@ export function readPeerCertificate(host: string, port: number, timeoutMs: numbe
         /wrong version number|packet length too long|http request/i.test(error.message)
       done(() => (notTls ? resolve({ kind: 'not-tls', error }) : reject(error)))
     })
+  })
+}
+
+/**
+ * A CONNECT tunnel to `host:port` through an HTTP(S) proxy (what undici's ProxyAgent does for the
+ * registry requests), so the certificate read here is the one those requests see. The proxy's
+ * credentials go in a Proxy-Authorization header; errors never carry them.
+ */
+export function openTunnel(proxy: URL, host: string, port: number, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const target = `${host}:${port}`
+    const user = decodeURIComponent(proxy.username)
+    const pass = decodeURIComponent(proxy.password)
+    const auth =
+      proxy.username || proxy.password
+        ? { 'proxy-authorization': `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` }
+        : {}
+    const request = proxy.protocol === 'https:' ? httpsRequest : httpRequest
+    const req = request({
+      host: proxy.hostname.replace(/^\[|\]$/g, ''),
+      port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
+      method: 'CONNECT',
+      path: target,
+      headers: { host: target, ...auth },
+      timeout: timeoutMs,
+    })
+    req.once('connect', (res, socket) => {
+      if (res.statusCode === 200) {
+        resolve(socket)
+        return
+      }
+      socket.destroy()
+      reject(
+        Object.assign(
+          new Error(
+            `the proxy answered ${res.statusCode} ${res.statusMessage ?? ''} to CONNECT ${target}`.trim(),
+          ),
+          {
+            statusCode: res.statusCode,
+          },
+        ),
+      )
+    })
+    req.once('timeout', () =>
+      req.destroy(
+        Object.assign(new Error(`CONNECT ${target} through the proxy timed out`), { code: 'ETIMEDOUT' }),
+      ),
+    )
+    req.once('error', reject)
+    req.end()
   })
 }

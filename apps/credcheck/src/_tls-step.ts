@@ -1,7 +1,12 @@
 import { BODY_LIMITS } from '@watchtower-ts/registry-client'
-import { createTrustStore, type TrustDescription, validateCaBundle } from '@watchtower-ts/tls'
+import {
+  createProxyRules,
+  createTrustStore,
+  type TrustDescription,
+  validateCaBundle,
+} from '@watchtower-ts/tls'
 import { errorCodes, isTlsCertificateError, networkFailure, send } from './_net.ts'
-import { readPeerCertificate } from './_peer-cert.ts'
+import { openTunnel, readPeerCertificate } from './_peer-cert.ts'
 import { CheckFailure } from './failures.ts'
 import type { ProbeState } from './http-probe.ts'
 import type { StepOutcome } from './probe.ts'
@@ -35,7 +40,26 @@ function splitHostPort(hostPort: string): { host: string; port: number } {
 }
 
 function trustLines(d: TrustDescription): string[] {
-  return d.sources.map((s) => s.description)
+  return d.sources.filter((s) => s.kind !== 'proxy').map((s) => s.description)
+}
+
+/** ` via HTTPS_PROXY http://***@proxy:3128` when the route names a proxy, else nothing. */
+function viaText(route: string): string {
+  return route.startsWith('via ') ? ` ${route}` : ''
+}
+
+/** The proxy refused or failed the tunnel: say so, never with its credentials. */
+function proxyFailure(error: unknown, proxyShown: string, hostPort: string): CheckFailure {
+  const message = error instanceof Error ? error.message : String(error)
+  const status = (error as { statusCode?: number }).statusCode
+  return new CheckFailure(
+    'WT_CREDCHECK_PROXY',
+    `the proxy ${proxyShown} (HTTPS_PROXY) did not open a tunnel to ${hostPort}: ${message}`,
+    status === 407 || status === 401
+      ? 'the proxy wants other credentials: fix the user and password in HTTPS_PROXY (http://USER:PASS@proxy:PORT)'
+      : `check that the proxy runs and may reach ${hostPort}, or list the registry in NO_PROXY to connect directly`,
+    { cause: error },
+  )
 }
 
 /**
@@ -62,6 +86,7 @@ export async function tlsStep(state: ProbeState): Promise<StepOutcome> {
       certsDirs: options.certsDirs,
       insecureRegistries: options.insecureRegistries,
       now: options.now,
+      proxy: state.proxy,
     })
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
@@ -80,10 +105,21 @@ export async function tlsStep(state: ProbeState): Promise<StepOutcome> {
   const { host, port } = splitHostPort(transport.host)
   const hostPort = `${host}:${port}`
   const netCtx = { who: `registry ${hostPort}`, hostPort, trust: state.trustSources, now: options.now() }
+  // How requests to the registry travel (HTTPS_PROXY / HTTP_PROXY / NO_PROXY, Go's rules).
+  const route = createProxyRules(state.proxy).decide(`https://${transport.host}/`)
+  const proxyDetails = {
+    https: transport.proxy.https,
+    http: transport.proxy.http,
+    via: route.proxyShown ?? null,
+  }
+  if (route.proxy || state.proxy.httpsProxy || state.proxy.httpProxy)
+    notes.push(`proxy: ${transport.proxy.https}`)
   let peer: Awaited<ReturnType<typeof readPeerCertificate>>
   try {
-    peer = await readPeerCertificate(host, port, options.timeoutMs)
+    const socket = route.proxy ? await openTunnel(route.proxy, host, port, options.timeoutMs) : undefined
+    peer = await readPeerCertificate(host, port, options.timeoutMs, socket)
   } catch (error) {
+    if (route.proxy) throw proxyFailure(error, route.proxyShown!, hostPort)
     throw networkFailure(error, netCtx)
   }
   const details: Record<string, unknown> = {
@@ -91,6 +127,7 @@ export async function tlsStep(state: ProbeState): Promise<StepOutcome> {
     verify: transport.verify,
     allowHttp: transport.allowHttp,
     httpReason: description.httpReason ?? null,
+    proxy: proxyDetails,
     trustSources: description.sources.map((s) => ({
       kind: s.kind,
       description: s.description,
@@ -111,7 +148,7 @@ export async function tlsStep(state: ProbeState): Promise<StepOutcome> {
     if (creds && creds.kind !== 'anonymous') notes.push('credentials will travel unencrypted over plain HTTP')
     return {
       status: 'ok',
-      summary: `plain HTTP, no TLS (allowed: ${description.httpReason ?? 'insecure registry'})`,
+      summary: `plain HTTP, no TLS (allowed: ${description.httpReason ?? 'insecure registry'})${viaText(transport.proxy.http)}`,
       details: { ...details, scheme: 'http', certificate: null },
       notes,
     }
@@ -146,7 +183,10 @@ export async function tlsStep(state: ProbeState): Promise<StepOutcome> {
   notes.unshift(...state.trustSources.map((s) => `trust: ${s}`))
   return {
     status: left < 30 ? 'warning' : 'ok',
-    summary: `https, ${transport.verify ? 'certificate verified' : 'verification OFF (--insecure-registry)'}; subject ${cert.subject}, issuer ${cert.issuer}, expires ${cert.validTo}; trust: ${description.sources.map((s) => s.kind).join(', ')}`,
+    summary: `https${viaText(transport.proxy.https)}, ${transport.verify ? 'certificate verified' : 'verification OFF (--insecure-registry)'}; subject ${cert.subject}, issuer ${cert.issuer}, expires ${cert.validTo}; trust: ${description.sources
+      .filter((s) => s.kind !== 'proxy')
+      .map((s) => s.kind)
+      .join(', ')}`,
     details: { ...details, scheme: 'https', protocol: peer.protocol, certificate: cert },
     notes,
   }

@@ -71,8 +71,10 @@ export async function tokenStep(state: ProbeState): Promise<StepOutcome> {
   }
   const who = `token server ${realmUrl.host}`
   let res: Awaited<ReturnType<typeof send>>
+  let route: string | undefined
   try {
     const transport = await state.trust!.transportFor(realmUrl.host)
+    route = realmUrl.protocol === 'http:' ? transport.proxy.http : transport.proxy.https
     res = await send(transport.dispatcher, url, init, state.options.timeoutMs, BODY_LIMITS.token)
   } catch (error) {
     throw networkFailure(error, {
@@ -90,6 +92,7 @@ export async function tokenStep(state: ProbeState): Promise<StepOutcome> {
     method: init.method,
     account: creds.kind === 'anonymous' ? null : (creds.username ?? null),
     status: res.status,
+    proxy: route ?? null,
   }
   const user = creds.username ? `user ${creds.username}` : 'the identity token'
   if (res.status === 401 || res.status === 403) {
@@ -193,7 +196,7 @@ export async function tokenStep(state: ProbeState): Promise<StepOutcome> {
     notes.push(`the token does not grant pull on ${ref.repository}: the registry will refuse the manifest`)
   return {
     status: pull === false ? 'warning' : 'ok',
-    summary: `${init.method} ${details['realm']} scope ${scopes.join(' ')} as ${creds.kind === 'anonymous' ? 'anonymous' : user} → 200, ${expiry}, ${grantText}`,
+    summary: `${init.method} ${details['realm']}${route?.startsWith('via ') ? ` (${route})` : ''} scope ${scopes.join(' ')} as ${creds.kind === 'anonymous' ? 'anonymous' : user} → 200, ${expiry}, ${grantText}`,
     details,
     notes,
   }

@@ -31,6 +31,7 @@ export const FAILURES = {
   WT_CREDCHECK_TLS_CLIENT_CERTIFICATE: 'tls',
   WT_CREDCHECK_TLS: 'tls',
   WT_CREDCHECK_UNREACHABLE: 'unreachable',
+  WT_CREDCHECK_PROXY: 'unreachable',
   WT_CREDCHECK_TOKEN_SERVER_UNREACHABLE: 'unreachable',
   WT_CREDCHECK_TOKEN_DENIED: 'credentialsRefused',
   WT_CREDCHECK_CREDENTIALS_REFUSED: 'credentialsRefused',

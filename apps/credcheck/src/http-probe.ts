@@ -12,7 +12,7 @@ import {
   type RegistryCredentials,
 } from '@watchtower-ts/credentials'
 import { type ImageReference, parseReference } from '@watchtower-ts/registry-client'
-import type { TrustStore } from '@watchtower-ts/tls'
+import { type ProxyConfig, parseProxyUrl, proxyConfigFromEnv, type TrustStore } from '@watchtower-ts/tls'
 import { credentialsFailure, describeCredentials } from './_credentials.ts'
 import { checkLocalImage } from './_local-image.ts'
 import { manifestStep, rateLimitStep } from './_manifest.ts'
@@ -31,6 +31,8 @@ export interface ProbeState {
   ref?: ImageReference
   credentials?: RegistryCredentials
   trust?: TrustStore
+  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment credcheck runs in. */
+  proxy: ProxyConfig
   /** `https://127.0.0.1:5443` (or http:// when the registry speaks plain HTTP). */
   base?: URL
   dispatcher?: RequestDispatcher
@@ -47,13 +49,40 @@ export interface ProbeState {
   secrets: string[]
 }
 
+/** The user-info of the proxy URLs (and its Basic form): never printed, even inside a library's error. */
+function proxySecrets(proxy: ProxyConfig): string[] {
+  const out: string[] = []
+  for (const [variable, value] of [
+    ['HTTPS_PROXY', proxy.httpsProxy],
+    ['HTTP_PROXY', proxy.httpProxy],
+  ] as const) {
+    if (!value) continue
+    out.push(value)
+    try {
+      const u = parseProxyUrl(value, variable)
+      const user = decodeURIComponent(u.username)
+      const pass = decodeURIComponent(u.password)
+      if (pass)
+        out.push(pass, u.password, `${user}:${pass}`, Buffer.from(`${user}:${pass}`).toString('base64'))
+      u.username = ''
+      u.password = ''
+      if (u.href !== value) out.push(value.replace(/\/+$/, ''))
+    } catch {
+      // an invalid value is reported by the tls step, without its user-info
+    }
+  }
+  return out
+}
+
 export function createHttpProbe(options: ProbeOptions): Probe {
   const resolver: CredentialResolver = createCredentialResolver({ env: options.env, now: options.now })
+  const proxy = proxyConfigFromEnv(options.env)
   const state: ProbeState = {
     options: { timeoutMs: 10_000, certsDirs: ['/etc/docker/certs.d'], ...options },
     resolver,
+    proxy,
     trustSources: [],
-    secrets: [],
+    secrets: proxySecrets(proxy),
   }
   const need = <T>(value: T | undefined, what: string): T => {
     if (value === undefined) throw new Error(`internal: step order broken (${what} missing)`)

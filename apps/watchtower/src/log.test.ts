@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { resolveConfig } from './config/resolve.ts'
-import { configSecrets, createLogger } from './log.ts'
+import { configSecrets, createLogger, proxySecrets } from './log.ts'
 import type { LogEntry } from './notify/templates.ts'
 import { capture } from './test-utils.ts'
 
@@ -39,6 +39,28 @@ describe('logger', () => {
     expect(out.text).not.toContain(echoed)
     expect(out.text).not.toContain('Hook-Pa55')
     expect(out.text).not.toContain('someone:else')
+  })
+  it('never logs the credentials of HTTPS_PROXY / http_proxy (as written, decoded, or as a Basic value)', () => {
+    const env = {
+      HTTPS_PROXY: 'http://proxyuser:Pr%40xy-Pa55@proxy.example:3128',
+      http_proxy: 'proxy.lan:3128',
+    }
+    const out = capture()
+    const log = createLogger({
+      level: 'trace',
+      format: 'logfmt',
+      noColor: true,
+      stream: out,
+      secrets: proxySecrets(env),
+    })
+    const basic = Buffer.from('proxyuser:Pr@xy-Pa55').toString('base64')
+    log.trace(
+      `proxy said 407 for ${env.HTTPS_PROXY}; header Basic ${basic}; decoded Pr@xy-Pa55; raw Pr%40xy-Pa55`,
+    )
+    for (const secret of [env.HTTPS_PROXY, 'Pr@xy-Pa55', 'Pr%40xy-Pa55', basic])
+      expect(out.text).not.toContain(secret)
+    expect(out.text).toContain('proxy said 407')
+    expect(proxySecrets({ HTTP_PROXY: 'proxy.lan:3128' })).toEqual([])
   })
   it('json format', () => {
     const out = capture()

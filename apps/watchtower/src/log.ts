@@ -71,6 +71,34 @@ function clean(value: unknown): unknown {
 }
 
 /** Secret values found in the configuration (tokens, passwords, notification URL credentials). */
+/**
+ * The user-info of the proxy variables (HTTPS_PROXY, HTTP_PROXY, either case), as written and as a
+ * Basic value: never printed (nothing prints them; this is the redaction path's safety net).
+ */
+export function proxySecrets(env: Readonly<Record<string, string | undefined>>): string[] {
+  const out: string[] = []
+  for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) {
+    const raw = env[name]
+    if (!raw) continue
+    const at = raw.lastIndexOf('@')
+    if (at === -1) continue
+    out.push(raw)
+    const userInfo = raw.slice(raw.indexOf('://') === -1 ? 0 : raw.indexOf('://') + 3, at)
+    const colon = userInfo.indexOf(':')
+    const user = colon === -1 ? userInfo : userInfo.slice(0, colon)
+    const pass = colon === -1 ? '' : userInfo.slice(colon + 1)
+    const dec = (v: string) => {
+      try {
+        return decodeURIComponent(v)
+      } catch {
+        return v
+      }
+    }
+    if (pass) out.push(pass, dec(pass), Buffer.from(`${dec(user)}:${dec(pass)}`).toString('base64'))
+  }
+  return out.filter((v) => v.length >= 4)
+}
+
 export function configSecrets(c: WatchtowerConfig): string[] {
   const out = [
     c.repoUser && c.repoPass ? Buffer.from(`${c.repoUser}:${c.repoPass}`).toString('base64') : '',

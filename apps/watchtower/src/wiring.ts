@@ -8,11 +8,19 @@ import {
   imageNameOf,
   listStatuses,
   matchesNames,
+  parseTagPolicy,
   runUpdate,
   type ContainerReport as UpdaterContainerReport,
 } from '@watchtower-ts/docker-updater'
 import { createRegistryClient, type ImageReference, parseReference } from '@watchtower-ts/registry-client'
-import { createTrustStore, type TrustStore, validateCaBundle } from '@watchtower-ts/tls'
+import {
+  createTrustStore,
+  type ProxyConfig,
+  proxyConfigFromEnv,
+  redactProxyUrl,
+  type TrustStore,
+  validateCaBundle,
+} from '@watchtower-ts/tls'
 import { createTokenCache } from '@watchtower-ts/token-cache'
 import { imageMatches, parseImageFilter } from './api/image-filter.ts'
 import type { WatchtowerConfig } from './config/types.ts'
@@ -73,21 +81,27 @@ export function toContainerReport(c: UpdaterContainerReport): ContainerReport {
     latestImageId: c.newImageId ?? c.oldImageId,
     state: unchecked ? 'Failed' : STATES[c.state],
     ...(error ? { error } : {}),
+    ...(c.tagChange
+      ? { tagChange: { from: c.tagChange.from, to: c.tagChange.to, newImageName: c.tagChange.newImage } }
+      : {}),
+    ...(c.waiting
+      ? { waiting: { imageName: c.waiting.image, waitMs: c.waiting.waitMs, reason: c.waiting.reason } }
+      : {}),
   }
 }
 
 /** `--insecure-registry` with `*` (or --registry-tls-skip): every host gets its own insecure trust store. */
-async function trustFor(config: WatchtowerConfig): Promise<TrustStore> {
+async function trustFor(config: WatchtowerConfig, proxy: ProxyConfig): Promise<TrustStore> {
   const caFile = config.registryCa || undefined
   const listed = config.insecureRegistries.filter((h) => h !== '*')
-  const base = await createTrustStore({ ...(caFile ? { caFile } : {}), insecureRegistries: listed })
+  const base = await createTrustStore({ ...(caFile ? { caFile } : {}), insecureRegistries: listed, proxy })
   if (!config.insecureRegistries.includes('*')) return base
   const perHost = new Map<string, Promise<TrustStore>>()
   const storeFor = (hostPort: string) => {
     const host = hostPort.replace(/^[a-z]+:\/\//, '').split('/')[0]!
     let s = perHost.get(host)
     if (!s) {
-      s = createTrustStore({ ...(caFile ? { caFile } : {}), insecureRegistries: [host] })
+      s = createTrustStore({ ...(caFile ? { caFile } : {}), insecureRegistries: [host], proxy })
       perHost.set(host, s)
     }
     return s
@@ -101,6 +115,16 @@ async function trustFor(config: WatchtowerConfig): Promise<TrustStore> {
       for (const s of perHost.values()) await (await s).close()
     },
   }
+}
+
+/** One line naming the proxies in use (user-info masked), or undefined when none is set. */
+export function describeProxy(proxy: ProxyConfig): string | undefined {
+  const parts: string[] = []
+  if (proxy.httpsProxy) parts.push(`HTTPS_PROXY=${redactProxyUrl(proxy.httpsProxy)}`)
+  if (proxy.httpProxy) parts.push(`HTTP_PROXY=${redactProxyUrl(proxy.httpProxy)}`)
+  if (parts.length === 0) return undefined
+  if (proxy.noProxy) parts.push(`NO_PROXY=${proxy.noProxy}`)
+  return `Registry and token requests use HTTP proxies (Go's ProxyFromEnvironment rules): ${parts.join(', ')}`
 }
 
 /** `--warn-on-head-failure`: auto warns only for Docker Hub and ghcr.io (as upstream). */
@@ -146,7 +170,12 @@ export async function createSessionRunner(
       )
     }
   }
-  const trust = await trustFor(config)
+  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY (lower case too), read here and handed down: the packages
+  // never read the environment. Proxy user-info is never printed.
+  const proxy = proxyConfigFromEnv(env)
+  const trust = await trustFor(config, proxy)
+  const proxyLine = describeProxy(proxy)
+  if (proxyLine) log.info({ notify: false }, proxyLine)
   const credentials = createCredentialResolver({
     env,
     onWarning: (message) => log.warn({ notify: false }, message),
@@ -203,6 +232,8 @@ export async function createSessionRunner(
     }
     return out
   }
+
+  const tagPolicy = parseTagPolicy({ policy: config.tagPolicy }, '--tag-policy')
 
   const selfId = options.selfContainerId ?? detectSelfContainerId(readMountinfo())
   if (selfId) log.debug({ notify: false }, `Running in container ${selfId.slice(0, 12)}`)
@@ -264,6 +295,18 @@ export async function createSessionRunner(
               throw err
             }
           },
+          // Tag policies and the cooldown delay: the same client, session and token (scope pull).
+          async listTags(imageRef) {
+            const list = await registry.listTags(parseReference(imageRef))
+            return { tags: list.tags, truncated: list.truncated }
+          },
+          async imageConfig(imageRef, platform) {
+            const info = await registry.imageConfig(parseReference(imageRef), platform)
+            return {
+              platform: info.platform,
+              ...(info.created === undefined ? {} : { created: info.created }),
+            }
+          },
         },
         auth: {
           async engineAuth(imageRef) {
@@ -281,6 +324,8 @@ export async function createSessionRunner(
         rollingRestart: config.rollingRestart,
         stopTimeoutMs: config.stopTimeoutMs,
         healthTimeoutMs: config.healthTimeoutMs,
+        tagPolicy,
+        cooldownDelayMs: config.cooldownDelayMs,
         lifecycleHooks: config.lifecycleHooks,
         ...(selfId
           ? { selfContainerId: selfId, selfUpdate: { helperCommand: SELF_UPDATE_HELPER_COMMAND } }
@@ -312,6 +357,7 @@ export async function createSessionRunner(
         const line = outcomeLine(c)
         if (line) log[line.level](line.fields, line.msg)
         for (const w of c.warnings) log.warn({ container: c.name }, w)
+        for (const n of c.notes ?? []) log.info({ container: c.name, event: 'tag-policy' }, n)
       }
       const built = buildReport(report.containers.map(toContainerReport))
       return configErrors.size > 0 ? { ...built, configErrors: [...configErrors] } : built

@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net'
 import { CredentialsError } from './errors.ts'
 
 /** The registry host every Docker Hub spelling normalizes to. */
@@ -61,6 +62,14 @@ export function serverUrlFor(registry: string): string {
 
 const HOST_RE = /^(?:\[[0-9a-f:.]+\]|[a-z0-9_](?:[a-z0-9_.-]*[a-z0-9_])?)(?::[0-9]{1,5})?$/
 
+/**
+ * The host of a config.json key or lookup, as docker/cli's `ConvertToHostname` finds it
+ * (cli/config/credentials/file_store.go): with a scheme, the URL's host[:port], and when the URL
+ * holds an unbracketed IPv6 address (`https://::1:6555/v2/`, which Go's URL parser refuses) the
+ * last `:digits` is the port and the address is bracketed (`[::1]:6555`); without a scheme,
+ * everything before the first `/`, so `::1` and `::1:6556` stay as written (`::1:6556` is itself a
+ * full IPv6 address: no port is guessed). Lower-cased (host names are case-insensitive).
+ */
 function _hostOf(key: string): string | undefined {
   let rest = key.trim()
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(rest)
@@ -69,6 +78,16 @@ function _hostOf(key: string): string | undefined {
   if (slash !== -1) rest = rest.slice(0, slash)
   // user-info is never part of a registry key; refuse rather than guess
   const host = rest.toLowerCase()
-  if (!HOST_RE.test(host)) return undefined
-  return host
+  if (HOST_RE.test(host)) return host
+  if (!host.startsWith('[') && (host.match(/:/g) ?? []).length > 1) {
+    if (scheme) {
+      const last = host.lastIndexOf(':')
+      const address = host.slice(0, last)
+      const port = host.slice(last + 1)
+      if (/^[0-9]{1,5}$/.test(port) && !address.endsWith(':') && isIPv6(address))
+        return `[${address}]:${port}`
+    }
+    if (isIPv6(host)) return host
+  }
+  return undefined
 }

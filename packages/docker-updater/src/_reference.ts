@@ -35,7 +35,12 @@ export function parseImage(input: string): ParsedImage {
   const first = slash < 0 ? '' : rest.slice(0, slash)
   let domain = 'docker.io'
   let path = rest
-  if (slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
+  // distribution's splitDockerDomain: a first component with `.` or `:`, `localhost`, or an upper-case
+  // letter (never a valid path component) is a registry host.
+  if (
+    slash >= 0 &&
+    (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase())
+  ) {
     domain = first
     path = rest.slice(slash + 1)
   }

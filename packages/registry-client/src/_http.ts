@@ -8,7 +8,7 @@
 import type { Buffer } from 'node:buffer'
 import pLimit, { type LimitFunction } from 'p-limit'
 import type { Dispatcher } from 'undici'
-import { classifyNetworkError, describeCause } from './_net-errors.ts'
+import { classifyNetworkError, describeCause, proxyRefusal } from './_net-errors.ts'
 import { BODY_LIMITS, readBoundedBody } from './body.ts'
 import { RegistryError, type RegistryErrorCode } from './errors.ts'
 import { firstHeader, parseRetryAfter } from './rate-limit.ts'
@@ -225,7 +225,7 @@ export class Http {
         ? `TLS failure (${describeCause(cause)})`
         : kind === 'timeout'
           ? `no answer within ${this.#o.timeoutMs} ms`
-          : `network error (${describeCause(cause)})`
+          : (proxyRefusal(cause) ?? `network error (${describeCause(cause)})`)
     return new RegistryError(code, `${what}: ${req.method} ${displayUrl(req.url)}`, {
       registry: req.registry,
       url: displayUrl(req.url),

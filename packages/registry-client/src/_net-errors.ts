@@ -40,3 +40,16 @@ export function describeCause(err: unknown): string {
   }
   return parts.join(': ') || String(err)
 }
+
+/**
+ * undici's ProxyAgent fails a refused CONNECT with "Proxy response (407) !== 200 when HTTP
+ * Tunneling": say it in words (the proxy's URL and credentials are not known here, never shown).
+ */
+export function proxyRefusal(err: unknown): string | undefined {
+  const m = /Proxy response \((\d{3})\) !== 200/.exec(describeCause(err))
+  if (!m) return undefined
+  const status = Number(m[1])
+  return status === 401 || status === 407
+    ? `the HTTP proxy refused the tunnel (${status}): wrong or missing proxy credentials (user:password in HTTPS_PROXY / HTTP_PROXY)`
+    : `the HTTP proxy refused the tunnel (${status})`
+}

@@ -6,6 +6,7 @@ import { createCredentialResolver, createRegistryCredentials } from '@watchtower
 import type { Testbed } from '@watchtower-ts/testbed'
 import { createTrustStore, type TrustOptions, type TrustStore } from '@watchtower-ts/tls'
 import { createTokenCache } from '@watchtower-ts/token-cache'
+import { afterEach } from 'vitest'
 import type { CredentialResolverLike } from './_deps.ts'
 import { type CreateRegistryClientOptions, createRegistryClient, type RegistryClient } from './client.ts'
 import type { RegistryEvent } from './events.ts'
@@ -89,5 +90,21 @@ export async function bedClient(
       await client.close()
       await trust.close()
     },
+  }
+}
+
+/**
+ * Registers an `afterEach` that closes every client `make` opened during the test; returns `make`
+ * (the same arguments as `bedClient`).
+ */
+export function trackBedClients(): (...args: Parameters<typeof bedClient>) => Promise<BedClient> {
+  const opened: BedClient[] = []
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((c) => c.close()))
+  })
+  return async (...args) => {
+    const c = await bedClient(...args)
+    opened.push(c)
+    return c
   }
 }

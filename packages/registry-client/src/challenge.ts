@@ -61,10 +61,9 @@ function parseOne(header: string, out: Challenge[]): void {
     while (sc.peek() === ',' || sc.peek() === ' ' || sc.peek() === '\t') sc.pos++
     if (sc.done) return
     const scheme = sc.token()
-    if (scheme === '') {
-      sc.pos++ // garbage character: skip it rather than loop forever
-      continue
-    }
+    // Not a token where a challenge must start (a separator such as `:` or `/` left by an unquoted
+    // value, a quote): the rest cannot be read reliably. distribution stops here too.
+    if (scheme === '') return
     const challenge: Challenge = { scheme: scheme.toLowerCase(), params: {} }
     out.push(challenge)
     sc.skipWs()

@@ -105,10 +105,19 @@ export function parseReference(input: string): ImageReference {
       if (!DOMAIN.test(domain)) throw invalid(input, `"${domain}" is not a valid registry host[:port]`)
     }
   }
-  if (path.length > NAME_TOTAL_LENGTH_MAX || rest.length > NAME_TOTAL_LENGTH_MAX) {
-    throw invalid(input, `the repository name is longer than ${NAME_TOTAL_LENGTH_MAX} characters`)
-  }
   const components = path.split('/')
+  const repoPath =
+    (domain === undefined || normalizeRegistryHost(domain) === DOCKER_HUB) && components.length === 1
+      ? `library/${path}`
+      : path
+  // distribution limits the path only (`library/` included), never the domain: `Parse` checks
+  // len(path) > 255 after splitting the domain off.
+  if (repoPath.length > NAME_TOTAL_LENGTH_MAX) {
+    throw invalid(
+      input,
+      `the repository path "${repoPath.slice(0, 40)}…" is ${repoPath.length} characters, longer than ${NAME_TOTAL_LENGTH_MAX} (the registry host does not count)`,
+    )
+  }
   for (const component of components) {
     if (component === '') throw invalid(input, 'empty path component (double or trailing "/")')
     if (!PATH_COMPONENT.test(component)) {

@@ -5,28 +5,19 @@
 import { join } from 'node:path'
 import { pushImage, setTokenPolicy, tokenLog, uniqueName } from '@watchtower-ts/testbed'
 import { request } from 'undici'
-import { afterEach, describe, expect, inject, it } from 'vitest'
+import { describe, expect, inject, it } from 'vitest'
 import {
   aliceResolver,
   anonymousResolver,
-  type BedClient,
-  bedClient,
   bedTrust,
   identityTokenResolver,
   resolverFor,
+  trackBedClients,
 } from './_test-bed.ts'
 import { isRegistryError } from './errors.ts'
 
 const bed = inject('testbed')
-const open: BedClient[] = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((c) => c.close()))
-})
-async function make(...args: Parameters<typeof bedClient>): Promise<BedClient> {
-  const c = await bedClient(...args)
-  open.push(c)
-  return c
-}
+const make = trackBedClients()
 function rejection(p: Promise<unknown>): Promise<unknown> {
   return p.then(
     () => undefined,

@@ -12,19 +12,11 @@ import {
   tokenLog,
   uniqueName,
 } from '@watchtower-ts/testbed'
-import { afterEach, describe, expect, inject, it } from 'vitest'
-import { aliceResolver, anonymousResolver, type BedClient, bedClient } from './_test-bed.ts'
+import { describe, expect, inject, it } from 'vitest'
+import { aliceResolver, anonymousResolver, trackBedClients } from './_test-bed.ts'
 
 const bed = inject('testbed')
-const open: BedClient[] = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((c) => c.close()))
-})
-async function make(...args: Parameters<typeof bedClient>): Promise<BedClient> {
-  const c = await bedClient(...args)
-  open.push(c)
-  return c
-}
+const make = trackBedClients()
 
 const SET = ['1.0.0', '1.0.1', '1.1.0', '1.2.0-rc.1', '2.0.0', 'v3', '1.1.0-alpine', 'latest']
 const many = (n: number) => Array.from({ length: n }, (_, i) => `build-${String(i).padStart(4, '0')}`)
@@ -73,6 +65,18 @@ describe('listTags on the token registry (TLS, bearer tokens)', () => {
     await expect(client.listTags(`${bed.registries.token.host}/${repository}`)).rejects.toMatchObject({
       code: 'WT_REGISTRY_NOT_FOUND',
     })
+  })
+})
+
+describe('listTags on a plain-HTTP loopback registry', () => {
+  it('works as the first request of a cycle: the ping picks the scheme before the URL is built', async () => {
+    const repository = uniqueName('rc/tags-http')
+    const pushed = await pushImage(bed, { registry: 'open', variant: 'v1', repository, tag: '1.0.0' })
+    const { client } = await make(bed, await anonymousResolver())
+    client.startCycle([pushed.ref])
+    expect((await client.listTags(pushed.ref)).tags).toEqual(['1.0.0'])
+    expect(client.stats().requests).toMatchObject({ ping: 1, tagsList: 1 })
+    await dockerCli(bed, ['rmi', pushed.ref]) // the local tag pushImage left
   })
 })
 

@@ -19,6 +19,8 @@ export type TlsErrorCode =
   | 'WT_TLS_CLIENT_CERT_INVALID'
   /** A registry host (argument or `--insecure-registry` entry) is not `HOST[:PORT]`. */
   | 'WT_TLS_INVALID_HOST'
+  /** HTTPS_PROXY / HTTP_PROXY is not a proxy URL, or names a scheme that is not supported. */
+  | 'WT_TLS_INVALID_PROXY'
   /** The trust store was used after `close()`. */
   | 'WT_TLS_CLOSED'
 

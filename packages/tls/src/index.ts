@@ -1,3 +1,4 @@
+export { createProxyAgent } from './_proxy-dispatcher.ts'
 export type {
   CaBundle,
   CaBundleValidation,
@@ -19,6 +20,8 @@ export {
   normalizeHostPort,
   resolvesToLoopback,
 } from './host.ts'
+export type { ProxyConfig, ProxyDecision, ProxyRules } from './proxy.ts'
+export { createProxyRules, parseProxyUrl, proxyConfigFromEnv, redactProxyUrl } from './proxy.ts'
 export type { SystemRoots } from './system-roots.ts'
 export { DEFAULT_SYSTEM_BUNDLE_PATHS, loadSystemRoots } from './system-roots.ts'
 export { createTrustStore, formatTrustDescription } from './trust-store.ts'

@@ -1,12 +1,14 @@
 import { readdir as fsReaddir, readFile as fsReadFile } from 'node:fs/promises'
 import { createSecureContext, type SecureContext } from 'node:tls'
-import { Agent, buildConnector } from 'undici'
+import { Agent, buildConnector, type Dispatcher } from 'undici'
 import { certLabel, dedupe } from './_pem.ts'
+import { createProxyAgent, ProxyRoutingDispatcher } from './_proxy-dispatcher.ts'
 import { type CaBundle, readCaBundle } from './ca-bundle.ts'
 import { type CertsDirEntry, DEFAULT_CERTS_DIRS, readCertsDir } from './certs-d.ts'
 import { TlsError } from './errors.ts'
 import { explainTlsError } from './explain.ts'
 import { matchesHostList, normalizeHostPort, resolvesToLoopback } from './host.ts'
+import { createProxyRules, type ProxyDecision } from './proxy.ts'
 import { loadSystemRoots } from './system-roots.ts'
 import type { RegistryTransport, TrustDescription, TrustOptions, TrustSource, TrustStore } from './types.ts'
 
@@ -33,6 +35,11 @@ export async function createTrustStore(options: TrustOptions = {}): Promise<Trus
   const certsDirs = options.certsDirs ?? DEFAULT_CERTS_DIRS
   const insecure = (options.insecureRegistries ?? []).map((h) => normalizeHostPort(h, '--insecure-registry'))
   const agentOptions = { keepAliveTimeout: 30_000, connectTimeout: 10_000, ...options.agent }
+  const proxyRules = createProxyRules(options.proxy)
+  const proxyFor = (host: string): { https: ProxyDecision; http: ProxyDecision } => ({
+    https: proxyRules.decide(`https://${host}/`),
+    http: proxyRules.decide(`http://${host}/`),
+  })
 
   const system = await loadSystemRoots({
     readFile,
@@ -46,7 +53,8 @@ export async function createTrustStore(options: TrustOptions = {}): Promise<Trus
   const trusts = new Map<string, Promise<HostTrust>>()
   const trustsDone = new Map<string, HostTrust>()
   const transports = new Map<string, Promise<RegistryTransport>>()
-  const agents: Agent[] = []
+  const agents: Dispatcher[] = []
+  let baseContext: SecureContext | undefined
   let closed = false
 
   function trustFor(input: string): Promise<HostTrust> {
@@ -107,12 +115,42 @@ export async function createTrustStore(options: TrustOptions = {}): Promise<Trus
           })
           const { connectTimeout: _unused, ...rest } = agentOptions
           const agent = new Agent({ ...rest, connect })
-          agents.push(agent)
+          const route = proxyFor(trust.host)
+          let dispatcher: Dispatcher = agent
+          if (route.https.proxy !== undefined || route.http.proxy !== undefined) {
+            // The proxy itself is verified with the system roots and --registry-ca (never certs.d
+            // of the registry); the registry's TLS runs inside the CONNECT tunnel with its own trust.
+            baseContext ??= createSecureContext({ ca: baseCa })
+            const proxyTls = { secureContext: baseContext, timeout: agentOptions.connectTimeout }
+            const requestTls = {
+              secureContext,
+              rejectUnauthorized: trust.verify,
+              timeout: agentOptions.connectTimeout,
+            }
+            dispatcher = new ProxyRoutingDispatcher({
+              direct: agent,
+              ...(route.https.proxy
+                ? { https: createProxyAgent(route.https.proxy, { ...rest, proxyTls, requestTls }) }
+                : {}),
+              ...(route.http.proxy
+                ? {
+                    http: createProxyAgent(route.http.proxy, {
+                      ...rest,
+                      proxyTls,
+                      requestTls,
+                      proxyTunnel: false,
+                    }),
+                  }
+                : {}),
+            })
+          }
+          agents.push(dispatcher)
           transport = Promise.resolve({
             host: trust.host,
-            dispatcher: agent,
+            dispatcher,
             allowHttp: trust.allowHttp,
             verify: trust.verify,
+            proxy: { https: route.https.reason, http: route.http.reason },
           })
           transports.set(trust.host, transport)
         }
@@ -191,6 +229,13 @@ export async function createTrustStore(options: TrustOptions = {}): Promise<Trus
             trust.httpReason === 'loopback'
               ? `plain HTTP allowed after HTTPS fails: ${trust.host} is a loopback address`
               : `plain HTTP allowed after HTTPS fails: ${trust.host} is listed with --insecure-registry`,
+        })
+      }
+      if (proxyRules.enabled) {
+        const route = proxyFor(trust.host)
+        sources.push({
+          kind: 'proxy',
+          description: `proxy: https://${trust.host} ${route.https.reason}; http://${trust.host} ${route.http.reason}`,
         })
       }
       return {

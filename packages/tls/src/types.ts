@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici'
 import type { TlsExplanation } from './explain.ts'
+import type { ProxyConfig } from './proxy.ts'
 
 /** A certificate as read from a PEM file (dates as ISO strings, so it prints and serializes). */
 export interface CertInfo {
@@ -53,6 +54,13 @@ export interface TrustOptions {
   /** The bundled roots. @default tls.rootCertificates */
   rootCertificates?: readonly string[]
   /**
+   * HTTP proxies (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` as the caller read them, e.g. with
+   * `proxyConfigFromEnv(process.env)`), applied with Go's `ProxyFromEnvironment` rules. Through an
+   * HTTPS proxy the registry's TLS (system roots, `caFile`, certs.d, client certificate) runs end
+   * to end inside the CONNECT tunnel. @default no proxy
+   */
+  proxy?: ProxyConfig
+  /**
    * Resolves `localhost` / `*.localhost` names, which count as loopback (plain HTTP allowed) only
    * when every address they resolve to is loopback. @default dns.lookup(name, { all: true })
    */
@@ -73,9 +81,21 @@ export interface RegistryTransport {
   allowHttp: boolean
   /** Server certificates are verified (false only for listed insecure registries). */
   verify: boolean
+  /**
+   * How `https://` and `http://` requests to this host travel: `via HTTPS_PROXY http://***@proxy:3128`,
+   * `direct: NO_PROXY entry ".example.com"`, `direct: HTTPS_PROXY is not set`. Never holds a secret.
+   */
+  proxy: { https: string; http: string }
 }
 
-export type TrustSourceKind = 'system' | 'ca-file' | 'certs.d' | 'client-certificate' | 'insecure' | 'http'
+export type TrustSourceKind =
+  | 'system'
+  | 'ca-file'
+  | 'certs.d'
+  | 'client-certificate'
+  | 'insecure'
+  | 'http'
+  | 'proxy'
 
 export interface TrustSource {
   kind: TrustSourceKind

@@ -16,6 +16,8 @@ export const DEBIAN_PACKAGES = [
   'skopeo',
   'qemu-user-static',
   'docker-compose',
+  // proxy tests: a real forward proxy
+  'tinyproxy',
 ] as const
 
 /** Packages of `wanted` that dpkg does not report as installed. */

@@ -7,9 +7,18 @@ import { ensureImages } from './_images.ts'
 import { stopIsolated } from './_isolated.ts'
 import { stopNpmRegistry } from './_npm-registry.ts'
 import { ensurePass } from './_pass.ts'
+import {
+  ensureHostsEntry,
+  PROXY_PROC,
+  proxyAnswers,
+  proxyInfo,
+  removeHostsEntry,
+  startProxiedRegistry,
+  startProxy,
+} from './_proxy.ts'
 import { CERTS_D, REGISTRY_NAMES, registryAnswers, startRegistry } from './_registries.ts'
 import { addLease, type BedState, dropLease, liveLeases, readState, stateDir, writeState } from './_state.ts'
-import { ensureTls } from './_tls.ts'
+import { ensureTls, tlsUpToDate } from './_tls.ts'
 import { startTokenServer, tokenServerAnswers } from './_token.ts'
 import { USERS } from './_users.ts'
 import { exists, findProcesses, PROC, pidAlive, run, stopPid, unmountUnder, withLock } from './_util.ts'
@@ -36,7 +45,7 @@ export async function ensureTestbed(options: EnsureOptions = {}): Promise<Testbe
     state.pids.dockerd = engine.startedByBed ? engine.pid : undefined
     const api = await apiVersion(engine)
 
-    const tlsFresh = !(await exists(join(dir, 'tls', 'done')))
+    const tlsFresh = !(await tlsUpToDate(dir))
     const tls = await ensureTls(dir)
     const users = { alice: USERS.alice.password, bob: USERS.bob.password }
 
@@ -91,6 +100,35 @@ export async function ensureTestbed(options: EnsureOptions = {}): Promise<Testbe
       }),
     )
 
+    // The forward proxy and the registry reached by host name (proxy tests).
+    await ensureHostsEntry()
+    const prevProxy = state.bed?.proxy
+    const proxyOk =
+      prevProxy !== undefined &&
+      !tlsFresh &&
+      !realmChanged &&
+      state.ports.proxy !== undefined &&
+      state.ports.proxiedRegistry !== undefined &&
+      pidAlive(state.pids.proxiedRegistry, PROC.registry) &&
+      (await proxyAnswers(prevProxy, state.pids.proxy, tls))
+    if (!proxyOk) {
+      await stopPid(state.pids.proxy, PROXY_PROC)
+      await stopPid(state.pids.proxiedRegistry, PROC.registry)
+      log('starting tinyproxy and the proxied registry')
+      const p = await startProxy(dir, state.ports.proxy)
+      state.pids.proxy = p.pid
+      state.ports.proxy = p.port
+      const r = await startProxiedRegistry(dir, state.ports.proxiedRegistry, tls, tokenInfo)
+      state.pids.proxiedRegistry = r.pid
+      state.ports.proxiedRegistry = r.port
+    }
+    const proxy = proxyInfo(dir, state.ports.proxy!, state.ports.proxiedRegistry!, tokenInfo)
+    const proxiedCertsD = join(CERTS_D, proxy.registry.host)
+    if (!(await exists(join(proxiedCertsD, 'ca.crt'))) || !proxyOk) {
+      await mkdir(proxiedCertsD, { recursive: true })
+      await copyFile(tls.caCert, join(proxiedCertsD, 'ca.crt'))
+    }
+
     const images = await ensureImages(engine.host, dir)
     const pass = await ensurePass(dir, state.bed?.pass)
     const dockerConfigDir = join(dir, 'docker-config')
@@ -122,6 +160,7 @@ export async function ensureTestbed(options: EnsureOptions = {}): Promise<Testbe
       dockerConfigDir,
       images,
       pass,
+      proxy,
     }
     state.bed = bed
     await writeState(dir, state)
@@ -132,14 +171,21 @@ export async function ensureTestbed(options: EnsureOptions = {}): Promise<Testbe
 
 /** Stops registries and token servers of this folder that the state file does not list (it was lost or reset). */
 async function stopOrphans(dir: string, state: BedState, log: (m: string) => void): Promise<void> {
-  const known = new Set([state.pids.tokenServer, ...Object.values(state.pids.registries)])
+  const known = new Set([
+    state.pids.tokenServer,
+    state.pids.proxiedRegistry,
+    state.pids.proxy,
+    ...Object.values(state.pids.registries),
+  ])
   const isolated = join(dir, 'isolated') // and isolated-26
-  for (const pattern of [PROC.registry, PROC.tokenServer]) {
+  for (const pattern of [PROC.registry, PROC.tokenServer, PROXY_PROC]) {
     for (const pid of await findProcesses(`${dir}/`, pattern)) {
       if (known.has(pid)) continue
       const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
       if (cmdline.includes(`${isolated}/`) || cmdline.includes(`${isolated}-`)) continue
-      log(`stopping orphaned ${pattern === PROC.registry ? 'registry' : 'token server'} (pid ${pid})`)
+      const what =
+        pattern === PROC.registry ? 'registry' : pattern === PROXY_PROC ? 'tinyproxy' : 'token server'
+      log(`stopping orphaned ${what} (pid ${pid})`)
       await stopPid(pid, pattern)
     }
   }
@@ -151,9 +197,14 @@ export async function stopEverything(dir: string, state: BedState, log: (m: stri
   await stopNpmRegistry(dir)
   await Promise.all([
     stopPid(state.pids.tokenServer, PROC.tokenServer),
+    stopPid(state.pids.proxy, PROXY_PROC),
+    stopPid(state.pids.proxiedRegistry, PROC.registry),
     ...Object.values(state.pids.registries).map((p) => stopPid(p, PROC.registry)),
   ])
+  await removeHostsEntry()
   state.pids.tokenServer = undefined
+  state.pids.proxy = undefined
+  state.pids.proxiedRegistry = undefined
   state.pids.registries = {}
   if (state.bed?.pass)
     await run('gpgconf', ['--kill', 'gpg-agent'], { env: { ...process.env, ...state.bed.pass.env } })

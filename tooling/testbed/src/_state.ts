@@ -12,11 +12,15 @@ export interface BedState {
     dockerd?: number
     registries: Partial<Record<RegistryName, number>>
     tokenServer?: number
+    proxy?: number
+    proxiedRegistry?: number
   }
   ports: {
     registries: Partial<Record<RegistryName, number>>
     tokenServer?: number
     tokenAdmin?: number
+    proxy?: number
+    proxiedRegistry?: number
   }
 }
 

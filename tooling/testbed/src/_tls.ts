@@ -1,7 +1,8 @@
 /** TLS material made at run time with openssl (OpenSSL 3.0: past dates come from `openssl ca`). */
-import { randomBytes } from 'node:crypto'
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { randomBytes, X509Certificate } from 'node:crypto'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { PROXIED_REGISTRY_HOSTNAME, PROXIED_TOKEN_HOSTNAME } from './_proxy.ts'
 import { exists, runOk } from './_util.ts'
 import type { TlsMaterial } from './types.ts'
 
@@ -33,12 +34,30 @@ export function tlsPaths(dir: string): TlsFiles {
 
 const serial = () => `0x${randomBytes(8).toString('hex')}`
 
+/** Names the server certificate holds besides 127.0.0.1 / localhost (the proxy tests' host names). */
+const SERVER_EXTRA_NAMES = [PROXIED_REGISTRY_HOSTNAME, PROXIED_TOKEN_HOSTNAME]
+
+/**
+ * True when the material is complete (`done` marker) and current: a server certificate made by an
+ * older bed (without the proxy tests' names) is made again, with everything signed by the same run.
+ */
+export async function tlsUpToDate(dir: string): Promise<boolean> {
+  const p = tlsPaths(dir)
+  if (!(await exists(join(dir, 'tls', 'done')))) return false
+  try {
+    const san = new X509Certificate(await readFile(p.serverCert)).subjectAltName ?? ''
+    return SERVER_EXTRA_NAMES.every((n) => san.includes(`DNS:${n}`))
+  } catch {
+    return false
+  }
+}
+
 /** Makes the material once; a `done` marker written last makes reuse safe after a crash. */
 export async function ensureTls(dir: string): Promise<TlsFiles> {
   const p = tlsPaths(dir)
   const tdir = join(dir, 'tls')
   const done = join(tdir, 'done')
-  if (await exists(done)) return p
+  if (await tlsUpToDate(dir)) return p
   await rm(tdir, { recursive: true, force: true })
   await mkdir(join(tdir, 'newcerts'), { recursive: true })
   const o = (...args: string[]) => runOk('openssl', args, { cwd: tdir })
@@ -91,7 +110,7 @@ export async function ensureTls(dir: string): Promise<TlsFiles> {
     p.serverKey,
     p.serverCert,
     '127.0.0.1',
-    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment',
+    `subjectAltName=IP:127.0.0.1,DNS:localhost,${SERVER_EXTRA_NAMES.map((n) => `DNS:${n}`).join(',')}\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment`,
   )
   await leaf(
     p.wrongHostKey,

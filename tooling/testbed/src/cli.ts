@@ -2,6 +2,7 @@
 
 import { downTestbed, ensureTestbed } from './_bed.ts'
 import { engineEndpoint, ping } from './_engine.ts'
+import { proxyAnswers } from './_proxy.ts'
 import { registryAnswers } from './_registries.ts'
 import { liveLeases, readIsolated, readState, stateDir } from './_state.ts'
 import { tlsPaths } from './_tls.ts'
@@ -48,6 +49,13 @@ async function status(): Promise<number> {
     all &&= ok
     line(`registry ${name}`, ok, `${info.url} (${info.auth})`)
   }
+  if (bed.proxy) {
+    const ok =
+      pidAlive(state.pids.proxiedRegistry, PROC.registry) &&
+      (await proxyAnswers(bed.proxy, state.pids.proxy, tls))
+    all &&= ok
+    line('proxy (tinyproxy)', ok, `${bed.proxy.url} → registry ${bed.proxy.registry.url}`)
+  }
   for (const kind of ['20', '26'] as const) {
     const iso = await readIsolated(dir, kind)
     if (iso)
@@ -66,6 +74,7 @@ export async function main(args: string[]): Promise<number> {
       log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`)
       for (const r of Object.values(bed.registries)) console.log(`${r.name.padEnd(10)} ${r.url}`)
       console.log(`token      ${bed.tokenServer.realm}`)
+      console.log(`proxy      ${bed.proxy.url} (BasicAuth), registry ${bed.proxy.registry.url}`)
       console.log(`DOCKER_HOST=${bed.docker.host}`)
       console.log(`state      ${bed.dir}/state.json`)
       return 0

@@ -10,6 +10,7 @@ export {
   hostile,
   hostileServer,
 } from './hostile.ts'
+export { proxyRequests } from './proxy-log.ts'
 export { type PushedImage, type PushImageOptions, pushImage } from './push-image.ts'
 export { registryRequests } from './registry-log.ts'
 export { type TagImageOptions, tagImage } from './tag-image.ts'
@@ -17,6 +18,8 @@ export { clearTokenLog, clearTokenPolicy, setTokenPolicy, tokenLog } from './tok
 export type {
   IsolatedEngine,
   PassStore,
+  ProxyInfo,
+  ProxyRequestRecord,
   RegistryInfo,
   RegistryName,
   RegistryRequestRecord,

@@ -68,6 +68,41 @@ export interface TlsMaterial {
   notPem: string
 }
 
+/**
+ * A real forward proxy on loopback (Debian tinyproxy, BasicAuth required) and a registry reached
+ * by host name: Go's proxy rules (and ours) never proxy `localhost` or a loopback IP literal, so the
+ * names `registry.wt-proxy.test` and `token.wt-proxy.test` resolve to 127.0.0.1 through /etc/hosts
+ * (the bed adds the line, `pnpm testbed down` removes it).
+ */
+export interface ProxyInfo {
+  /** `http://127.0.0.1:PORT` (without credentials: the proxy answers 407). */
+  url: string
+  /** `http://USER:PASS@127.0.0.1:PORT`, the value for HTTPS_PROXY / HTTP_PROXY. Secret. */
+  urlWithCredentials: string
+  username: string
+  password: string
+  /** tinyproxy's own log: one `Request (file descriptor N): CONNECT host:port HTTP/1.1` line per request (see `proxyRequests`). */
+  logFile: string
+  /** `wt-proxy.test`: both names below are in it (for NO_PROXY=.wt-proxy.test). */
+  domain: string
+  /**
+   * The `proxied` registry: token auth, TLS with the private CA (certs.d holds it under this host),
+   * the same storage as `token` (push through `token`, read here). `host` is `registry.wt-proxy.test:PORT`.
+   */
+  registry: RegistryInfo
+  /** The realm it advertises: `https://token.wt-proxy.test:PORT/token` (the bed's token server). */
+  tokenRealm: string
+}
+
+/** One request tinyproxy received (parsed from its log). */
+export interface ProxyRequestRecord {
+  time: string
+  /** `CONNECT` for tunnels (https), else the forwarded method. */
+  method: string
+  /** `host:port` for CONNECT, the absolute URL otherwise. */
+  target: string
+}
+
 export interface PassStore {
   gnupgHome: string
   passwordStoreDir: string
@@ -104,6 +139,7 @@ export interface Testbed {
   /** Local images built from busybox-static, differing in content; CMD exits at once on SIGTERM. */
   images: { v1: string; v2: string }
   pass: PassStore
+  proxy: ProxyInfo
 }
 
 /** One request the token server received. */

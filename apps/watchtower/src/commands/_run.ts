@@ -3,11 +3,14 @@
 
 import { existsSync } from 'node:fs'
 import type { ImageReference } from '@watchtower-ts/registry-client'
+import { createProxyRules, proxyConfigFromEnv } from '@watchtower-ts/tls'
 import type { Logger } from 'pino'
 import type { WatchtowerConfig } from '../config/types.ts'
 import type { CliDeps } from '../deps.ts'
+import { ConfigError } from '../errors.ts'
 import { DEFAULT_HEARTBEAT_FILE, type HeartbeatMonitor, startHeartbeat } from '../health/heartbeat.ts'
-import { configSecrets, createLogger } from '../log.ts'
+import { configSecrets, createLogger, proxySecrets } from '../log.ts'
+import { useNotificationProxies } from '../notify/_http.ts'
 import { legacyNotificationUrls } from '../notify/legacy.ts'
 import { createNotifier, type Notifier } from '../notify/notifier.ts'
 import { describeDelay, describeFilter } from '../schedule/describe.ts'
@@ -26,13 +29,22 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
     format: config.logFormat,
     noColor: config.noColor,
     stream: deps.stderr,
-    secrets: configSecrets({ ...config, notificationUrls: [...config.notificationUrls, ...legacy.urls] }),
+    secrets: [
+      ...configSecrets({ ...config, notificationUrls: [...config.notificationUrls, ...legacy.urls] }),
+      ...proxySecrets(deps.env),
+    ],
     now: deps.now,
     onEntry: (e) => notifier?.entry(e),
   })
   for (const w of config.warnings) log.warn({ notify: false }, w)
 
   for (const w of legacy.warnings) log.warn({ notify: false }, w)
+  // Notification requests follow HTTPS_PROXY / HTTP_PROXY / NO_PROXY like the registry requests.
+  try {
+    useNotificationProxies(createProxyRules(proxyConfigFromEnv(deps.env)))
+  } catch (cause) {
+    throw new ConfigError((cause as Error).message, { source: 'HTTPS_PROXY / HTTP_PROXY', cause })
+  }
   notifier = createNotifier({
     urls: [...config.notificationUrls, ...legacy.urls],
     template: config.notificationTemplate,
