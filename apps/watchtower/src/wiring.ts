@@ -54,6 +54,7 @@ const STATES: Record<UpdaterContainerReport['state'], ContainerState> = {
 export function toContainerReport(c: UpdaterContainerReport): ContainerReport {
   return {
     id: c.id,
+    ...(c.newId && c.state === 'updated' ? { newId: c.newId } : {}),
     name: c.name,
     imageName: c.image,
     currentImageId: c.oldImageId,
@@ -130,7 +131,10 @@ export async function createSessionRunner(
     credentials,
     tokenCache,
     trust,
-    onEvent: (event) => log.trace({ notify: false, registry: event }, 'registry'),
+    onEvent: (event) => {
+      ctx.observer?.registryEvent(event)
+      log.trace({ notify: false, registry: event }, 'registry')
+    },
   })
   const engine = createDockerEngine({
     host: config.dockerHost,
@@ -214,6 +218,7 @@ export async function createSessionRunner(
             const ref = parseReference(imageRef)
             try {
               const r = await registry.check(ref, digests)
+              ctx.observer?.checked(imageRef, digests[0], r.remote.digest)
               return { status: r.status, remoteDigest: r.remote.digest }
             } catch (err) {
               const message = `Could not do a head request for "${imageRef}", falling back to regular pull: ${(err as Error).message}`
@@ -230,7 +235,7 @@ export async function createSessionRunner(
           },
         },
         reviveStopped: config.reviveStopped,
-        monitorOnly: config.monitorOnly,
+        monitorOnly: config.monitorOnly || request?.checkOnly === true,
         noPull: config.noPull,
         labelTakePrecedence: config.labelTakePrecedence,
         noRestart: config.noRestart,
@@ -248,7 +253,10 @@ export async function createSessionRunner(
               { container: e.container, hook: e.hook, exitCode: e.exitCode },
               e.output.trim() || `${e.hook} hook done`,
             )
-          else log.debug({ container: e.container, notify: false }, e.step)
+          else {
+            ctx.observer?.progress(e.container, e.step)
+            log.debug({ container: e.container, notify: false }, e.step)
+          }
         },
       })
       for (const r of report.recovered) {
@@ -257,11 +265,16 @@ export async function createSessionRunner(
           `Settled a swap left half-done by an earlier run (${r.action})${r.error ? `: ${r.error}` : ''}`,
         )
       }
+      // a check-only pass (the status page's) notifies nobody
+      const quiet = request?.checkOnly ? { notify: false } : {}
       for (const c of report.containers) {
         if (c.state === 'updated')
           log.info({ container: c.name, image: c.image }, `Updated ${c.name} (${c.image})`)
         else if (c.state === 'stale')
-          log.info({ container: c.name, image: c.image }, `Found new ${c.image} image for ${c.name}`)
+          log.info(
+            { container: c.name, image: c.image, ...quiet },
+            `Found new ${c.image} image for ${c.name}`,
+          )
         else if (c.state === 'failed' || c.state === 'rolled-back')
           log.error({ container: c.name }, `Update of ${c.name} failed: ${c.error ?? c.state}`)
         else if (c.state === 'skipped')
@@ -269,7 +282,7 @@ export async function createSessionRunner(
         for (const w of c.warnings) log.warn({ container: c.name }, w)
       }
       const self = selfId ? report.containers.find((c) => c.id === selfId) : undefined
-      if (self?.state === 'stale' && !config.monitorOnly && !config.noRestart) {
+      if (self?.state === 'stale' && !config.monitorOnly && !request?.checkOnly && !config.noRestart) {
         try {
           await startSelfUpdate(engine, await engine.inspectContainer(selfId!), log, config.stopTimeoutMs)
         } catch (err) {
