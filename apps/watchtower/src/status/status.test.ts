@@ -211,7 +211,11 @@ describe('status API', () => {
   it('serves no data without the exact token', async () => {
     const { base } = await start(true)
     for (const path of ['/v1/containers', '/v1/sessions', '/v1/registries', '/v1/events']) {
-      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 's3cret-token' }]) {
+      for (const headers of <Record<string, string>[]>[
+        {},
+        { authorization: 'Bearer wrong' },
+        { authorization: 's3cret-token' },
+      ]) {
         const r = await fetch(base + path, { headers })
         expect(r.status, path).toBe(401)
         expect(await r.text()).toBe('')
