@@ -12,6 +12,8 @@ export const DEBIAN_PACKAGES = [
   'busybox-static',
   'openssl',
   'iproute2',
+  // the status page's browser test (driven by playwright-core, never `playwright install`)
+  'chromium',
 ] as const
 
 /** Packages of `wanted` that dpkg does not report as installed. */

@@ -49,7 +49,7 @@ export const INDEX_HTML = `<!doctype html>
 </div>
 <p id="live" class="muted" role="status" aria-live="polite"></p>
 <div class="table-wrap">
-<table id="containers">
+<table id="containers" class="stack">
 <caption class="sr-only">Watched containers</caption>
 <thead><tr><th scope="col">Name</th><th scope="col">Image</th><th scope="col">State</th><th scope="col">Digest</th><th scope="col">Last check</th><th scope="col">Last update</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
 <tbody></tbody>
@@ -65,7 +65,7 @@ export const INDEX_HTML = `<!doctype html>
 <section aria-labelledby="registries-title">
 <h2 id="registries-title">Registries</h2>
 <div class="table-wrap">
-<table id="registries">
+<table id="registries" class="stack">
 <caption class="sr-only">Registry requests and quota</caption>
 <thead><tr><th scope="col">Registry</th><th scope="col">Requests</th><th scope="col">Token requests</th><th scope="col">Token cache hits</th><th scope="col">Rate limit remaining</th></tr></thead>
 <tbody></tbody>
@@ -94,6 +94,7 @@ export const APP_CSS = `:root {
   }
 }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { margin: 0; background: var(--bg); color: var(--fg); font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 header { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem 1rem; padding: .75rem 1rem; border-bottom: 1px solid var(--line); }
 header h1 { font-size: 1.2rem; margin: 0; }
@@ -137,17 +138,22 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 #chart .line { fill: none; stroke: var(--accent); stroke-width: 2; }
 #chart .dot { fill: var(--accent); }
 #chart .axis { stroke: var(--line); }
-#chart text { fill: var(--muted); font-size: 11px; }
+#chart text { fill: var(--muted); font-size: 12px; }
+#chart text.req { fill: var(--accent); }
 .legend { list-style: none; display: flex; gap: 1rem; padding: 0; margin: .5rem 0 0; font-size: .85rem; color: var(--muted); }
 .key { display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem; border-radius: 2px; vertical-align: -1px; }
 .k-updated { background: var(--ok-fg); } .k-failed { background: var(--bad-fg); } .k-requests { background: var(--accent); }
 meter { width: 6rem; vertical-align: middle; }
 @media (max-width: 640px) {
   main { padding: .5rem; }
-  #containers thead { display: none; }
-  #containers tr { display: block; border-bottom: 1px solid var(--line); padding: .5rem 0; }
-  #containers td { display: grid; grid-template-columns: 7rem 1fr; gap: .5rem; border: 0; padding: .15rem .25rem; }
-  #containers td::before { content: attr(data-label); color: var(--muted); font-size: .85rem; font-weight: 600; }
+  header p { order: 3; flex-basis: 100%; }
+  header h1 { flex: 1; }
+  .stack thead { display: none; }
+  .stack tr { display: block; border-bottom: 1px solid var(--line); padding: .5rem 0; }
+  .stack td { display: flex; flex-wrap: wrap; align-items: baseline; gap: .25rem .5rem; border: 0; padding: .15rem .25rem; text-align: left; }
+  .stack td::before { content: attr(data-label); flex: 0 0 7.5rem; color: var(--muted); font-size: .85rem; font-weight: 600; }
+  .stack td:empty { display: none; }
+  .stack td.num { text-align: left; }
 }
 `
 
@@ -221,6 +227,7 @@ export const APP_JS = `(function () {
   function start() {
     return loadAll().then(function () {
       $('login').hidden = true;
+      $('login-error').textContent = '';
       $('app').hidden = false;
       $('logout').hidden = false;
       follow();
@@ -317,6 +324,11 @@ export const APP_JS = `(function () {
       if (r.skipped) $('live').textContent = 'Another pass is running.';
     }, fail).then(function () { b.disabled = false; });
   });
+  var resizing = 0;
+  window.addEventListener('resize', function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () { if (!$('app').hidden) renderSessions(); }, 150);
+  });
   $('search').addEventListener('input', function () { renderContainers(); });
   $('state').addEventListener('change', function () { renderContainers(); });
 
@@ -366,21 +378,22 @@ export const APP_JS = `(function () {
   }
   function renderSessions() {
     var list = data.sessions.slice(0, 30).reverse();
-    var W = 600, H = 160, top = 10, bottom = 24, left = 28, right = 34;
     var box = $('chart');
+    var W = Math.max(300, Math.min(900, box.clientWidth - 34)), H = 170, top = 12, bottom = 24, left = 30, right = 40;
     if (!list.length) { box.replaceChildren(el('p', { class: 'muted', text: 'No pass yet.' })); return; }
     var maxC = Math.max(1, Math.max.apply(null, list.map(function (s) { return s.updated + s.failed; })));
     var maxR = Math.max(1, Math.max.apply(null, list.map(total)));
-    var step = (W - left - right) / list.length;
+    var step = Math.min(60, (W - left - right) / list.length);
     var y = function (v, max) { return H - bottom - (v / max) * (H - top - bottom); };
     var summary = list.length + ' passes; last: ' + list[list.length - 1].updated + ' updated, ' + list[list.length - 1].failed + ' failed, ' + total(list[list.length - 1]) + ' registry requests.';
     var root = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': 'Updated and failed containers and registry requests per pass. ' + summary });
     root.appendChild(svg('line', { class: 'axis', x1: left, y1: H - bottom, x2: W - right, y2: H - bottom }));
+    var cap = svg('text', { x: 2, y: H - bottom }); cap.textContent = '0'; root.appendChild(cap);
     var t1 = svg('text', { x: 2, y: top + 8 }); t1.textContent = String(maxC); root.appendChild(t1);
-    var t2 = svg('text', { x: W - right + 4, y: top + 8 }); t2.textContent = String(maxR); root.appendChild(t2);
+    var t2 = svg('text', { x: W - 2, y: top + 8, 'text-anchor': 'end', class: 'req' }); t2.textContent = maxR + ' req'; root.appendChild(t2);
     var points = [];
     list.forEach(function (s, i) {
-      var x = left + i * step + step * 0.15, w = Math.max(2, step * 0.7);
+      var x = left + i * step + step * 0.2, w = Math.max(2, step * 0.6);
       var g = svg('g', {});
       var title = svg('title', {});
       title.textContent = new Date(s.startedAt).toLocaleString() + ' (' + s.trigger + '): ' + s.scanned + ' scanned, ' + s.updated + ' updated, ' + s.failed + ' failed, ' + total(s) + ' requests, ' + s.durationMs + ' ms';
@@ -392,8 +405,8 @@ export const APP_JS = `(function () {
     });
     root.appendChild(svg('polyline', { class: 'line', points: points.join(' ') }));
     points.forEach(function (p) { var xy = p.split(','); root.appendChild(svg('circle', { class: 'dot', cx: xy[0], cy: xy[1], r: 2.5 })); });
-    var last = svg('text', { x: left, y: H - 6 }); last.textContent = 'oldest'; root.appendChild(last);
-    var newest = svg('text', { x: W - right - 40, y: H - 6 }); newest.textContent = 'newest'; root.appendChild(newest);
+    var last = svg('text', { x: left, y: H - 6 }); last.textContent = list.length > 1 ? 'oldest' : ''; root.appendChild(last);
+    var newest = svg('text', { x: left + list.length * step, y: H - 6, 'text-anchor': 'end' }); newest.textContent = 'newest'; root.appendChild(newest);
     box.replaceChildren(root, el('p', { class: 'sr-only', text: summary }));
   }
   function renderRegistries() {
@@ -405,10 +418,10 @@ export const APP_JS = `(function () {
         if (r.rateLimitLimit) quota.appendChild(el('meter', { min: 0, max: r.rateLimitLimit, value: r.rateLimitRemaining, 'aria-label': 'Quota left for ' + r.host }));
       }
       return el('tr', {}, [
-        el('td', { class: 'image', text: r.host }),
-        el('td', { class: 'num', text: String(r.requests) }),
-        el('td', { class: 'num', text: String(r.tokenRequests) }),
-        el('td', { class: 'num', text: String(r.tokenCacheHits) }),
+        el('td', { 'data-label': 'Registry', class: 'image', text: r.host }),
+        el('td', { 'data-label': 'Requests', class: 'num', text: String(r.requests) }),
+        el('td', { 'data-label': 'Token requests', class: 'num', text: String(r.tokenRequests) }),
+        el('td', { 'data-label': 'Token cache hits', class: 'num', text: String(r.tokenCacheHits) }),
         quota
       ]);
     });
