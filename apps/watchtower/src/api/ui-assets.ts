@@ -230,6 +230,7 @@ export const APP_JS = `(function () {
       $('login-error').textContent = '';
       $('app').hidden = false;
       $('logout').hidden = false;
+      renderSessions(); // sized to the now visible box
       follow();
     });
   }
@@ -379,7 +380,7 @@ export const APP_JS = `(function () {
   function renderSessions() {
     var list = data.sessions.slice(0, 30).reverse();
     var box = $('chart');
-    var W = Math.max(300, Math.min(900, box.clientWidth - 34)), H = 170, top = 12, bottom = 24, left = 30, right = 40;
+    var W = box.clientWidth ? Math.max(300, Math.min(900, box.clientWidth - 34)) : 900, H = 170, top = 12, bottom = 24, left = 30, right = 40;
     if (!list.length) { box.replaceChildren(el('p', { class: 'muted', text: 'No pass yet.' })); return; }
     var maxC = Math.max(1, Math.max.apply(null, list.map(function (s) { return s.updated + s.failed; })));
     var maxR = Math.max(1, Math.max.apply(null, list.map(total)));
