@@ -8,6 +8,7 @@ import {
   imageNameOf,
   listStatuses,
   matchesNames,
+  type ProgressEvent,
   runUpdate,
   type ContainerReport as UpdaterContainerReport,
 } from '@watchtower-ts/docker-updater'
@@ -17,6 +18,7 @@ import { createTokenCache } from '@watchtower-ts/token-cache'
 import { imageMatches, parseImageFilter } from './api/image-filter.ts'
 import type { WatchtowerConfig } from './config/types.ts'
 import { ConfigError } from './errors.ts'
+import { credcheckHint, isUnchecked, outcomeLine, progressLine } from './progress.ts'
 import { detectSelfContainerId, removeOtherInstances, startSelfUpdate } from './self-update.ts'
 import {
   buildReport,
@@ -50,8 +52,15 @@ const STATES: Record<UpdaterContainerReport['state'], ContainerState> = {
   'rolled-back': 'Failed',
 }
 
-/** docker-updater's per-container result → the session report entry templates and the API use. */
+/**
+ * docker-updater's per-container result → the session report entry templates and the API use.
+ * A container whose registry check or pull failed (refused credentials, untrusted certificate,
+ * registry down) is Failed, not Skipped as upstream: so notifications, --porcelain, the failed
+ * metric and the exit code of --run-once all show it. Its error carries the credcheck hint.
+ */
 export function toContainerReport(c: UpdaterContainerReport): ContainerReport {
+  const unchecked = isUnchecked(c)
+  const error = unchecked ? `${c.error ?? 'unknown error'}; ${credcheckHint(c.image)}` : c.error
   return {
     id: c.id,
     ...(c.newId && c.state === 'updated' ? { newId: c.newId } : {}),
@@ -59,8 +68,8 @@ export function toContainerReport(c: UpdaterContainerReport): ContainerReport {
     imageName: c.image,
     currentImageId: c.oldImageId,
     latestImageId: c.newImageId ?? c.oldImageId,
-    state: STATES[c.state],
-    ...(c.error ? { error: c.error } : {}),
+    state: unchecked ? 'Failed' : STATES[c.state],
+    ...(error ? { error } : {}),
   }
 }
 
@@ -88,6 +97,29 @@ async function trustFor(config: WatchtowerConfig): Promise<TrustStore> {
       await base.close()
       for (const s of perHost.values()) await (await s).close()
     },
+  }
+}
+
+/**
+ * What the status page shows while a container updates: the typed progress events that belong to
+ * one container (found-stale is a check's result, not an update, and pull progress names no container).
+ */
+export function statusStep(e: ProgressEvent): { container: string; step: string } | undefined {
+  switch (e.type) {
+    case 'pull':
+      return e.phase === 'begin' ? { container: e.container, step: 'pulling' } : undefined
+    case 'stop':
+      return { container: e.container, step: e.phase === 'begin' ? 'stopping' : 'stopped' }
+    case 'create':
+      return { container: e.container, step: e.phase === 'begin' ? 'creating' : 'created' }
+    case 'start':
+      return { container: e.container, step: e.phase === 'begin' ? 'starting' : 'started' }
+    case 'healthy':
+      return { container: e.container, step: e.health === 'healthy' ? 'healthy' : 'running' }
+    case 'rolled-back':
+      return { container: e.container, step: `rolled back: ${e.reason}` }
+    default:
+      return undefined
   }
 }
 
@@ -197,6 +229,8 @@ export async function createSessionRunner(
         names = await namesByImage(include, skipImages)
         if (names.length === 0) return buildReport([])
       }
+      // a check-only pass (the status page's) notifies nobody
+      const quiet = request?.checkOnly ? { notify: false } : {}
       const report = await runUpdate({
         ...selection,
         names,
@@ -253,9 +287,17 @@ export async function createSessionRunner(
               { container: e.container, hook: e.hook, exitCode: e.exitCode },
               e.output.trim() || `${e.hook} hook done`,
             )
-          else {
-            ctx.observer?.progress(e.container, e.step)
-            log.debug({ container: e.container, notify: false }, e.step)
+          else if (e.type === 'step') {
+            // stop, create, start and health have their own progress lines
+            if (!['stop', 'create', 'start', 'health'].includes(e.step)) {
+              ctx.observer?.progress(e.container, e.step)
+              log.debug({ container: e.container, notify: false }, e.step)
+            }
+          } else {
+            const step = statusStep(e)
+            if (step) ctx.observer?.progress(step.container, step.step)
+            const line = progressLine(e)
+            log[line.level]({ ...line.fields, ...quiet }, line.msg)
           }
         },
       })
@@ -265,20 +307,9 @@ export async function createSessionRunner(
           `Settled a swap left half-done by an earlier run (${r.action})${r.error ? `: ${r.error}` : ''}`,
         )
       }
-      // a check-only pass (the status page's) notifies nobody
-      const quiet = request?.checkOnly ? { notify: false } : {}
       for (const c of report.containers) {
-        if (c.state === 'updated')
-          log.info({ container: c.name, image: c.image }, `Updated ${c.name} (${c.image})`)
-        else if (c.state === 'stale')
-          log.info(
-            { container: c.name, image: c.image, ...quiet },
-            `Found new ${c.image} image for ${c.name}`,
-          )
-        else if (c.state === 'failed' || c.state === 'rolled-back')
-          log.error({ container: c.name }, `Update of ${c.name} failed: ${c.error ?? c.state}`)
-        else if (c.state === 'skipped')
-          log.debug({ container: c.name }, `Skipped ${c.name}: ${c.error ?? ''}`)
+        const line = outcomeLine(c)
+        if (line) log[line.level]({ ...line.fields, ...quiet }, line.msg)
         for (const w of c.warnings) log.warn({ container: c.name }, w)
       }
       const self = selfId ? report.containers.find((c) => c.id === selfId) : undefined

@@ -71,8 +71,16 @@ export async function finishSwap(ctx: RunContext, a: Action, updatedImages: Set<
 }
 
 async function undo(ctx: RunContext, a: Action, error: unknown): Promise<void> {
+  const started = ctx.now()
   try {
     await rollback(ctx, a.item, a.state)
+    ctx.emit({
+      type: 'rolled-back',
+      container: a.report.name,
+      containerId: a.c.Id,
+      reason: describeError(error),
+      durationMs: ctx.now() - started,
+    })
     fail(a, error, isUpdaterError(error) && error.code === 'WT_UPDATER_UNHEALTHY' ? 'rolled-back' : 'failed')
   } catch (rollbackError) {
     fail(
@@ -139,6 +147,7 @@ export async function cleanupImages(
   }
   for (const id of images) {
     if (inUse.has(id)) continue
+    ctx.emit({ type: 'remove-image', imageId: id })
     try {
       await ctx.engine.removeImage(id, { force: true })
     } catch (error) {

@@ -57,21 +57,32 @@ export async function stopContainer(
   const current = await inspectOrGone(ctx, c.Id)
   if (!current?.State.Running) return
   const signal = labelSignal || c.Config.StopSignal || 'SIGTERM'
+  const container = displayName(c.Name)
+  const started = ctx.now()
+  ctx.emit({ type: 'stop', phase: 'begin', container, containerId: c.Id, signal })
+  const done = () =>
+    ctx.emit({ type: 'stop', phase: 'end', container, containerId: c.Id, durationMs: ctx.now() - started })
   try {
     await ctx.engine.killContainer(c.Id, signal)
   } catch (error) {
     // It stopped by itself between the inspect and the signal (409): that is what we wanted.
     if ((await inspectOrGone(ctx, c.Id))?.State.Running) throw error
-    return
+    return done()
   }
   const stopped = (x: ContainerInspect | undefined) => !x?.State.Running
-  if (await waitFor(ctx, c.Id, ctx.stopTimeoutMs, stopped)) return
+  if (await waitFor(ctx, c.Id, ctx.stopTimeoutMs, stopped)) return done()
   await ctx.engine.killContainer(c.Id, 'SIGKILL')
   if (!(await waitFor(ctx, c.Id, 30_000, stopped))) {
     throw new UpdaterError('WT_UPDATER_STOP_FAILED', `container ${c.Name} is still running after SIGKILL`, {
       container: c.Name,
     })
   }
+  done()
+}
+
+/** The name a user knows: no leading `/`, no renamed-aside suffix (recreate.ts `asideName`). */
+function displayName(name: string): string {
+  return name.replace(/^\//, '').replace(/\.wt-old\.[0-9a-f]{12}\.[rs]$/, '')
 }
 
 /**
@@ -83,8 +94,8 @@ export async function healthGate(
   id: string,
   name: string,
   timeoutMs: number,
-): Promise<void> {
-  if (timeoutMs <= 0) return
+): Promise<'off' | 'healthy' | 'running'> {
+  if (timeoutMs <= 0) return 'off'
   let last: ContainerInspect | undefined
   const ok = await waitFor(ctx, id, timeoutMs, (c) => {
     last = c
@@ -101,4 +112,5 @@ export async function healthGate(
   if (!last.State.Running) throw fail(`exited after start (exit code ${last.State.ExitCode ?? '?'})`)
   if (!ok) throw fail(`did not become healthy within ${timeoutMs} ms`)
   if (last.State.Health?.Status === 'unhealthy') throw fail('became unhealthy')
+  return last.State.Health?.Status === 'healthy' ? 'healthy' : 'running'
 }

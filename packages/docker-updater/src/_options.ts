@@ -23,14 +23,19 @@ export function createContext(options: {
     stopTimeoutMs: options.stopTimeoutMs ?? 10_000,
     removeVolumes: options.removeVolumes ?? false,
     healthTimeoutMs: options.healthTimeoutMs ?? 60_000,
-    emit: options.onEvent ?? (() => {}),
+    emit: safeEmit(options.onEvent),
     lifecycleHooks: options.lifecycleHooks ?? false,
   }
 }
 
 /** Throws WT_UPDATER_INVALID_OPTION naming the first option that cannot work. */
 export function validateOptions(options: Record<string, unknown>): void {
-  const nonNegative = ['stopTimeoutMs', 'healthTimeoutMs', 'pollIntervalMs'] as const
+  const nonNegative = [
+    'stopTimeoutMs',
+    'healthTimeoutMs',
+    'pollIntervalMs',
+    'pullProgressIntervalMs',
+  ] as const
   for (const key of nonNegative) {
     const v = options[key]
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) {
@@ -59,5 +64,15 @@ export function validateOptions(options: Record<string, unknown>): void {
       'WT_UPDATER_INVALID_OPTION',
       'option selfUpdate.helperCommand must be a non-empty array',
     )
+  }
+}
+
+/** A listener that throws must not break the pass. */
+function safeEmit(listener: ((event: UpdateEvent) => void) | undefined): (event: UpdateEvent) => void {
+  if (!listener) return () => {}
+  return (event) => {
+    try {
+      listener(event)
+    } catch {}
   }
 }

@@ -10,6 +10,7 @@ import type {
   EngineVersion,
   ExecResult,
   ImageInspect,
+  PullMessage,
 } from './engine.ts'
 import { UpdaterError } from './errors.ts'
 
@@ -111,7 +112,18 @@ export function createDockerEngine(options: CreateDockerEngineOptions = {}): Doc
           } as Record<string, unknown>,
         )) as Readable
         await new Promise<void>((resolve, reject) => {
-          docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve()))
+          const onProgress = opts.onProgress
+          docker.modem.followProgress(
+            stream,
+            (error: Error | null) => (error ? reject(error) : resolve()),
+            onProgress &&
+              ((message: unknown) => {
+                // A throwing listener must not break the pull.
+                try {
+                  if (message && typeof message === 'object') onProgress(message as PullMessage)
+                } catch {}
+              }),
+          )
         })
       }),
     createContainer: (name, body) =>

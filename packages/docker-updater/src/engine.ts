@@ -111,6 +111,13 @@ export interface ExecResult {
   timedOut: boolean
 }
 
+/** One message of the engine's pull progress stream (`{"status":"Downloading","id":…}`). */
+export interface PullMessage {
+  status?: string
+  id?: string
+  progressDetail?: { current?: number; total?: number }
+}
+
 export interface DockerEngine {
   /** The daemon's `/version` (unversioned request). */
   version(): Promise<EngineVersion>
@@ -119,8 +126,14 @@ export interface DockerEngine {
   listContainers(options?: { all?: boolean; statuses?: readonly string[] }): Promise<ContainerSummary[]>
   inspectContainer(id: string): Promise<ContainerInspect>
   inspectImage(ref: string): Promise<ImageInspect>
-  /** `POST /images/create`; `auth` is the X-Registry-Auth value. Resolves when the pull finished. */
-  pullImage(ref: string, options?: { auth?: string }): Promise<void>
+  /**
+   * `POST /images/create`; `auth` is the X-Registry-Auth value. Resolves when the pull finished.
+   * `onProgress` receives each JSON message of the engine's progress stream.
+   */
+  pullImage(
+    ref: string,
+    options?: { auth?: string; onProgress?: (message: PullMessage) => void },
+  ): Promise<void>
   createContainer(name: string, body: CreateContainerBody): Promise<string>
   startContainer(id: string): Promise<void>
   killContainer(id: string, signal: string): Promise<void>

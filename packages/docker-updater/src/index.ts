@@ -12,6 +12,7 @@ export type {
   HealthConfig,
   HostConfig,
   ImageInspect,
+  PullMessage,
 } from './engine.ts'
 export {
   describeError,
@@ -32,6 +33,7 @@ export type {
   ContainerReport,
   ContainerStatus,
   ImageChecker,
+  ProgressEvent,
   RecoveryReport,
   UpdateEvent,
   UpdateOptions,

@@ -15,6 +15,14 @@ export const LABELS = {
   postUpdateTimeout: 'com.centurylinklabs.watchtower.lifecycle.post-update-timeout',
   /** watchtower-ts: seconds to wait for `healthy` after an update; `0` turns the health gate off. */
   healthTimeout: 'com.centurylinklabs.watchtower.health-timeout',
+  /** watchtower-ts: `digest` (default), `semver:patch`, `semver:minor`, `semver:major`. */
+  tagPolicy: 'com.centurylinklabs.watchtower.tag-policy',
+  /** watchtower-ts: regular expressions narrowing the candidate tags, and a `REGEX => $1.$2` transform. */
+  tagInclude: 'com.centurylinklabs.watchtower.tag-include',
+  tagExclude: 'com.centurylinklabs.watchtower.tag-exclude',
+  tagTransform: 'com.centurylinklabs.watchtower.tag-transform',
+  /** The fork's minimum image age before an update (s, m, h, d, w, M; `0` disables). */
+  cooldownDelay: 'com.centurylinklabs.watchtower.cooldown-delay',
   zodiacOriginalImage: 'com.centurylinklabs.zodiac.original-image',
   composeDependsOn: 'com.docker.compose.depends_on',
   composeProject: 'com.docker.compose.project',

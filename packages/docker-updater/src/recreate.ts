@@ -60,17 +60,28 @@ export async function setAside(ctx: RunContext, item: SwapItem, state: SwapState
 /** Create under the original name, connect, start, health gate. Returns the new id. */
 export async function bringUp(ctx: RunContext, item: SwapItem, state: SwapState): Promise<string> {
   const name = bare(item.old.Name)
+  let t0 = ctx.now()
+  const took = () => ctx.now() - t0
+  ctx.emit({ type: 'create', phase: 'begin', container: name })
   ctx.emit({ type: 'step', container: name, step: 'create' })
   state.newId = await ctx.engine.createContainer(name, item.plan.body)
   for (const network of item.plan.extraNetworks) {
     ctx.emit({ type: 'step', container: name, step: `connect ${network.name}` })
     await ctx.engine.connectNetwork(network.name, state.newId, network.endpoint)
   }
+  const containerId = state.newId
+  ctx.emit({ type: 'create', phase: 'end', container: name, containerId, durationMs: took() })
   if (item.start) {
+    t0 = ctx.now()
+    ctx.emit({ type: 'start', phase: 'begin', container: name, containerId })
     ctx.emit({ type: 'step', container: name, step: 'start' })
     await ctx.engine.startContainer(state.newId)
+    ctx.emit({ type: 'start', phase: 'end', container: name, containerId, durationMs: took() })
+    t0 = ctx.now()
     ctx.emit({ type: 'step', container: name, step: 'health' })
-    await healthGate(ctx, state.newId, name, item.healthTimeoutMs)
+    const health = await healthGate(ctx, state.newId, name, item.healthTimeoutMs)
+    if (health !== 'off')
+      ctx.emit({ type: 'healthy', container: name, containerId, health, durationMs: took() })
   }
   return state.newId
 }

@@ -76,6 +76,11 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
     checker: options.checker,
     auth: options.auth,
     concurrency: options.concurrency ?? 4,
+    emit: ctx.emit,
+    now: ctx.now,
+    ...(options.pullProgressIntervalMs === undefined
+      ? {}
+      : { pullProgressIntervalMs: options.pullProgressIntervalMs }),
   })
   const reports = new Map<string, ContainerReport>()
   const monitorOnly = new Set<string>()

@@ -76,7 +76,7 @@ describe('staleness against the real registry', () => {
     expect(checker.calls).toEqual([first.ref])
     expect(auth.calls).toEqual([first.ref])
     expect(engine.calls.filter((c) => c.method === 'pullImage').map((c) => c.args)).toEqual([
-      [first.ref, { auth: 'e30' }],
+      [first.ref, { auth: 'e30', onProgress: expect.any(Function) }],
     ])
     for (const n of names)
       expect(await docker(['inspect', '--format', '{{.Image}} {{.State.Running}}', n])).toBe(

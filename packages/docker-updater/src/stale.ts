@@ -1,8 +1,9 @@
 import pLimit from 'p-limit'
+import { createPullProgress } from './_pull-progress.ts'
 import { parseImage, repositoryOf, sameRepositoryDigests } from './_reference.ts'
 import type { ContainerInspect, DockerEngine, ImageInspect } from './engine.ts'
 import { describeError, UpdaterError } from './errors.ts'
-import type { AuthProvider, ImageChecker } from './types.ts'
+import type { AuthProvider, ImageChecker, UpdateEvent } from './types.ts'
 
 export type Staleness =
   | { state: 'fresh'; latestImageId: string }
@@ -14,6 +15,12 @@ export interface StalenessContext {
   checker: ImageChecker | undefined
   auth: AuthProvider | undefined
   concurrency: number
+  /** Progress events (pull, found-stale). @default none */
+  emit?: (event: UpdateEvent) => void
+  /** @default Date.now */
+  now?: () => number
+  /** @default 5000 */
+  pullProgressIntervalMs?: number
 }
 
 interface CheckOutcome {
@@ -32,6 +39,9 @@ export function createStalenessChecker(ctx: StalenessContext) {
   const pulls = new Map<string, Promise<void>>()
   let checkCalls = 0
   let pullCalls = 0
+  const emit = ctx.emit ?? (() => {})
+  const now = ctx.now ?? Date.now
+  const bare = (name: string | undefined) => (name ?? '').replace(/^\//, '')
 
   const check = (ref: string, key: string, image: ImageInspect, digests: string[]): Promise<CheckOutcome> => {
     let p = checks.get(key)
@@ -49,13 +59,25 @@ export function createStalenessChecker(ctx: StalenessContext) {
     return p
   }
 
-  const pull = (ref: string): Promise<void> => {
+  const pull = (ref: string, container: string): Promise<void> => {
     let p = pulls.get(ref)
     if (!p) {
       p = limit(async () => {
         pullCalls++
         const auth = await ctx.auth?.engineAuth(ref)
-        await ctx.engine.pullImage(ref, auth === undefined ? {} : { auth })
+        emit({ type: 'pull', phase: 'begin', image: ref, container })
+        const progress = createPullProgress({
+          now,
+          intervalMs: ctx.pullProgressIntervalMs ?? 5000,
+          report: (t) => emit({ type: 'pull', phase: 'progress', image: ref, ...t }),
+        })
+        const started = now()
+        await ctx.engine.pullImage(ref, {
+          ...(auth === undefined ? {} : { auth }),
+          onProgress: (m) => progress.message(m),
+        })
+        const { totalBytes } = progress.totals()
+        emit({ type: 'pull', phase: 'end', image: ref, totalBytes, durationMs: now() - started })
       })
       pulls.set(ref, p)
     }
@@ -71,6 +93,15 @@ export function createStalenessChecker(ctx: StalenessContext) {
     noPull: boolean,
   ): Promise<Staleness> {
     const parsed = parseImage(ref)
+    const started = now()
+    const found = (latest: string | undefined) =>
+      emit({
+        type: 'found-stale',
+        container: bare(container.Name),
+        image: ref,
+        ...(latest ? { latest } : {}),
+        durationMs: now() - started,
+      })
     if (parsed.isImageId) return skip(`image is referenced by ID (${ref}); there is no tag to update from`)
     if (parsed.digest !== undefined)
       return skip(`image is pinned by digest (${ref}); pinned images are not updated`)
@@ -78,6 +109,7 @@ export function createStalenessChecker(ctx: StalenessContext) {
     try {
       if (noPull) {
         const latest = await localTagId(ref)
+        if (latest !== container.Image) found(latest)
         return { state: latest === container.Image ? 'fresh' : 'stale', latestImageId: latest }
       }
       const digests = sameRepositoryDigests(parsed, image.RepoDigests ?? [])
@@ -99,14 +131,16 @@ export function createStalenessChecker(ctx: StalenessContext) {
         }
       }
       if (status === 'stale') {
+        found(outcome.remoteDigest)
         try {
-          await pull(ref)
+          await pull(ref, bare(container.Name))
         } catch (cause) {
           return skip(`pull of ${ref} failed: ${describeError(cause)}`, 'WT_UPDATER_PULL_FAILED')
         }
       }
       // As upstream: the local tag decides (a tag moved by hand also counts as stale).
       const latest = await localTagId(ref)
+      if (status !== 'stale' && latest !== container.Image) found(latest)
       return { state: latest === container.Image ? 'fresh' : 'stale', latestImageId: latest }
     } catch (cause) {
       return skip(`check of ${ref} failed: ${describeError(cause)}`, 'WT_UPDATER_CHECK_FAILED')

@@ -70,10 +70,47 @@ export interface UpdateReport {
   recovered: RecoveryReport[]
 }
 
+/**
+ * What a pass is doing, as it happens: `begin` just before the engine call, `end` right after it
+ * with the time it took (ms, from the injected clock). Container names have no leading `/`.
+ */
+export type ProgressEvent =
+  /** The registry (or, with no-pull, the local tag) has a newer image. `latest`: digest or image id. */
+  | { type: 'found-stale'; container: string; image: string; latest?: string; durationMs: number }
+  | { type: 'pull'; phase: 'begin'; image: string; container: string }
+  /** At most one per `pullProgressIntervalMs`; bytes of the layers the engine downloads. */
+  | {
+      type: 'pull'
+      phase: 'progress'
+      image: string
+      currentBytes: number
+      totalBytes: number
+      durationMs: number
+    }
+  | { type: 'pull'; phase: 'end'; image: string; totalBytes: number; durationMs: number }
+  | { type: 'stop'; phase: 'begin'; container: string; containerId: string; signal: string }
+  | { type: 'stop'; phase: 'end'; container: string; containerId: string; durationMs: number }
+  | { type: 'create'; phase: 'begin'; container: string }
+  | { type: 'create'; phase: 'end'; container: string; containerId: string; durationMs: number }
+  | { type: 'start'; phase: 'begin'; container: string; containerId: string }
+  | { type: 'start'; phase: 'end'; container: string; containerId: string; durationMs: number }
+  /** The health gate passed: `healthy` (a healthcheck said so) or `running` (no healthcheck). */
+  | {
+      type: 'healthy'
+      container: string
+      containerId: string
+      health: 'healthy' | 'running'
+      durationMs: number
+    }
+  /** The new container was removed and the old one put back; `durationMs` is the rollback's. */
+  | { type: 'rolled-back'; container: string; containerId: string; reason: string; durationMs: number }
+  | { type: 'remove-image'; imageId: string }
+
 export type UpdateEvent =
   | { type: 'step'; container: string; step: string }
   | { type: 'hook'; container: string; hook: string; exitCode: number | null; output: string }
   | { type: 'warning'; container?: string; message: string }
+  | ProgressEvent
 
 export interface UpdateOptions extends SelectionOptions {
   engine: DockerEngine
@@ -113,7 +150,10 @@ export interface UpdateOptions extends SelectionOptions {
   selfUpdate?: { helperCommand?: readonly string[] }
   /** Poll interval for stop, health and removal waits, ms. @default 250 */
   pollIntervalMs?: number
+  /** Least time between two pull `progress` events of one image, ms. @default 5000 */
+  pullProgressIntervalMs?: number
   sleep?: (ms: number) => Promise<void>
   now?: () => number
+  /** Receives every event of the pass as it happens (progress, hooks, warnings); never throws into the pass. */
   onEvent?: (event: UpdateEvent) => void
 }

@@ -11,7 +11,7 @@ import { classifyNetworkError, describeCause } from './_net-errors.ts'
 import { RegistryError, type RegistryErrorCode } from './errors.ts'
 import { firstHeader, parseRetryAfter } from './rate-limit.ts'
 
-export type RequestKind = 'ping' | 'token' | 'manifest-head' | 'manifest-get'
+export type RequestKind = 'ping' | 'token' | 'manifest-head' | 'manifest-get' | 'tags-list' | 'blob'
 
 export interface HttpRequest {
   method: 'GET' | 'HEAD' | 'POST'

@@ -74,7 +74,14 @@ describe('authorization loop', () => {
     head(s, 'app', 401, undefined, same)
     const err = await s.client.getDigest('reg.example/app').catch((e: unknown) => e)
     expect(isRegistryError(err, 'WT_REGISTRY_UNAUTHORIZED')).toBe(true)
-    expect(s.client.stats().requests).toEqual({ ping: 1, token: 1, manifestHead: 1, manifestGet: 0 })
+    expect(s.client.stats().requests).toEqual({
+      ping: 1,
+      token: 1,
+      manifestHead: 1,
+      manifestGet: 0,
+      tagsList: 0,
+      blob: 0,
+    })
   })
 
   it('a cached token the registry refuses is evicted and fetched once more', async () => {
@@ -131,7 +138,14 @@ describe('one token per registry per cycle', () => {
     s.client.startCycle(refs)
     await Promise.all(refs.map((r) => s.client.getDigest(r)))
     expect(seen).toEqual([['repository:a:pull', 'repository:b:pull', 'repository:c:pull']])
-    expect(s.client.stats().requests).toEqual({ ping: 1, token: 1, manifestHead: 3, manifestGet: 0 })
+    expect(s.client.stats().requests).toEqual({
+      ping: 1,
+      token: 1,
+      manifestHead: 3,
+      manifestGet: 0,
+      tagsList: 0,
+      blob: 0,
+    })
   })
 
   it('a refused cached token is evicted once: concurrent callers share one new token', async () => {
@@ -226,6 +240,13 @@ describe('one token per registry per cycle', () => {
     await s.client.getDigest('reg.example/a')
     s.client.startCycle()
     await s.client.getDigest('reg.example/a')
-    expect(s.client.stats().requests).toEqual({ ping: 2, token: 1, manifestHead: 2, manifestGet: 0 })
+    expect(s.client.stats().requests).toEqual({
+      ping: 2,
+      token: 1,
+      manifestHead: 2,
+      manifestGet: 0,
+      tagsList: 0,
+      blob: 0,
+    })
   })
 })

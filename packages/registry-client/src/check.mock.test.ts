@@ -104,7 +104,14 @@ describe('check with an index', () => {
       os: 'linux',
       architecture: 'arm64',
     })
-    expect(s.client.stats().requests).toEqual({ ping: 2, token: 0, manifestHead: 2, manifestGet: 1 })
+    expect(s.client.stats().requests).toEqual({
+      ping: 2,
+      token: 0,
+      manifestHead: 2,
+      manifestGet: 1,
+      tagsList: 0,
+      blob: 0,
+    })
   })
 
   it('both differ: stale; an attestation digest never counts as a match', async () => {
@@ -128,6 +135,13 @@ describe('check with an index', () => {
     const s = use(mockClient(anonymous))
     const r = await s.client.check(`reg.example/app:1@${AMD64}`, [])
     expect(r).toMatchObject({ status: 'fresh', pinned: true, matched: AMD64 })
-    expect(s.client.stats().requests).toEqual({ ping: 0, token: 0, manifestHead: 0, manifestGet: 0 })
+    expect(s.client.stats().requests).toEqual({
+      ping: 0,
+      token: 0,
+      manifestHead: 0,
+      manifestGet: 0,
+      tagsList: 0,
+      blob: 0,
+    })
   })
 })

@@ -94,7 +94,14 @@ describe('Docker Hub (anonymous)', () => {
     expect(auth).toBe(`Bearer ${TOKEN}`)
     for (const t of MANIFEST_ACCEPT) expect(accept).toContain(t)
     const stats = client.stats()
-    expect(stats.requests).toEqual({ ping: 1, token: 1, manifestHead: 1, manifestGet: 0 })
+    expect(stats.requests).toEqual({
+      ping: 1,
+      token: 1,
+      manifestHead: 1,
+      manifestGet: 0,
+      tagsList: 0,
+      blob: 0,
+    })
     expect(stats.rateLimit['registry-1.docker.io']).toEqual({
       limit: 100,
       remaining: 76,
@@ -208,7 +215,14 @@ describe('other vendors', () => {
     const err = await client.getDigest('gcr.example/p/app').catch((e: unknown) => e)
     expect(isRegistryError(err, 'WT_REGISTRY_UNAUTHORIZED')).toBe(true)
     expect((err as Error).message).toMatch(/registry refused the credentials of _json_key/)
-    expect(client.stats().requests).toEqual({ ping: 1, token: 1, manifestHead: 1, manifestGet: 0 })
+    expect(client.stats().requests).toEqual({
+      ping: 1,
+      token: 1,
+      manifestHead: 1,
+      manifestGet: 0,
+      tagsList: 0,
+      blob: 0,
+    })
   })
 
   it('identity token: OAuth2 POST refresh_token grant, falling back to GET on 404', async () => {

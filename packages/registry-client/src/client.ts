@@ -5,10 +5,12 @@ import { Http } from './_http.ts'
 import { RegistrySession } from './_session.ts'
 import { type CheckDeps, type CheckResult, check, fetchIndex, getDigest, type RemoteDigest } from './check.ts'
 import type { RegistryEvent } from './events.ts'
+import { type ImageConfigInfo, imageConfig } from './image-config.ts'
 import type { IndexDescriptor } from './platform.ts'
 import { type Platform, platformFromNode } from './platform.ts'
 import { parseRateLimit, type RateLimitInfo } from './rate-limit.ts'
 import { type ImageReference, parseReference } from './reference.ts'
+import { type ListTagsOptions, listTags, type TagList } from './tags.ts'
 
 export interface CreateRegistryClientOptions {
   /** Where credentials for a registry come from (`createCredentialResolver()` of @watchtower-ts/credentials). */
@@ -43,10 +45,21 @@ export interface CreateRegistryClientOptions {
   sleep?: (ms: number) => Promise<void>
   /** Each step (ping, token, manifest, rate limit, retry); never carries a secret. */
   onEvent?: (event: RegistryEvent) => void
+  /** Bounds of `listTags` (page size, pages, tags kept). */
+  tags?: ListTagsOptions
 }
 
 export interface RegistryClientStats {
-  requests: { ping: number; token: number; manifestHead: number; manifestGet: number }
+  requests: {
+    ping: number
+    token: number
+    manifestHead: number
+    manifestGet: number
+    /** `GET /v2/<name>/tags/list` pages. */
+    tagsList: number
+    /** Config blobs (`imageConfig`). */
+    blob: number
+  }
   retries: number
   /** 429 answers seen (each attempt). */
   rateLimited: number
@@ -71,6 +84,13 @@ export interface RegistryClient {
    * it. With `refs`, the repositories of each registry are known up front, so one token covers all.
    */
   startCycle(refs?: Iterable<ImageReference | string>): void
+  /**
+   * The repository's tags (`/v2/<name>/tags/list`, every page), with the same token as its manifests
+   * (scope `pull`). Within a cycle a repository is listed once, however often it is asked.
+   */
+  listTags(ref: ImageReference | string): Promise<TagList>
+  /** The config of a tag (or digest) for a platform: its `created` time, for minimum-age policies. */
+  imageConfig(ref: ImageReference | string, platform?: Platform): Promise<ImageConfigInfo>
   stats(): RegistryClientStats
   /** Closes the dispatcher the client made itself (not injected ones). */
   close(): Promise<void>
@@ -96,6 +116,8 @@ export function createRegistryClient(options: CreateRegistryClientOptions): Regi
     token: 0,
     manifestHead: 0,
     manifestGet: 0,
+    tagsList: 0,
+    blob: 0,
     retries: 0,
     rateLimited: 0,
     authFallbacks: 0,
@@ -120,6 +142,8 @@ export function createRegistryClient(options: CreateRegistryClientOptions): Regi
         if (req.kind === 'ping') counters.ping++
         else if (req.kind === 'token') counters.token++
         else if (req.kind === 'manifest-head') counters.manifestHead++
+        else if (req.kind === 'tags-list') counters.tagsList++
+        else if (req.kind === 'blob') counters.blob++
         else counters.manifestGet++
         if (res.status === 429) counters.rateLimited++
         const info = parseRateLimit(res.headers)
@@ -156,6 +180,8 @@ export function createRegistryClient(options: CreateRegistryClientOptions): Regi
   // started: a client that never calls startCycle() always asks). Indexes are content-addressed.
   let cycles = false
   const digests = new Map<string, Promise<RemoteDigest>>()
+  const tagLists = new Map<string, Promise<TagList>>()
+  const configs = new Map<string, Promise<ImageConfigInfo>>()
   const indexes = new Map<string, Promise<IndexDescriptor[]>>()
   const deps: CheckDeps = {
     sessionFor,
@@ -186,9 +212,37 @@ export function createRegistryClient(options: CreateRegistryClientOptions): Regi
   return {
     getDigest: (ref) => deps.digestOf(toRef(ref)),
     check: (ref, local, platform) => check(deps, toRef(ref), local, platform),
+    listTags(raw) {
+      const ref = toRef(raw)
+      const key = `${ref.registry}/${ref.repository}`
+      let p = cycles ? tagLists.get(key) : undefined
+      if (!p) {
+        p = listTags(sessionFor(ref), ref.repository, emit, now, options.tags)
+        if (cycles) {
+          tagLists.set(key, p)
+          p.catch(() => tagLists.delete(key))
+        }
+      }
+      return p
+    },
+    imageConfig(raw, platform = deps.platform) {
+      const ref = toRef(raw)
+      const key = `${ref.canonical}|${platform.os}/${platform.architecture}/${platform.variant ?? ''}`
+      let p = cycles ? configs.get(key) : undefined
+      if (!p) {
+        p = imageConfig(deps, ref, platform)
+        if (cycles) {
+          configs.set(key, p)
+          p.catch(() => configs.delete(key))
+        }
+      }
+      return p
+    },
     startCycle(refs) {
       cycles = true
       digests.clear()
+      tagLists.clear()
+      configs.clear()
       for (const s of sessions.values()) s.resetCycle()
       for (const raw of refs ?? []) {
         const ref = toRef(raw)
@@ -201,6 +255,8 @@ export function createRegistryClient(options: CreateRegistryClientOptions): Regi
         token: counters.token,
         manifestHead: counters.manifestHead,
         manifestGet: counters.manifestGet,
+        tagsList: counters.tagsList,
+        blob: counters.blob,
       },
       retries: counters.retries,
       rateLimited: counters.rateLimited,

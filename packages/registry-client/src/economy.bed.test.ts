@@ -48,7 +48,14 @@ it(`N=${2 * U} containers over U=${U} references on the token registry: 1 ping +
     // N = 2U containers: every reference is used by two containers.
     const results = await Promise.all([...refs, ...refs].map((r) => client.check(r, local)))
     expect(results.map((r) => r.status)).toEqual(Array(2 * U).fill('fresh'))
-    expect(client.stats().requests).toEqual({ ping: 1, token: 1, manifestHead: U, manifestGet: 0 })
+    expect(client.stats().requests).toEqual({
+      ping: 1,
+      token: 1,
+      manifestHead: U,
+      manifestGet: 0,
+      tagsList: 0,
+      blob: 0,
+    })
 
     const tokens = (await tokenLog(bed))
       .slice(tokensBefore)
@@ -75,7 +82,14 @@ it(`N=${2 * U} containers over U=${U} references on the token registry: 1 ping +
     // Cycle 2: the token is still cached, the connections are still open.
     client.startCycle(refs)
     await Promise.all([...refs, ...refs].map((r) => client.check(r, local)))
-    expect(client.stats().requests).toEqual({ ping: 2, token: 1, manifestHead: 2 * U, manifestGet: 0 })
+    expect(client.stats().requests).toEqual({
+      ping: 2,
+      token: 1,
+      manifestHead: 2 * U,
+      manifestGet: 0,
+      tagsList: 0,
+      blob: 0,
+    })
     expect(client.stats().tokenCache).toMatchObject({ fetches: 1 })
     const newInCycle2 = (connections.get(registryHost) ?? 0) - (cycle1.get(registryHost) ?? 0)
     expect(connections.get(tokenHost)).toBe(1)

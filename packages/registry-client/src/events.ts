@@ -52,6 +52,15 @@ export type RegistryEvent =
       digest?: string
       mediaType?: string
     }
+  | { type: 'tags'; registry: string; repository: string; page: number; status: number }
+  | {
+      type: 'image-config'
+      registry: string
+      repository: string
+      reference: string
+      digest: string
+      created?: string
+    }
   | { type: 'rate-limit'; host: string; limit?: number; remaining?: number; windowSeconds?: number }
   | { type: 'retry'; host: string; url: string; attempt: number; delayMs: number; reason: string }
   | {

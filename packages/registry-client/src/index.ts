@@ -14,6 +14,7 @@ export {
   type RegistryErrorDetails,
 } from './errors.ts'
 export type { RegistryEvent } from './events.ts'
+export type { ImageConfigInfo } from './image-config.ts'
 export { sha256Digest } from './manifest.ts'
 export {
   isIndexMediaType,
@@ -33,3 +34,4 @@ export {
   parseReference,
   parseRepoDigest,
 } from './reference.ts'
+export { type ListTagsOptions, nextLink, type TagList } from './tags.ts'

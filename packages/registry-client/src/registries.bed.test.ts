@@ -73,7 +73,14 @@ describe('basic registry (TLS + htpasswd)', () => {
     const ping = events.find((e) => e.type === 'ping')
     expect(ping).toMatchObject({ status: 401, challenges: [{ scheme: 'basic' }] })
     expect(events.find((e) => e.type === 'credentials')).toMatchObject({ kind: 'basic', username: 'alice' })
-    expect(client.stats().requests).toEqual({ ping: 1, token: 0, manifestHead: 1, manifestGet: 0 })
+    expect(client.stats().requests).toEqual({
+      ping: 1,
+      token: 0,
+      manifestHead: 1,
+      manifestGet: 0,
+      tagsList: 0,
+      blob: 0,
+    })
   })
 
   it('a wrong password is WT_REGISTRY_UNAUTHORIZED naming the user and source, never the password', async () => {
@@ -151,7 +158,14 @@ describe('token registry (TLS + bearer tokens)', () => {
     const err = await rejection(client.getDigest(pushed.ref))
     expect(err).toMatchObject({ code: 'WT_REGISTRY_UNAUTHORIZED', status: 401 })
     expect((err as Error).message).toMatch(/registry refused the credentials of bob .* with a token for/)
-    expect(client.stats().requests).toEqual({ ping: 1, token: 1, manifestHead: 1, manifestGet: 0 })
+    expect(client.stats().requests).toEqual({
+      ping: 1,
+      token: 1,
+      manifestHead: 1,
+      manifestGet: 0,
+      tagsList: 0,
+      blob: 0,
+    })
   })
 
   it('anonymous token for public/*, and refusal elsewhere', async () => {

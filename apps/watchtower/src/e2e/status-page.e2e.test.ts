@@ -178,6 +178,9 @@ describe('status page in a real browser', () => {
             if (tr.getAttribute('data-name').endsWith('-web') && window.states.at(-1) !== s) window.states.push(s)
           }
         }).observe(body, { childList: true, subtree: true })
+        window.live = []
+        const live = document.getElementById('live')
+        new MutationObserver(() => window.live.push(live.textContent)).observe(live, { childList: true, characterData: true, subtree: true })
       })()`)
       await row(`${P}-web`)
         .getByRole('button', { name: `Update ${P}-web now` })
@@ -188,6 +191,10 @@ describe('status page in a real browser', () => {
       const states = (await page.evaluate('window.states')) as string[]
       expect(states).toContain('updating')
       expect(states.at(-1)).toBe('up-to-date')
+      // the steps of the update, as the progress events the logs print
+      const live = (await page.evaluate('window.live')) as string[]
+      for (const step of ['pulling', 'stopping', 'creating', 'starting'])
+        expect(live).toContain(`${P}-web: ${step}`)
       expect(await row(`${P}-web`).locator('button').count()).toBe(0)
       expect(await imageOf(`${P}-web`)).toBe(a2.id)
 
