@@ -352,9 +352,10 @@ export const APP_JS = `(function () {
         digest.appendChild(el('span', { title: c.latestDigest, text: shortDigest(c.latestDigest) }));
       }
       var action = el('td', { 'data-label': 'Action' });
-      if (data.updateEnabled && (c.state === 'stale' || busy[c.host + '/' + c.name])) {
+      var mine = busy[c.host + '/' + c.name];
+      if (data.updateEnabled && (c.state === 'stale' || (mine && c.state === 'updating'))) {
         var b = el('button', { type: 'button', class: 'update', 'aria-label': 'Update ' + c.name + ' now', text: 'Update now' });
-        if (busy[c.host + '/' + c.name]) { b.disabled = true; b.textContent = 'Updating…'; }
+        if (mine) { b.disabled = true; b.textContent = 'Updating…'; }
         b.addEventListener('click', function () { updateNow(c, b); });
         action.appendChild(b);
       }

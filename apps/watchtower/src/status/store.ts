@@ -98,9 +98,9 @@ export async function createStatusStore(o: StatusStoreOptions): Promise<StatusSt
   if (o.file) {
     const loaded = await load(o.file, o.onWarning)
     if (loaded) {
-      for (const t of loaded.targets) targets.set(key(t.host, t.name), t)
+      for (const t of loaded.targets.slice(0, MAX_TARGETS)) targets.set(key(t.host, t.name), t)
       sessions = loaded.sessions.slice(0, MAX_SESSIONS)
-      for (const r of loaded.registries) registries.set(r.host, r)
+      for (const r of loaded.registries.slice(0, MAX_REGISTRIES)) registries.set(r.host, r)
       nextSessionId = loaded.nextSessionId
     }
   }
