@@ -182,9 +182,18 @@ describe('status page in a real browser', () => {
         const live = document.getElementById('live')
         new MutationObserver(() => window.live.push(live.textContent)).observe(live, { childList: true, characterData: true, subtree: true })
       })()`)
-      await row(`${P}-web`)
-        .getByRole('button', { name: `Update ${P}-web now` })
-        .click()
+      // keyboard only: from "Check now", Tab reaches the stale row's button (the fresh row has none)
+      expect(
+        await row(`${P}-web`)
+          .getByRole('button', { name: `Update ${P}-web now` })
+          .count(),
+      ).toBe(1)
+      await page.focus('#check')
+      await page.keyboard.press('Tab')
+      expect(await page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe(
+        `Update ${P}-web now`,
+      )
+      await page.keyboard.press('Enter')
       await expect
         .poll(() => row(`${P}-web`).getAttribute('data-state'), { timeout: 90_000 })
         .toBe('up-to-date')

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type ApiServer, createApiServer } from '../api/server.ts'
 import { CONTENT_SECURITY_POLICY } from '../api/ui.ts'
+import { APP_CSS } from '../api/ui-assets.ts'
 import { createLogger } from '../log.ts'
 import { buildReport, type ContainerReport } from '../session/types.ts'
 import { capture } from '../test-utils.ts'
@@ -295,4 +296,44 @@ describe('status API', () => {
     expect(js).not.toMatch(/new EventSource|localStorage|innerHTML|[?&]token=/)
     expect(js).toContain("headers: { Authorization: 'Bearer ' + token() }")
   })
+})
+
+describe('status page colours', () => {
+  /** WCAG 2 contrast ratio of two #rrggbb colours. */
+  const contrast = (a: string, b: string) => {
+    const lum = (hex: string) => {
+      const [r, g, bl] = [1, 3, 5].map((i) => {
+        const c = Number.parseInt(hex.slice(i, i + 2), 16) / 255
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4
+      })
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!
+    }
+    const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x)
+    return (hi! + 0.05) / (lo! + 0.05)
+  }
+  const themes = {
+    light: APP_CSS.slice(0, APP_CSS.indexOf('@media (prefers-color-scheme: dark)')),
+    dark: APP_CSS.slice(APP_CSS.indexOf('@media (prefers-color-scheme: dark)')),
+  }
+  const PAIRS = [
+    ['fg', 'bg'],
+    ['muted', 'bg'],
+    ['muted', 'card'],
+    ['bg', 'accent'], // button text
+    ['accent', 'bg'], // secondary buttons, the requests line's label
+    ['ok-fg', 'ok-bg'],
+    ['warn-fg', 'warn-bg'],
+    ['bad-fg', 'bad-bg'],
+    ['bad-fg', 'bg'], // errors
+    ['info-fg', 'info-bg'],
+    ['skip-fg', 'skip-bg'],
+  ] as const
+  for (const [theme, css] of Object.entries(themes)) {
+    it(`${theme} theme: every text colour on its background reaches WCAG AA (4.5:1)`, () => {
+      const v = (name: string) => css.match(new RegExp(`--${name}: (#[0-9a-f]{6})`))![1]!
+      for (const [fg, bg] of PAIRS) {
+        expect(contrast(v(fg), v(bg)), `${fg} on ${bg}`).toBeGreaterThanOrEqual(4.5)
+      }
+    })
+  }
 })
