@@ -9,7 +9,7 @@ import { chromium } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Target } from '../status/schema.ts'
 import { ContainersResponse, SessionsResponse } from '../status/schema.ts'
-import { bed, cleanupPrefix, imageOf, publish, run, uniqueName, watchtower } from './_bed.ts'
+import { bed, cleanupPrefix, imageExists, imageOf, publish, run, uniqueName, watchtower } from './_bed.ts'
 
 const P = uniqueName('wt-status')
 const TOKEN = 'e2e-status-token-7c1f'
@@ -34,6 +34,7 @@ async function daemon(args: readonly string[]) {
       '0',
       '--http-api-host',
       '127.0.0.1',
+      '--cleanup', // leaves no old image behind on the shared engine
       ...args,
     ],
     {
@@ -206,6 +207,7 @@ describe('status page in a real browser', () => {
         expect(live).toContain(`${P}-web: ${step}`)
       expect(await row(`${P}-web`).locator('button').count()).toBe(0)
       expect(await imageOf(`${P}-web`)).toBe(a2.id)
+      expect(await imageExists(a.id)).toBe(false)
 
       // every API request carried the token in the header and nowhere else
       const api = requests.filter((r) => new URL(r.url).pathname.startsWith('/v1/'))
