@@ -9,7 +9,17 @@ import { chromium } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Target } from '../status/schema.ts'
 import { ContainersResponse, SessionsResponse } from '../status/schema.ts'
-import { bed, cleanupPrefix, imageExists, imageOf, publish, run, uniqueName, watchtower } from './_bed.ts'
+import {
+  bed,
+  build,
+  cleanupPrefix,
+  imageExists,
+  imageOf,
+  publish,
+  run,
+  uniqueName,
+  watchtower,
+} from './_bed.ts'
 
 const P = uniqueName('wt-status')
 const TOKEN = 'e2e-status-token-7c1f'
@@ -79,21 +89,28 @@ describe('status page in a real browser', () => {
     const b = await publish('open', `${P}-cache`, 'v1')
     await run(`${P}-web`, a.ref)
     await run(`${P}-cache`, b.ref)
+    // built here and never pushed: skipped (local-only), without a request to its registry
+    const local = `127.0.0.1:9/${P}-local:latest`
+    await build(local, 'v1')
+    await run(`${P}-local`, local)
     const a2 = await publish('token', `alice/${P}-web`, 'v2')
     const dir = await mkdtemp(join(tmpdir(), 'wt-status-e2e-'))
     temps.push(dir)
     const stateFile = join(dir, 'state.json')
 
-    const wt = await daemon(['--state-file', stateFile, `${P}-web`, `${P}-cache`])
+    const names = [`${P}-web`, `${P}-cache`, `${P}-local`]
+    const wt = await daemon(['--state-file', stateFile, ...names])
     // the start-up check (nothing updated) tells the page what is stale
     const stale = await until('the start-up check', async () => {
       const r = ContainersResponse.parse(await wt.get('/v1/containers'))
-      return r.containers.length === 2 ? r : undefined
+      return r.containers.length === 3 ? r : undefined
     })
     expect(stale.containers.map((c) => [c.name, c.state])).toEqual([
       [`${P}-cache`, 'up-to-date'],
+      [`${P}-local`, 'skipped'],
       [`${P}-web`, 'stale'],
     ])
+    expect(stale.containers[1]!.reason).toContain('local-only image')
     const web = stale.containers.find((c) => c.name === `${P}-web`) as Target
     expect(web.currentDigest).toMatch(/^sha256:[0-9a-f]{64}$/)
     expect(web.latestDigest).toMatch(/^sha256:[0-9a-f]{64}$/)
@@ -153,12 +170,16 @@ describe('status page in a real browser', () => {
       await expect.poll(() => row(`${P}-web`).getAttribute('data-state')).toBe('stale')
       expect(await row(`${P}-cache`).getAttribute('data-state')).toBe('up-to-date')
       expect(await row(`${P}-cache`).locator('button').count()).toBe(0)
+      expect(await row(`${P}-local`).getAttribute('data-state')).toBe('skipped')
+      expect(await row(`${P}-local`).textContent()).toContain('local-only image')
       expect(await page.evaluate('localStorage.length')).toBe(0)
       expect(await page.locator('#chart svg rect').count()).toBeGreaterThan(0)
       expect(await page.textContent('#registries tbody')).toContain(bed.registries.token.host)
 
       // search and filter
       await page.fill('#search', 'cache')
+      expect(await page.locator('#containers tbody tr').count()).toBe(1)
+      await page.fill('#search', '127.0.0.1:9/') // the image too
       expect(await page.locator('#containers tbody tr').count()).toBe(1)
       await page.fill('#search', '')
       await page.selectOption('#state', 'stale')
@@ -237,7 +258,7 @@ describe('status page in a real browser', () => {
     const first = await wt.stop()
     expect(first.code).toBe(0)
     expect(first.stderr).not.toContain(TOKEN)
-    const again = await daemon(['--state-file', stateFile, `${P}-web`, `${P}-cache`])
+    const again = await daemon(['--state-file', stateFile, ...names])
     try {
       const after = SessionsResponse.parse(await again.get('/v1/sessions')).sessions
       expect(after.slice(-2)).toEqual(before)
