@@ -1,5 +1,5 @@
 // The tooling CLIs (`pnpm testbed`, `pnpm demo`, `pnpm bench`, `node tooling/image/bin.mjs`) are
-// TypeScript, which plain node 20 cannot run: esbuild (a root devDependency) bundles the entry
+// TypeScript, which plain node cannot run (Node 24 strips types only from files outside node_modules, without tsconfig paths): esbuild (a root devDependency) bundles the entry
 // into a temporary file (~50 ms), which is imported and its `main(argv, deps)` run.
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -20,7 +20,7 @@ export async function runTsCli(entry, { tag, options = {}, deps }) {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node24',
     logLevel: 'error',
     // Files next to the sources (the token server, REPO_ROOT) are found relative to src/, not to
     // the bundle in the temporary folder.

@@ -2,14 +2,19 @@
 // does not need is never loaded), workspace packages from their sources (tree-shaken: they are
 // side-effect free), third-party packages inlined. ssh2 (docker-modem's ssh:// transport) is
 // loaded only when an ssh:// host is used. Run by `pnpm build` after tsc.
-import { readFileSync, rmSync } from 'node:fs'
-import { basename, dirname, join, relative } from 'node:path'
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { basename, dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const outdir = join(here, 'dist/bin')
-const { version } = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8'))
+// `node bundle.mjs [--outdir DIR]` (the image build bundles into a folder of its own)
+const outArg = process.argv.indexOf('--outdir')
+const outdir =
+  outArg > 0 && process.argv[outArg + 1] ? resolve(process.argv[outArg + 1]) : join(here, 'dist/bin')
+// WATCHTOWER_VERSION (the image release script sets it) overrides package.json's version.
+const version =
+  process.env.WATCHTOWER_VERSION || JSON.parse(readFileSync(join(here, 'package.json'), 'utf8')).version
 
 /**
  * CommonJS modules exporting one function that a run on a unix or tcp host never calls, required
@@ -49,14 +54,14 @@ const lazyRequires = {
 }
 
 rmSync(outdir, { recursive: true, force: true })
-await build({
+const { metafile } = await build({
   entryPoints: { watchtower: join(here, 'src/index.ts') },
   outdir,
   bundle: true,
   splitting: true,
   format: 'esm',
   platform: 'node',
-  target: 'node20',
+  target: 'node24',
   conditions: ['@watchtower-ts/source'],
   external: ['*.node'],
   define: { WATCHTOWER_VERSION: JSON.stringify(version) },
@@ -78,4 +83,45 @@ await build({
   minifySyntax: true,
   logLevel: 'warning',
   plugins: [lazyRequires],
+  metafile: true,
+  // paths in the bundle and the metafile are relative to this folder, wherever it is run from
+  absWorkingDir: here,
 })
+
+/**
+ * Third-party code goes into the bundle without its legal comments: keep each bundled package's
+ * licence text (LICENSE*, COPYING*, NOTICE*) in dist/bin/THIRD-PARTY-LICENSES.txt instead.
+ */
+function packageRootOf(input) {
+  const parts = input.split(/[\\/]/)
+  const i = parts.lastIndexOf('node_modules')
+  if (i < 0) return undefined
+  const n = parts[i + 1]?.startsWith('@') ? 3 : 2
+  return parts.slice(0, i + n).join('/')
+}
+const roots = new Set()
+for (const input of Object.keys(metafile.inputs)) {
+  const root = packageRootOf(input.replace(/^watchtower-lazy:/, ''))
+  if (root) roots.add(root)
+}
+const notices = []
+for (const root of roots) {
+  const dir = join(here, root)
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+  const files = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => /^(licen[cs]e|copying|notice)/i.test(f))
+        .sort()
+    : []
+  const texts = files.map((f) => readFileSync(join(dir, f), 'utf8').trim())
+  const license = typeof pkg.license === 'string' ? pkg.license : JSON.stringify(pkg.license ?? 'UNKNOWN')
+  notices.push({
+    id: `${pkg.name}@${pkg.version}`,
+    text: `${pkg.name}@${pkg.version} (${license})\n${texts.join('\n\n') || `No licence file in the package; its package.json says: ${license}`}`,
+  })
+}
+notices.sort((a, b) => a.id.localeCompare(b.id))
+writeFileSync(
+  join(outdir, 'THIRD-PARTY-LICENSES.txt'),
+  `Third-party packages bundled into dist/bin (${notices.length}):\n${notices.map((n) => `  ${n.id}`).join('\n')}\n\n${notices.map((n) => `${'='.repeat(78)}\n${n.text}\n`).join('\n')}`,
+)

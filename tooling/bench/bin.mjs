@@ -55,7 +55,7 @@ async function bundleApp(bin, outdir) {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node24',
     conditions: ['@watchtower-ts/source'],
     plugins: [fromSource, externalDeps],
     logLevel: 'error',

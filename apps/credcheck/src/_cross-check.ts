@@ -34,6 +34,10 @@ function describeEvent(e: RegistryEvent): string {
       return `platform ${e.platform.os}/${e.platform.architecture} → ${e.platformDigest ?? 'none'}`
     case 'scheme-fallback':
       return `fallback ${e.from} → ${e.to}: ${e.reason}`
+    case 'tags':
+      return `tags ${e.repository} page ${e.page} → ${e.status}`
+    case 'image-config':
+      return `image config ${e.repository}@${e.digest}${e.created ? ` created ${e.created}` : ''}`
   }
 }
 

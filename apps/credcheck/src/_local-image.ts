@@ -1,5 +1,5 @@
 import http from 'node:http'
-import { parseRepoDigest } from '@watchtower-ts/registry-client'
+import { BODY_LIMITS, parseRepoDigest, readBoundedBody } from '@watchtower-ts/registry-client'
 import type { ProbeState } from './http-probe.ts'
 import type { StepOutcome } from './probe.ts'
 
@@ -22,32 +22,37 @@ export function engineTarget(env: NodeJS.ProcessEnv): {
   return { host: url.hostname, port: Number(url.port || 2375), label: raw }
 }
 
+/** The engine's image JSON, read by the bounded reader (4 MiB, the whole exchange within `timeoutMs`). */
 function inspectImage(env: NodeJS.ProcessEnv, name: string, timeoutMs: number): Promise<ImageInspect | null> {
   const target = engineTarget(env)
+  const signal = AbortSignal.timeout(timeoutMs)
+  const path = `/images/${encodeURIComponent(name)}/json`
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
         ...(target.socketPath ? { socketPath: target.socketPath } : { host: target.host, port: target.port }),
-        path: `/images/${encodeURIComponent(name)}/json`,
+        path,
         method: 'GET',
-        timeout: timeoutMs,
+        signal,
       },
       (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => {
+        readBoundedBody(res, {
+          url: new URL(`http://docker${path}`),
+          maxBytes: BODY_LIMITS.manifest,
+          signal,
+          timeoutMs,
+        }).then((body) => {
           if (res.statusCode === 404) return resolve(null)
           if (res.statusCode !== 200) return reject(new Error(`engine answered ${res.statusCode}`))
           try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as ImageInspect)
-          } catch (error) {
-            reject(error)
+            resolve(JSON.parse(body.toString('utf8')) as ImageInspect)
+          } catch {
+            reject(new Error('engine answered with JSON that does not parse'))
           }
-        })
+        }, reject)
       },
     )
-    req.on('timeout', () => req.destroy(new Error('engine did not answer in time')))
-    req.on('error', reject)
+    req.on('error', (error) => reject(signal.aborted ? new Error('engine did not answer in time') : error))
     req.end()
   })
 }

@@ -24,7 +24,7 @@ function fakeDispatcher(
       return {
         statusCode: status,
         headers,
-        body: { text: async () => '', arrayBuffer: async () => new ArrayBuffer(0), dump: async () => {} },
+        body: (async function* () {})(),
       }
     },
   }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import {
+  BODY_LIMITS,
   isAttestation,
   isIndexMediaType,
   MANIFEST_ACCEPT,
@@ -157,7 +158,13 @@ async function notFound(state: ProbeState, url: URL, headers: Record<string, str
   let tags: string[] | undefined
   let code: string | undefined
   try {
-    const res = await send(state.dispatcher!, tagsUrl, { method: 'GET', headers }, state.options.timeoutMs)
+    const res = await send(
+      state.dispatcher!,
+      tagsUrl,
+      { method: 'GET', headers },
+      state.options.timeoutMs,
+      BODY_LIMITS.listing,
+    )
     code = registryErrorCode(res)
     if (res.status === 200) {
       const body = JSON.parse(res.body.toString('utf8')) as { tags?: string[] | null }

@@ -3,6 +3,7 @@
  * first answer was), and the mapping of socket/TLS errors to causes and fixes.
  */
 
+import { BODY_LIMITS, type BodyStream, readBoundedBody } from '@watchtower-ts/registry-client'
 import type { PeerCertificateSummary } from './_peer-cert.ts'
 import { CheckFailure } from './failures.ts'
 
@@ -20,7 +21,7 @@ export interface RequestDispatcher {
   }): Promise<{
     statusCode: number
     headers: Record<string, string | string[] | undefined>
-    body: { text(): Promise<string>; arrayBuffer(): Promise<ArrayBuffer>; dump?(): Promise<void> }
+    body: AsyncIterable<Uint8Array> & { destroy?(error?: Error): unknown }
   }>
 }
 
@@ -31,12 +32,18 @@ export interface SimpleResponse {
   url: URL
 }
 
+/**
+ * One request, its answer read by the project's bounded reader: at most `maxBytes` (a cap per kind
+ * of answer, `BODY_LIMITS`), and the whole exchange, answer included, within `timeoutMs`.
+ */
 export async function send(
   dispatcher: RequestDispatcher,
   url: URL,
   init: { method: 'GET' | 'HEAD' | 'POST'; headers?: Record<string, string>; body?: string },
   timeoutMs: number,
+  maxBytes: number = BODY_LIMITS.manifest,
 ): Promise<SimpleResponse> {
+  const signal = AbortSignal.timeout(timeoutMs)
   const res = await dispatcher.request({
     origin: url.origin,
     path: `${url.pathname}${url.search}`,
@@ -45,10 +52,16 @@ export async function send(
     ...(init.body === undefined ? {} : { body: init.body }),
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
-    signal: AbortSignal.timeout(timeoutMs),
+    signal,
   })
-  const body = init.method === 'HEAD' ? Buffer.alloc(0) : Buffer.from(await res.body.arrayBuffer())
-  if (init.method === 'HEAD') await res.body.dump?.()
+  const body = await readBoundedBody(res.body as unknown as BodyStream, {
+    url,
+    method: init.method,
+    maxBytes,
+    signal,
+    timeoutMs,
+    status: res.statusCode,
+  })
   return { status: res.statusCode, headers: res.headers, body, url }
 }
 
@@ -92,6 +105,7 @@ const REFUSED = new Set([
 ])
 const DNS = new Set(['ENOTFOUND', 'EAI_AGAIN'])
 const TIMEOUT = new Set([
+  'WT_REGISTRY_TIMEOUT',
   'ETIMEDOUT',
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
@@ -121,6 +135,13 @@ export interface NetContext {
 /** Maps a socket/TLS error to a CheckFailure with a plain cause and a fix. */
 export function networkFailure(error: unknown, ctx: NetContext): CheckFailure {
   const codes = errorCodes(error)
+  if (codes[0] === 'WT_REGISTRY_BODY_TOO_LARGE') {
+    return new CheckFailure(
+      'WT_CREDCHECK_PROTOCOL',
+      `${ctx.who} sent ${(error as Error).message.replace(/^the answer is /, 'an answer ')}`,
+      `check that ${ctx.hostPort} is a registry (or token server) and not something else answering on that port`,
+    )
+  }
   const has = (set: Set<string>) => codes.find((c) => set.has(c))
   const cert = ctx.certificate
   const certDesc = cert ? ` (subject ${cert.subject}, issued by ${cert.issuer})` : ''

@@ -1,4 +1,4 @@
-import { parseChallenges, pickChallenge } from '@watchtower-ts/registry-client'
+import { BODY_LIMITS, parseChallenges, pickChallenge } from '@watchtower-ts/registry-client'
 import { header, networkFailure, send } from './_net.ts'
 import { CheckFailure } from './failures.ts'
 import type { ProbeState } from './http-probe.ts'
@@ -16,7 +16,7 @@ export async function pingStep(state: ProbeState): Promise<StepOutcome> {
   let res = state.pingResponse
   if (!res) {
     try {
-      res = await send(state.dispatcher!, url, { method: 'GET' }, state.options.timeoutMs)
+      res = await send(state.dispatcher!, url, { method: 'GET' }, state.options.timeoutMs, BODY_LIMITS.ping)
     } catch (error) {
       throw networkFailure(error, {
         who: `registry ${base.host}`,

@@ -1,3 +1,4 @@
+import { BODY_LIMITS } from '@watchtower-ts/registry-client'
 import { createTrustStore, type TrustDescription, validateCaBundle } from '@watchtower-ts/tls'
 import { errorCodes, isTlsCertificateError, networkFailure, send } from './_net.ts'
 import { readPeerCertificate } from './_peer-cert.ts'
@@ -124,6 +125,7 @@ export async function tlsStep(state: ProbeState): Promise<StepOutcome> {
       new URL('/v2/', state.base),
       { method: 'GET' },
       options.timeoutMs,
+      BODY_LIMITS.ping,
     )
   } catch (error) {
     const hasClientCert = description.sources.some((s) => s.kind === 'client-certificate')

@@ -1,3 +1,4 @@
+import { BODY_LIMITS } from '@watchtower-ts/registry-client'
 import { jwtDecode } from 'jwt-decode'
 import { networkFailure, send } from './_net.ts'
 import { CheckFailure } from './failures.ts'
@@ -72,7 +73,7 @@ export async function tokenStep(state: ProbeState): Promise<StepOutcome> {
   let res: Awaited<ReturnType<typeof send>>
   try {
     const transport = await state.trust!.transportFor(realmUrl.host)
-    res = await send(transport.dispatcher, url, init, state.options.timeoutMs)
+    res = await send(transport.dispatcher, url, init, state.options.timeoutMs, BODY_LIMITS.token)
   } catch (error) {
     throw networkFailure(error, {
       who,
@@ -125,12 +126,12 @@ export async function tokenStep(state: ProbeState): Promise<StepOutcome> {
   }
   try {
     body = JSON.parse(res.body.toString('utf8'))
-  } catch (error) {
+  } catch {
+    // No `cause`: V8's SyntaxError quotes the body, which may be a bare token.
     throw new CheckFailure(
       'WT_CREDCHECK_PROTOCOL',
-      `the token server at ${details['realm']} answered 200 with a body that is not JSON`,
+      `the token server at ${details['realm']} answered 200 with a body of ${res.body.length} bytes that is not JSON`,
       'check the token server',
-      { cause: error },
     )
   }
   const token =

@@ -1,3 +1,4 @@
+import { createRedactor, stripControl } from '@watchtower-ts/credentials'
 import type { CheckReport, StepReport } from './steps.ts'
 
 const MARK: Record<StepReport['status'], string> = {
@@ -36,22 +37,17 @@ export function renderFooterText(report: CheckReport): string {
 }
 
 export function renderJson(report: CheckReport): string {
-  return `${JSON.stringify(report, null, 2)}\n`
+  // strings a registry supplied are cleaned before JSON escapes their control characters (a consumer
+  // printing a field, `jq -r`, would otherwise bring them back)
+  return `${JSON.stringify(report, (_key, value: unknown) => (typeof value === 'string' ? stripControl(value) : value), 2)}\n`
 }
 
-/** JWTs (header.payload[.signature]) never belong in output, whatever produced them. */
-const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*)?/g
-
 /**
- * Last line of defence: replaces every known secret (and anything shaped like a JWT) with `***`.
- * The probe never puts secrets into outcomes; this guards messages from other packages' errors.
+ * Last line of defence, the project's one redaction path: every known secret (in every encoding),
+ * URL userinfo, Authorization values and JWTs become `***`, and terminal control characters that
+ * a registry or file supplied (a tag list with escape codes) are stripped, so nothing can redraw
+ * the terminal. The probe never puts secrets into outcomes; this guards other packages' messages.
  */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text.replace(JWT, '***')
-  for (const secret of secrets) {
-    // Very short values would garble ordinary words; the probe never prints secrets anyway.
-    if (secret.length < 6) continue
-    out = out.split(secret).join('***')
-  }
-  return out
+  return createRedactor({ secrets, minLength: 6 })(stripControl(text))
 }

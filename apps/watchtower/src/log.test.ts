@@ -7,6 +7,39 @@ import { capture } from './test-utils.ts'
 const T0 = Date.UTC(2026, 0, 1)
 
 describe('logger', () => {
+  it('strips terminal control characters a registry or file supplied, in every format', () => {
+    for (const format of ['pretty', 'logfmt', 'json'] as const) {
+      const out = Object.assign(capture(), { isTTY: true })
+      createLogger({ level: 'info', format, noColor: true, stream: out, now: () => T0 }).warn(
+        { tag: 'v1\x1b[2K\r\x1b[32mOK' },
+        'manifest of evil\x1b[1A\x9b2J',
+      )
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the test is about control characters
+      expect(out.text).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/)
+      expect(out.text).not.toContain('\\u001b')
+      expect(out.text).toContain('manifest of evil')
+    }
+  })
+  it('never logs base64(user:password) of a notification URL, nor URL userinfo', () => {
+    const { config } = resolveConfig({
+      argv: ['--notification-url', 'generic://hookuser:Hook-Pa55@hooks.example/x'],
+      env: {},
+      hostname: 'h',
+    })
+    const out = capture()
+    const log = createLogger({
+      level: 'info',
+      format: 'logfmt',
+      noColor: true,
+      stream: out,
+      secrets: configSecrets(config),
+    })
+    const echoed = Buffer.from('hookuser:Hook-Pa55').toString('base64')
+    log.error(`generic: answered HTTP 400: {"auth":"${echoed}"} see https://someone:else@x.example/`)
+    expect(out.text).not.toContain(echoed)
+    expect(out.text).not.toContain('Hook-Pa55')
+    expect(out.text).not.toContain('someone:else')
+  })
   it('json format', () => {
     const out = capture()
     const log = createLogger({ level: 'info', format: 'json', noColor: true, stream: out, now: () => T0 })

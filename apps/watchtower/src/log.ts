@@ -1,6 +1,8 @@
 // pino logger with upstream's formats (logrus text/logfmt/json), colour
 // control and secret redaction on every line at every level. Each log line
 // can also feed the notifier (the logrus hook upstream uses).
+import { Buffer } from 'node:buffer'
+import { createRedactor as createSharedRedactor, stripControl } from '@watchtower-ts/credentials'
 import { type Logger, pino } from 'pino'
 import type { LogFormat, LogLevel, WatchtowerConfig } from './config/types.ts'
 import type { OutputStream } from './deps.ts'
@@ -48,33 +50,30 @@ export const REDACT_KEYS = [
   'repoPass',
 ]
 
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+/**
+ * Replaces every secret (raw, JSON-escaped, URL-encoded, base64), URL userinfo, Authorization
+ * values and JWTs with `***`: the project's one redaction path (@watchtower-ts/credentials).
+ */
+export function createRedactor(secrets: readonly string[]): (text: string) => string {
+  return createSharedRedactor({ secrets })
 }
 
-/** Replaces every occurrence of a secret (raw, JSON-escaped or URL-encoded) with `***`. */
-export function createRedactor(secrets: readonly string[]): (text: string) => string {
-  const forms = new Set<string>()
-  for (const s of secrets) {
-    if (!s || s.length < 3) continue
-    forms.add(s)
-    forms.add(JSON.stringify(s).slice(1, -1))
-    forms.add(encodeURIComponent(s))
+/** Strings of a log record without terminal control characters (a registry or file supplied them). */
+function clean(value: unknown): unknown {
+  if (typeof value === 'string') return stripControl(value)
+  if (Array.isArray(value)) return value.map(clean)
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) out[k] = clean(v)
+    return out
   }
-  if (forms.size === 0) return (t) => t
-  const re = new RegExp(
-    [...forms]
-      .sort((a, b) => b.length - a.length)
-      .map(escapeRe)
-      .join('|'),
-    'g',
-  )
-  return (t) => t.replace(re, '***')
+  return value
 }
 
 /** Secret values found in the configuration (tokens, passwords, notification URL credentials). */
 export function configSecrets(c: WatchtowerConfig): string[] {
   const out = [
+    c.repoUser && c.repoPass ? Buffer.from(`${c.repoUser}:${c.repoPass}`).toString('base64') : '',
     c.httpApiToken,
     c.repoPass,
     c.legacy.emailServerPassword,
@@ -87,6 +86,13 @@ export function configSecrets(c: WatchtowerConfig): string[] {
     try {
       const u = new URL(raw)
       out.push(decodeURIComponent(u.password))
+      // what an echoing server sends back: the Basic value of user:password
+      if (u.password)
+        out.push(
+          Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString(
+            'base64',
+          ),
+        )
       if (u.username.length >= 8) out.push(decodeURIComponent(u.username))
       for (const seg of [...u.pathname.split('/'), u.hostname])
         if (seg.length >= 16) out.push(decodeURIComponent(seg))
@@ -134,12 +140,12 @@ export function createLogger(o: CreateLoggerOptions): Logger {
   const color = !o.noColor && tty && fmt === 'pretty'
   const destination = {
     write(line: string) {
-      const clean = redact(line)
+      const redacted = redact(line)
       let rec: Record<string, unknown>
       try {
-        rec = JSON.parse(clean) as Record<string, unknown>
+        rec = clean(JSON.parse(redacted)) as Record<string, unknown>
       } catch {
-        o.stream.write(clean)
+        o.stream.write(stripControl(redacted.replace(/\n$/, '')) + (redacted.endsWith('\n') ? '\n' : ''))
         return
       }
       o.stream.write(format(rec, fmt, color, start))

@@ -130,6 +130,19 @@ export function warnOnHeadFailure(mode: WatchtowerConfig['warnOnHeadFailure'], r
   return ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'ghcr.io'].includes(registry)
 }
 
+const LOCAL_CONFIG_ERRORS = new Set([
+  'WT_CREDENTIALS_CONFIG_INVALID_JSON',
+  'WT_CREDENTIALS_CONFIG_INVALID',
+  'WT_CREDENTIALS_FILE_UNREADABLE',
+  'WT_CREDENTIALS_ENV_INVALID',
+])
+
+/** An error in the user's own files or env (config.json, `*_FILE`), not the registry's. */
+function isLocalConfigError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && LOCAL_CONFIG_ERRORS.has(code)
+}
+
 /** The real session runner. */
 export async function createSessionRunner(
   config: WatchtowerConfig,
@@ -163,6 +176,7 @@ export async function createSessionRunner(
     credentials,
     tokenCache,
     trust,
+    realmSameHost: config.registryRealmSameHost,
     onEvent: (event) => {
       ctx.observer?.registryEvent(event)
       log.trace({ notify: false, registry: event }, 'registry')
@@ -231,6 +245,7 @@ export async function createSessionRunner(
       }
       // a check-only pass (the status page's) notifies nobody
       const quiet = request?.checkOnly ? { notify: false } : {}
+      const configErrors = new Set<string>()
       const report = await runUpdate({
         ...selection,
         names,
@@ -256,7 +271,11 @@ export async function createSessionRunner(
               return { status: r.status, remoteDigest: r.remote.digest }
             } catch (err) {
               const message = `Could not do a head request for "${imageRef}", falling back to regular pull: ${(err as Error).message}`
-              if (warnOnHeadFailure(config.warnOnHeadFailure, ref.registry)) log.warn(message)
+              if (isLocalConfigError(err)) {
+                // not the registry's fault: the user's own files are broken; never at debug level only
+                if (!configErrors.has((err as Error).message)) log.error((err as Error).message)
+                configErrors.add((err as Error).message)
+              } else if (warnOnHeadFailure(config.warnOnHeadFailure, ref.registry)) log.warn(message)
               else log.debug(message)
               throw err
             }
@@ -320,7 +339,8 @@ export async function createSessionRunner(
           log.error(`Could not start the self-update: ${(err as Error).message}`)
         }
       }
-      return buildReport(report.containers.map(toContainerReport))
+      const built = buildReport(report.containers.map(toContainerReport))
+      return configErrors.size > 0 ? { ...built, configErrors: [...configErrors] } : built
     },
     stats() {
       const s = registry.stats()

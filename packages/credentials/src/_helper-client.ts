@@ -1,5 +1,5 @@
-import { redact } from './_redact.ts'
 import { CredentialsError } from './errors.ts'
+import { proseOnly } from './redact.ts'
 import { NOT_FOUND_TEXT, type RunHelper } from './run-helper.ts'
 
 /** A helper's answer; `identityToken` when it said `Username: "<token>"`. */
@@ -64,8 +64,9 @@ export function createHelperClient(options: HelperClientOptions) {
         { ...details, cause: error },
       )
     }
+    // A failing helper may print its secret (plain text, or on stderr): only prose is shown.
     const shown = () =>
-      `${redact(result.stdout, { env: options.env })}${result.stderr.trim() ? `, stderr: ${redact(result.stderr, { env: options.env })}` : ''}`
+      `${proseOnly(result.stdout, { env: options.env })}${result.stderr.trim() ? `, stderr: ${proseOnly(result.stderr, { env: options.env })}` : ''}`
     if (result.timedOut) {
       throw new CredentialsError(
         'WT_CREDENTIALS_HELPER_TIMEOUT',

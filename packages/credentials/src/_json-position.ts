@@ -66,56 +66,23 @@ function _scan(text: string): Fail {
     if (!m) fail('bad number')
     i += m![0].length
   }
-  const value = (): void => {
+  // Iterative (an explicit stack of open containers): a file nested a million levels deep is
+  // described like any other, without "Maximum call stack size exceeded".
+  const stack: ('{' | '[')[] = []
+  /** Reads one scalar, or opens a container (pushed on the stack); true when a value is complete. */
+  const begin = (): boolean => {
     ws()
     const c = text[i]
-    if (c === '{') {
+    if (c === '{' || c === '[') {
       i++
       ws()
-      if (text[i] === '}') {
+      if (text[i] === (c === '{' ? '}' : ']')) {
         i++
-        return
+        return true
       }
-      for (;;) {
-        ws()
-        if (text[i] !== '"') fail('expected a double-quoted property name')
-        string()
-        ws()
-        if (text[i] !== ':') fail('expected ":" after a property name')
-        i++
-        value()
-        ws()
-        if (text[i] === ',') {
-          i++
-          continue
-        }
-        if (text[i] === '}') {
-          i++
-          return
-        }
-        fail('expected "," or "}" after a property value')
-      }
-    }
-    if (c === '[') {
-      i++
-      ws()
-      if (text[i] === ']') {
-        i++
-        return
-      }
-      for (;;) {
-        value()
-        ws()
-        if (text[i] === ',') {
-          i++
-          continue
-        }
-        if (text[i] === ']') {
-          i++
-          return
-        }
-        fail('expected "," or "]" after an array element')
-      }
+      stack.push(c)
+      if (c === '{') key()
+      return false
     }
     if (c === '"') string()
     else if (c === 't') literal('true')
@@ -123,6 +90,43 @@ function _scan(text: string): Fail {
     else if (c === 'n') literal('null')
     else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) number()
     else fail('unexpected character')
+    return true
+  }
+  const key = () => {
+    ws()
+    if (text[i] !== '"') fail('expected a double-quoted property name')
+    string()
+    ws()
+    if (text[i] !== ':') fail('expected ":" after a property name')
+    i++
+  }
+  const value = (): void => {
+    let complete = begin()
+    for (;;) {
+      if (!complete) {
+        complete = begin()
+        continue
+      }
+      const open = stack.at(-1)
+      if (open === undefined) return
+      ws()
+      if (text[i] === ',') {
+        i++
+        if (open === '{') key()
+        complete = false
+        continue
+      }
+      if (text[i] === (open === '{' ? '}' : ']')) {
+        i++
+        stack.pop()
+        continue
+      }
+      fail(
+        open === '{'
+          ? 'expected "," or "}" after a property value'
+          : 'expected "," or "]" after an array element',
+      )
+    }
   }
   try {
     value()

@@ -197,6 +197,8 @@ function _isMissing(error: unknown): boolean {
 
 /** Names the file and the reason (EACCES, EISDIR, ...). */
 export function unreadableFileError(file: string, error: unknown): CredentialsError {
+  // already described (a special file, a file over its cap, a read past its deadline)
+  if (error instanceof CredentialsError && error.code === 'WT_CREDENTIALS_FILE_UNREADABLE') return error
   const code = (error as { code?: unknown } | null)?.code
   const reason =
     code === 'EACCES' || code === 'EPERM'

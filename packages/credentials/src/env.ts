@@ -1,6 +1,7 @@
 import { type ReadFileFn, unreadableFileError } from './config-file.ts'
 import { CredentialsError } from './errors.ts'
 import { tryNormalizeRegistryKey } from './normalize.ts'
+import { REDACTED, stripControl } from './redact.ts'
 import type { CredentialSource } from './types.ts'
 
 /** Names of the environment variables this package reads. */
@@ -59,8 +60,8 @@ export async function readEnvCredentials(
         if (host === undefined) {
           throw new CredentialsError(
             'WT_CREDENTIALS_ENV_INVALID',
-            `REPO_REGISTRY: ${JSON.stringify(part)} is not a registry host (expected e.g. "ghcr.io" or "127.0.0.1:5000")`,
-            { registry: part },
+            `REPO_REGISTRY: ${JSON.stringify(withoutUserinfo(part))} is not a registry host (expected e.g. "ghcr.io" or "127.0.0.1:5000")`,
+            { registry: withoutUserinfo(part) },
           )
         }
         return host
@@ -76,6 +77,17 @@ export async function readEnvCredentials(
 }
 
 // --- internal ---
+
+/** An env value as errors show it: `user:password@` (with or without a scheme) hidden. */
+function withoutUserinfo(value: string): string {
+  const shown = stripControl(value)
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(shown)?.[0] ?? ''
+  const rest = shown.slice(scheme.length)
+  const slash = rest.search(/[/?#]/)
+  const authority = slash === -1 ? rest : rest.slice(0, slash)
+  const at = authority.lastIndexOf('@')
+  return at === -1 ? shown : `${scheme}${REDACTED}${rest.slice(at)}`
+}
 
 async function _value(
   env: Env,
@@ -97,7 +109,7 @@ async function _value(
     const wrapped = unreadableFileError(file, error)
     throw new CredentialsError('WT_CREDENTIALS_FILE_UNREADABLE', `${fileName}: ${wrapped.message}`, {
       file,
-      cause: error,
+      cause: wrapped === error ? undefined : error,
     })
   }
   const value = text.replace(/\r?\n$/, '')

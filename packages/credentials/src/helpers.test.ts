@@ -185,9 +185,22 @@ describe('credential helper errors: name helper, registry and output, secrets re
     const error = await rejection(h.resolver.resolve('ecr.example'))
     expect(error.code).toBe('WT_CREDENTIALS_HELPER_FAILED')
     expect(error.message).toBe(
-      `credential helper docker-credential-fail (credsStore in ${h.dir}/config.json) for registry ecr.example failed with exit code 3, output: "error getting credentials: token [redacted] rejected {\\"Secret\\":\\"[redacted]\\"}", stderr: "warning on stderr"`,
+      `credential helper docker-credential-fail (credsStore in ${h.dir}/config.json) for registry ecr.example failed with exit code 3, output: error getting credentials: token *** rejected … (1 word(s) hidden), stderr: warning on stderr`,
     )
     expectNoSecrets(error, ['AKIAVERYSECRET', 'leaked-secret'])
+  })
+
+  it('a failing helper that prints its bare secret (stdout or stderr) never has it shown', async () => {
+    const h = await withHelper(
+      'bare',
+      `cat >/dev/null; echo "hunter2-Xq9"; echo "cannot unlock: passphrase s3cr3t-PaSS was refused" >&2; exit 1`,
+    )
+    const error = await rejection(h.resolver.resolve('bare.example'))
+    expect(error.code).toBe('WT_CREDENTIALS_HELPER_FAILED')
+    expect(error.message).toContain(
+      'output: (11 characters, not shown), stderr: cannot unlock: passphrase … was refused',
+    )
+    expectNoSecrets(error, ['hunter2-Xq9', 's3cr3t-PaSS'])
   })
 
   it('a helper that hangs is stopped after the timeout (its children too)', async () => {

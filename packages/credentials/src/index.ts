@@ -28,6 +28,19 @@ export {
   serverUrlFor,
   tryNormalizeRegistryKey,
 } from './normalize.ts'
+export { boundedReadFile, FILE_LIMITS, type ReadBoundedFileOptions, readBoundedFile } from './read-file.ts'
+export {
+  createRedactor,
+  proseOnly,
+  REDACTED,
+  type Redactor,
+  type RedactorOptions,
+  redactText,
+  redactUrl,
+  SECRET_ENV_NAME,
+  safeExcerpt,
+  stripControl,
+} from './redact.ts'
 export {
   type CreateCredentialResolverOptions,
   createCredentialResolver,

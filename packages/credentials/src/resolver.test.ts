@@ -143,12 +143,24 @@ describe('env credentials', () => {
       { REPO_USER: 'u', REPO_PASS: 'topsecret', REPO_REGISTRY: 'ghcr.io,not a host' },
       'REPO_REGISTRY: "not a host" is not a registry host',
     ],
+    [
+      { REPO_USER: 'u', REPO_PASS: 'topsecret', REPO_REGISTRY: 'ghcr.io,deploy:Reg-Pa55word@ghcr.io' },
+      'REPO_REGISTRY: "***@ghcr.io" is not a registry host',
+    ],
+    [
+      {
+        REPO_USER: 'u',
+        REPO_PASS: 'topsecret',
+        REPO_REGISTRY: 'https://deploy:Reg-Pa55word@r.example:5000/',
+      },
+      'REPO_REGISTRY: "https://***@r.example:5000/" is not a registry host',
+    ],
   ])('bad env %j: clear error, no secret', async (env, message) => {
     const error = await rejection(createCredentialResolver({ env }).resolve('docker.io'))
     expect(error).toBeInstanceOf(CredentialsError)
     expect(error.code).toBe('WT_CREDENTIALS_ENV_INVALID')
     expect(error.message).toContain(message)
-    expectNoSecrets(error, ['topsecret'])
+    expectNoSecrets(error, ['topsecret', 'Reg-Pa55word'])
   })
 
   it('unreadable or empty *_FILE: names the variable, the file and the reason', async () => {

@@ -14,6 +14,7 @@ import { createRegistryCredentials } from './credentials.ts'
 import { readEnvCredentials } from './env.ts'
 import { CredentialsError } from './errors.ts'
 import { normalizeRegistryKey, serverUrlFor, tryNormalizeRegistryKey } from './normalize.ts'
+import { boundedReadFile, FILE_LIMITS } from './read-file.ts'
 import { type RunHelper, spawnHelper } from './run-helper.ts'
 import type { CredentialResolver, CredentialSource, RegistryCredentials } from './types.ts'
 
@@ -26,7 +27,7 @@ export interface CreateCredentialResolverOptions {
   configFile?: string
   /** Used once per `resolve` to notice a changed or replaced config.json. @default fs.promises.stat */
   stat?: StatFn
-  /** Reads config.json and `*_FILE` secrets. @default fs.promises.readFile */
+  /** Reads config.json and `*_FILE` secrets. @default `readBoundedFile` (4 MiB / 64 KiB, 5 s; regular files only) */
   readFile?: ReadFileFn
   /** Runs `docker-credential-<name> get`. @default spawnHelper (spawn, no shell, process-group kill on timeout) */
   runHelper?: RunHelper
@@ -66,7 +67,9 @@ export function createCredentialResolver(
   options: CreateCredentialResolverOptions = {},
 ): DockerCredentialResolver {
   const env = options.env ?? process.env
-  const readFile: ReadFileFn = options.readFile ?? ((path, encoding) => fsp.readFile(path, encoding))
+  // Bounded in size and time; a FIFO, device or directory is refused (never a hang, never 600 MB).
+  const readFile: ReadFileFn = options.readFile ?? boundedReadFile(FILE_LIMITS.config)
+  const readSecretFile: ReadFileFn = options.readFile ?? boundedReadFile(FILE_LIMITS.secret)
   const configFile = options.configFile ?? locateDockerConfig(env, options.homedir ?? osHomedir)
   const loader = createConfigLoader({
     file: configFile,
@@ -121,7 +124,7 @@ export function createCredentialResolver(
   async function resolve(registry: string): Promise<RegistryCredentials> {
     const host = normalizeRegistryKey(registry)
     if (options.useEnv !== false) {
-      const fromEnv = await readEnvCredentials(env, readFile)
+      const fromEnv = await readEnvCredentials(env, readSecretFile)
       if (fromEnv && (fromEnv.registries === undefined || fromEnv.registries.includes(host))) {
         if (fromEnv.registries === undefined) {
           warn(

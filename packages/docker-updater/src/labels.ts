@@ -27,6 +27,8 @@ export const LABELS = {
   composeDependsOn: 'com.docker.compose.depends_on',
   composeProject: 'com.docker.compose.project',
   composeService: 'com.docker.compose.service',
+  /** Compose v2: the image id the container was created from (a mismatch makes `up` recreate it). */
+  composeImage: 'com.docker.compose.image',
 } as const
 
 /** Go's strconv.ParseBool; anything else is `undefined` (treated as absent, like upstream). */

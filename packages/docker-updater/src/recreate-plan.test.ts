@@ -115,6 +115,21 @@ describe('planRecreate (unit)', () => {
     expect(rewriteLink('/cache')).toBe('cache')
   })
 
+  it("moves compose v2's image-id label to the new image, and only when it named the old one", () => {
+    const c = container()
+    c.Config.Labels = { ...c.Config.Labels, 'com.docker.compose.image': 'sha256:old' }
+    expect(
+      planRecreate(c, image, { newImageId: 'sha256:new' }).body.Labels?.['com.docker.compose.image'],
+    ).toBe('sha256:new')
+    // no new id known (a dependant restarted): unchanged
+    expect(planRecreate(c, image).body.Labels?.['com.docker.compose.image']).toBe('sha256:old')
+    // the label names something else (set by hand): left alone
+    c.Config.Labels['com.docker.compose.image'] = 'sha256:other'
+    expect(
+      planRecreate(c, image, { newImageId: 'sha256:new' }).body.Labels?.['com.docker.compose.image'],
+    ).toBe('sha256:other')
+  })
+
   it('without image info nothing is dropped (snapshot restore)', () => {
     const { body } = planRecreate(container(), undefined, { image: 'sha256:old' })
     expect(body.Env).toEqual(['PATH=/bin', 'VERSION=1', 'MINE=1'])

@@ -8,6 +8,7 @@ import type {
   HostConfig,
   ImageInspect,
 } from './engine.ts'
+import { LABELS } from './labels.ts'
 
 export interface CreatePlan {
   /** Body for `POST /containers/create` (with only the primary network). */
@@ -21,6 +22,13 @@ export interface PlanOptions {
   image?: string
   /** Container id → name (for `container:<id>` network mode and links). */
   nameOf?: (id: string) => string | undefined
+  /**
+   * Id of the image the new container runs. Compose v2 records the image id in
+   * `com.docker.compose.image` and recreates a container whose label differs from the local
+   * image's id: when the label names the old image, it is moved to this one, so a following
+   * `docker compose up -d` finds nothing to change.
+   */
+  newImageId?: string
 }
 
 /**
@@ -59,6 +67,9 @@ export function planRecreate(
   config.Env = (config.Env ?? []).filter((e) => !imageEnv.has(e))
   const labels: Record<string, string> = {}
   for (const [k, v] of Object.entries(config.Labels ?? {})) if (image.Labels?.[k] !== v) labels[k] = v
+  if (options.newImageId && labels[LABELS.composeImage] === container.Image) {
+    labels[LABELS.composeImage] = options.newImageId
+  }
   config.Labels = labels
   const volumes: Record<string, object> = {}
   for (const [k, v] of Object.entries(config.Volumes ?? {})) if (!(k in (image.Volumes ?? {}))) volumes[k] = v

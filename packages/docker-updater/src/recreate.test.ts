@@ -122,7 +122,7 @@ describe('kill -9 of the updater mid-swap: the next run restores or finishes the
       bundle: true,
       platform: 'node',
       format: 'esm',
-      target: 'node20',
+      target: 'node24',
       packages: 'external',
       outfile: out,
       logLevel: 'silent',

@@ -128,7 +128,11 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
     report: ContainerReport,
     restartOnly: boolean,
   ): Promise<Action> => {
-    const plan = planRecreate(c, await imageOf(c.Image), { image: c.Config.Image, nameOf: idToName })
+    const plan = planRecreate(c, await imageOf(c.Image), {
+      image: c.Config.Image,
+      nameOf: idToName,
+      ...(report.newImageId ? { newImageId: report.newImageId } : {}),
+    })
     const gateLabel = labelOf(c.Config.Labels, LABELS.healthTimeout)
     const item: SwapItem = {
       old: c,

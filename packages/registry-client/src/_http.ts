@@ -1,13 +1,15 @@
 /**
  * One request helper over an injected undici Dispatcher: per-host concurrency limit, per-host
- * backoff shared by every request to that host, a timeout on every attempt, bounded retries
- * (408, 429, 5xx, network errors; never 401/403/404), Retry-After, and manual redirects that drop
- * `Authorization` when the target changes origin or downgrades https→http.
+ * backoff shared by every request to that host, a total deadline on every attempt (body included,
+ * read by `readBoundedBody` under a cap per kind of answer), bounded retries (408, 429, 5xx,
+ * network errors; never 401/403/404), Retry-After, and manual redirects that drop `Authorization`
+ * when the target changes origin and are refused outright when they downgrade https→http.
  */
-import { Buffer } from 'node:buffer'
+import type { Buffer } from 'node:buffer'
 import pLimit, { type LimitFunction } from 'p-limit'
 import type { Dispatcher } from 'undici'
 import { classifyNetworkError, describeCause } from './_net-errors.ts'
+import { BODY_LIMITS, readBoundedBody } from './body.ts'
 import { RegistryError, type RegistryErrorCode } from './errors.ts'
 import { firstHeader, parseRetryAfter } from './rate-limit.ts'
 
@@ -21,7 +23,7 @@ export interface HttpRequest {
   kind: RequestKind
   /** Registry this request is for (error messages, events). */
   registry: string
-  /** Maximum body bytes kept (default 4 MiB); larger bodies fail with WT_REGISTRY_PROTOCOL. */
+  /** Maximum body bytes kept (default `BODY_LIMITS.manifest`); larger bodies fail with WT_REGISTRY_BODY_TOO_LARGE. */
   maxBodyBytes?: number
 }
 
@@ -116,6 +118,15 @@ export class Http {
             url: displayUrl(url),
             method,
           },
+        )
+      }
+      // Never from https to plain http: the answer could be altered on the way (a digest trusted
+      // from it would decide what runs), whatever the transport allows for the host.
+      if (url.protocol === 'https:' && next.protocol === 'http:') {
+        throw new RegistryError(
+          'WT_REGISTRY_INSECURE_REALM',
+          `refusing a redirect from https to plain http: ${method} ${displayUrl(url)} → ${displayUrl(next)}`,
+          { registry: req.registry, url: displayUrl(url), method, status: res.status },
         )
       }
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
@@ -225,6 +236,7 @@ export class Http {
 
   async #once(req: HttpRequest): Promise<HttpResponse> {
     const dispatcher = await this.#o.dispatcherFor(req.url)
+    const signal = AbortSignal.timeout(this.#o.timeoutMs)
     const headers: Record<string, string> = { 'user-agent': this.#o.userAgent, ...req.headers }
     const res = await dispatcher.request({
       origin: req.url.origin,
@@ -235,34 +247,23 @@ export class Http {
       // undici closes the socket after every HEAD (a guard against servers that send a body anyway,
       // undici#258); registries don't, and one connection per HEAD would defeat keep-alive.
       ...(req.method === 'HEAD' ? { reset: false } : {}),
-      signal: AbortSignal.timeout(this.#o.timeoutMs),
+      // One deadline for the whole exchange, body included (not an idle timeout).
+      signal,
       headersTimeout: this.#o.timeoutMs,
       bodyTimeout: this.#o.timeoutMs,
     })
-    const max = req.maxBodyBytes ?? 4 * 1024 * 1024
-    const chunks: Buffer[] = []
-    let size = 0
-    for await (const chunk of res.body) {
-      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array)
-      size += buf.length
-      if (size > max) {
-        res.body.destroy()
-        throw new RegistryError(
-          'WT_REGISTRY_PROTOCOL',
-          `response larger than ${max} bytes: ${req.method} ${displayUrl(req.url)}`,
-          {
-            registry: req.registry,
-            url: displayUrl(req.url),
-            method: req.method,
-            status: res.statusCode,
-          },
-        )
-      }
-      chunks.push(buf)
-    }
+    const body = await readBoundedBody(res.body, {
+      url: req.url,
+      method: req.method,
+      maxBytes: req.maxBodyBytes ?? BODY_LIMITS.manifest,
+      signal,
+      timeoutMs: this.#o.timeoutMs,
+      registry: req.registry,
+      status: res.statusCode,
+    })
     // Let undici mark the connection idle before the per-host slot frees: otherwise the next request
     // is dispatched while the socket still counts as busy and a new connection is opened.
     await new Promise<void>((resolve) => setImmediate(resolve))
-    return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), url: req.url }
+    return { status: res.statusCode, headers: res.headers, body, url: req.url }
   }
 }

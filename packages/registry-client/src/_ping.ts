@@ -8,6 +8,7 @@ import type { HttpResponse } from './_http.ts'
 import { displayUrl } from './_http.ts'
 import type { SessionContext } from './_session.ts'
 import { statusError } from './_status.ts'
+import { BODY_LIMITS } from './body.ts'
 import { type Challenge, parseChallenges, pickChallenge } from './challenge.ts'
 import { isRegistryError, RegistryError } from './errors.ts'
 
@@ -31,6 +32,7 @@ export async function pingRegistry(
       headers: {},
       kind: 'ping',
       registry,
+      maxBodyBytes: BODY_LIMITS.ping,
     })
   let res: HttpResponse
   let scheme: 'https' | 'http' = 'https'

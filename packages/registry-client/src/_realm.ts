@@ -4,7 +4,8 @@ import { RegistryError } from './errors.ts'
 
 /**
  * The Bearer challenge's realm, resolved against the registry URL (a relative realm such as
- * `/token` is legal). Refuses to let credentials go to a realm that downgrades https to http.
+ * `/token` is legal). Refuses to let credentials go to a realm that downgrades https to http, and,
+ * with `sameHostOnly`, any realm whose host name is not the registry's.
  */
 export function resolveRealm(
   ch: Challenge,
@@ -12,6 +13,7 @@ export function resolveRealm(
   scheme: 'https' | 'http',
   apiHost: string,
   credentialKind: 'basic' | 'identity-token' | 'anonymous',
+  sameHostOnly = false,
 ): URL {
   const raw = ch.params['realm'] ?? ''
   let realm: URL
@@ -30,6 +32,18 @@ export function resolveRealm(
     throw new RegistryError(
       'WT_REGISTRY_INSECURE_REALM',
       `refusing to send credentials to a token realm that downgrades https to http: ${displayUrl(realm)}`,
+      { registry, url: displayUrl(realm) },
+    )
+  }
+  // A realm on another host gets the Basic credentials (or the refresh token), as with Docker.
+  // `realmSameHost` refuses it; the port may differ (a token server beside the registry).
+  if (
+    sameHostOnly &&
+    realm.hostname.toLowerCase() !== new URL(`${scheme}://${apiHost}`).hostname.toLowerCase()
+  ) {
+    throw new RegistryError(
+      'WT_REGISTRY_INSECURE_REALM',
+      `refusing a token realm on another host than the registry ${apiHost} (--registry-realm-same-host): ${displayUrl(realm)}`,
       { registry, url: displayUrl(realm) },
     )
   }

@@ -13,6 +13,7 @@
  *         resource → answer it; anything else (the same challenge again included) → stop with
  *         WT_REGISTRY_UNAUTHORIZED, never loop.
  */
+import { stripControl } from '@watchtower-ts/credentials'
 import type {
   CredentialResolverLike,
   RegistryCredentialsLike,
@@ -25,7 +26,7 @@ import { resolveRealm } from './_realm.ts'
 import { refusedError } from './_status.ts'
 import { requestToken } from './_token.ts'
 import { type Challenge, challengeKey, challengeScopes, parseChallenges, pickChallenge } from './challenge.ts'
-import { isRegistryError, type RegistryError } from './errors.ts'
+import { isRegistryError, RegistryError } from './errors.ts'
 import type { RegistryEvent } from './events.ts'
 
 export interface SessionContext {
@@ -36,6 +37,8 @@ export interface SessionContext {
   emit(e: RegistryEvent): void
   now(): number
   clientId: string
+  /** Refuse a token realm on another host than the registry's (`--registry-realm-same-host`). */
+  realmSameHost: boolean
   /** Scopes in one shared token at most (long token URLs break some servers). */
   maxScopesPerToken: number
   countAuthFallback(): void
@@ -182,6 +185,17 @@ export class RegistrySession {
         ch.params['error'] === 'insufficient_scope'
       ) {
         const wanted = challengeScopes(ch).filter((s) => !scopes.includes(s))
+        // Only `pull` on the repository being checked is ever asked for (README, security): a
+        // registry asking for more (push, another repository, registry:catalog:*) is refused.
+        const own = `repository:${repository}:pull`
+        const foreign = wanted.find((s) => s !== own)
+        if (foreign !== undefined) {
+          throw new RegistryError(
+            'WT_REGISTRY_SCOPE_REFUSED',
+            `the registry asked for the token scope ${JSON.stringify(stripControl(foreign).slice(0, 200))} (insufficient_scope); watchtower only ever asks for ${JSON.stringify(own)}: ${displayUrl(res.url)}`,
+            { registry: this.registry, url: displayUrl(res.url), status: res.status },
+          )
+        }
         if (wanted.length > 0 && key !== lastChallenge) {
           scopes = [...scopes, ...wanted].sort()
           extended = true
@@ -242,9 +256,17 @@ export class RegistrySession {
       return header ? { header, fresh: false, scopes } : { fresh: false, scopes }
     }
     if (ch.scheme !== 'bearer') return { fresh: false, scopes }
-    const realm = resolveRealm(ch, this.registry, this.scheme, this.apiHost, creds.kind)
+    const realm = resolveRealm(
+      ch,
+      this.registry,
+      this.scheme,
+      this.apiHost,
+      creds.kind,
+      this.ctx.realmSameHost,
+    )
     const service = ch.params['service']
     const key: TokenKeyLike = {
+      registry: this.registry,
       realm: realm.href,
       scopes,
       identity: creds.fingerprint,

@@ -10,7 +10,8 @@ export function errorCode(res: HttpResponse): string | undefined {
   try {
     const json = JSON.parse(res.body.toString('utf8')) as { errors?: { code?: unknown }[] }
     const code = json.errors?.[0]?.code
-    return typeof code === 'string' ? code : undefined
+    // registry-supplied text that ends up in messages: only a code's shape is taken
+    return typeof code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(code) ? code : undefined
   } catch {
     return undefined
   }

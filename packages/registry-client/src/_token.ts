@@ -10,6 +10,7 @@ import { Buffer } from 'node:buffer'
 import { z } from 'zod'
 import type { FetchedTokenLike, RegistryCredentialsLike } from './_deps.ts'
 import { displayUrl, type Http, type HttpResponse } from './_http.ts'
+import { BODY_LIMITS } from './body.ts'
 import { RegistryError } from './errors.ts'
 import { firstHeader, parseRetryAfter } from './rate-limit.ts'
 
@@ -62,7 +63,7 @@ export async function requestToken(
       body: form.toString(),
       kind: 'token',
       registry: req.registry,
-      maxBodyBytes: 1024 * 1024,
+      maxBodyBytes: BODY_LIMITS.token,
     })
     if (res.status !== 404 && res.status !== 405) {
       const token = readToken(res, req, 'POST')
@@ -96,7 +97,7 @@ export async function requestToken(
     headers,
     kind: 'token',
     registry: req.registry,
-    maxBodyBytes: 1024 * 1024,
+    maxBodyBytes: BODY_LIMITS.token,
   })
   try {
     const token = readToken(res, req, 'GET')

@@ -1,3 +1,4 @@
+import { resolvesToLoopback } from '@watchtower-ts/tls'
 import { createTokenCache } from '@watchtower-ts/token-cache'
 import { Agent, type Dispatcher } from 'undici'
 import type { CredentialResolverLike, TokenCacheLike, TokenCacheStatsLike, TrustStoreLike } from './_deps.ts'
@@ -17,7 +18,7 @@ export interface CreateRegistryClientOptions {
   credentials: CredentialResolverLike
   /** Bearer tokens, shared across cycles until they expire. @default createTokenCache({ now }) */
   tokenCache?: TokenCacheLike
-  /** Per-host transports (CA, client certificate, whether http is allowed). @default one undici Agent, http for loopback only */
+  /** Per-host transports (CA, client certificate, whether http is allowed). @default one undici Agent, http for loopback only (`localhost` names when they resolve to loopback) */
   trust?: TrustStoreLike
   /** Used for every host when `trust` is not given (an app-composed Agent, or a test's MockAgent). */
   dispatcher?: Dispatcher
@@ -33,6 +34,12 @@ export interface CreateRegistryClientOptions {
   concurrencyPerHost?: number
   /** At most this many repositories share one token; a bigger cycle is split into groups. @default 32 */
   maxScopesPerToken?: number
+  /**
+   * Refuse Bearer realms on another host than the registry's (by host name; the port may differ).
+   * By default, as with Docker, credentials go to whatever token server the registry names.
+   * @default false
+   */
+  realmSameHost?: boolean
   /** Registries that always get one token per repository (some cap the scopes of one token). @default [] */
   perRepositoryTokens?: readonly string[]
   /** Platform to resolve in multi-platform indexes when `check` is not given one. @default linux + this machine's architecture */
@@ -96,8 +103,6 @@ export interface RegistryClient {
   close(): Promise<void>
 }
 
-const LOOPBACK = /^(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])(?::\d+)?$/i
-
 export function createRegistryClient(options: CreateRegistryClientOptions): RegistryClient {
   const now = options.now ?? Date.now
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
@@ -107,7 +112,7 @@ export function createRegistryClient(options: CreateRegistryClientOptions): Regi
     transportFor: async (hostPort) => {
       if (!options.dispatcher && !ownAgent) ownAgent = new Agent()
       const dispatcher = options.dispatcher ?? ownAgent!
-      return { dispatcher, allowHttp: LOOPBACK.test(hostPort), verify: true }
+      return { dispatcher, allowHttp: await resolvesToLoopback(hostPort), verify: true }
     },
   }
   const emit = (e: RegistryEvent) => options.onEvent?.(e)
@@ -168,6 +173,7 @@ export function createRegistryClient(options: CreateRegistryClientOptions): Regi
         now,
         clientId: options.clientId ?? 'watchtower-ts',
         maxScopesPerToken: options.maxScopesPerToken ?? 32,
+        realmSameHost: options.realmSameHost ?? false,
         countAuthFallback: () => counters.authFallbacks++,
       })
       if (perRepo.has(ref.registry)) s.perRepo = true

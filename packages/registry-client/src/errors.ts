@@ -25,6 +25,10 @@ export type RegistryErrorCode =
   | 'WT_REGISTRY_PROTOCOL'
   /** Credentials were not sent because the realm or a redirect would leak them (https→http, other host). */
   | 'WT_REGISTRY_INSECURE_REALM'
+  /** An answer was larger than the cap for its kind (`BODY_LIMITS`); the reading stopped there. */
+  | 'WT_REGISTRY_BODY_TOO_LARGE'
+  /** The registry asked for a token scope watchtower never requests (only `pull` on the checked repository). */
+  | 'WT_REGISTRY_SCOPE_REFUSED'
 
 export interface RegistryErrorDetails {
   /** Normalized registry host the error is about. */

@@ -102,6 +102,7 @@ describe('tokens through the cache (real token server)', () => {
     const creds = await resolver.resolve(reg.host)
     const tokenCache = createTokenCache()
     const key = {
+      registry: bed.registries.token.host,
       realm: bed.tokenServer.realm,
       service: bed.tokenServer.service,
       scopes: [`repository:${repository}:pull`],

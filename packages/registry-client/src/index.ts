@@ -1,4 +1,5 @@
 export type { RegistryTransportLike as RegistryTransport, TrustStoreLike } from './_deps.ts'
+export { BODY_LIMITS, type BodyKind, type BodyStream, type ReadBodyOptions, readBoundedBody } from './body.ts'
 export { type Challenge, challengeKey, challengeScopes, parseChallenges, pickChallenge } from './challenge.ts'
 export type { CheckResult, RemoteDigest } from './check.ts'
 export {

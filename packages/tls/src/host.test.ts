@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { hostnameOf, isLoopbackHost, matchesHostList, normalizeHostPort } from './host.ts'
+import { hostnameOf, isLoopbackHost, matchesHostList, normalizeHostPort, resolvesToLoopback } from './host.ts'
 
 describe('normalizeHostPort', () => {
   it.each([
@@ -28,7 +28,7 @@ describe('isLoopbackHost', () => {
   it.each([
     ['127.0.0.1:5000', true],
     ['127.1.2.3', true],
-    ['localhost:5000', true],
+    ['localhost:5000', false],
     ['[::1]:5000', true],
     ['::1', true],
     ['[::ffff:127.0.0.1]:5000', true],
@@ -39,6 +39,41 @@ describe('isLoopbackHost', () => {
     ['[::2]', false],
   ])('%s → %s', (host, loopback) => {
     expect(isLoopbackHost(host)).toBe(loopback)
+  })
+})
+
+describe('resolvesToLoopback', () => {
+  const lookup =
+    (addresses: string[]) =>
+    async (_name: string): Promise<{ address: string }[]> =>
+      addresses.map((address) => ({ address }))
+
+  it('takes literal loopback addresses as they are, never asking the resolver', async () => {
+    const never = async () => {
+      throw new Error('no lookup for a literal address')
+    }
+    expect(await resolvesToLoopback('127.0.0.1:5000', never)).toBe(true)
+    expect(await resolvesToLoopback('[::1]:5000', never)).toBe(true)
+    expect(await resolvesToLoopback('10.0.0.1:5000', never)).toBe(false)
+  })
+
+  it('counts localhost names only when every address they resolve to is loopback', async () => {
+    expect(await resolvesToLoopback('localhost:5000', lookup(['127.0.0.1', '::1']))).toBe(true)
+    expect(await resolvesToLoopback('evil.localhost:5000', lookup(['203.0.113.7']))).toBe(false)
+    expect(await resolvesToLoopback('mixed.localhost', lookup(['127.0.0.1', '203.0.113.7']))).toBe(false)
+    expect(await resolvesToLoopback('gone.localhost', lookup([]))).toBe(false)
+    const failing = async () => {
+      throw Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' })
+    }
+    expect(await resolvesToLoopback('x.localhost', failing)).toBe(false)
+  })
+
+  it('never resolves other names to find loopback', async () => {
+    expect(await resolvesToLoopback('registry.example.com', lookup(['127.0.0.1']))).toBe(false)
+  })
+
+  it('uses the real resolver by default: localhost is loopback on this machine', async () => {
+    expect(await resolvesToLoopback('localhost:5000')).toBe(true)
   })
 })
 

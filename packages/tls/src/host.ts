@@ -1,3 +1,4 @@
+import { lookup } from 'node:dns/promises'
 import { isIPv4, isIPv6 } from 'node:net'
 import { TlsError } from './errors.ts'
 
@@ -34,10 +35,12 @@ export function hostnameOf(hostPort: string): string {
   return i === -1 ? hostPort : hostPort.slice(0, i)
 }
 
-/** 127.0.0.0/8, ::1 (and ::ffff:127.x) or localhost. */
+/**
+ * A literal loopback address: 127.0.0.0/8, ::1 (and ::ffff:127.x). Names, `localhost` included, are
+ * not: what they resolve to decides (see {@link resolvesToLoopback}).
+ */
 export function isLoopbackHost(hostPort: string): boolean {
   const name = hostnameOf(hostPort.toLowerCase())
-  if (name === 'localhost' || name.endsWith('.localhost')) return true
   if (isIPv4(name)) return name.startsWith('127.')
   if (isIPv6(name)) {
     if (/^(0{0,4}:){2,7}0{0,3}1$|^::1$/.test(name)) return true
@@ -55,4 +58,29 @@ export function matchesHostList(hostPort: string, list: readonly string[]): bool
 
 function hasPort(hostPort: string): boolean {
   return hostPort.startsWith('[') ? hostPort.includes(']:') : hostPort.includes(':')
+}
+
+/** `dns.lookup(name, { all: true })` as {@link resolvesToLoopback} uses it. */
+export type LookupAll = (hostname: string) => Promise<readonly { address: string }[]>
+
+const defaultLookup: LookupAll = (hostname) => lookup(hostname, { all: true })
+
+/**
+ * Whether a host counts as loopback: a literal loopback address, or `localhost` / `*.localhost`
+ * when EVERY address it resolves to is loopback (an /etc/hosts entry or a resolver could point
+ * such a name anywhere). Other names never count. A failed lookup is "not loopback".
+ */
+export async function resolvesToLoopback(
+  hostPort: string,
+  lookupAll: LookupAll = defaultLookup,
+): Promise<boolean> {
+  if (isLoopbackHost(hostPort)) return true
+  const name = hostnameOf(hostPort.toLowerCase())
+  if (name !== 'localhost' && !name.endsWith('.localhost')) return false
+  try {
+    const addresses = await lookupAll(name)
+    return addresses.length > 0 && addresses.every((a) => isLoopbackHost(a.address))
+  } catch {
+    return false
+  }
 }

@@ -11,7 +11,14 @@ export type { TlsErrorCode } from './errors.ts'
 export { caValidateWithoutFileError, isTlsError, TlsError } from './errors.ts'
 export type { ExplainContext, TlsExplanation } from './explain.ts'
 export { explainTlsError } from './explain.ts'
-export { hostnameOf, isLoopbackHost, matchesHostList, normalizeHostPort } from './host.ts'
+export {
+  hostnameOf,
+  isLoopbackHost,
+  type LookupAll,
+  matchesHostList,
+  normalizeHostPort,
+  resolvesToLoopback,
+} from './host.ts'
 export type { SystemRoots } from './system-roots.ts'
 export { DEFAULT_SYSTEM_BUNDLE_PATHS, loadSystemRoots } from './system-roots.ts'
 export { createTrustStore, formatTrustDescription } from './trust-store.ts'

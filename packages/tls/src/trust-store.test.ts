@@ -206,6 +206,15 @@ describe('createTrustStore against a local https server', () => {
     expect((await s.describe('registry.example.com')).sources.map((x) => x.kind)).toEqual(['system'])
   })
 
+  it('allows plain HTTP for a localhost name only when it resolves to loopback alone', async () => {
+    const s = await store({
+      lookup: async (name) =>
+        name === 'evil.localhost' ? [{ address: '203.0.113.7' }] : [{ address: '127.0.0.1' }],
+    })
+    expect((await s.transportFor('evil.localhost:5000')).allowHttp).toBe(false)
+    expect((await s.transportFor('good.localhost:5000')).allowHttp).toBe(true)
+  })
+
   it('hands out one Agent per host, whatever the spelling', async () => {
     const s = await store({ caFile: pki.caCert })
     const a = await s.transportFor(host)

@@ -6,7 +6,7 @@ import { type CaBundle, readCaBundle } from './ca-bundle.ts'
 import { type CertsDirEntry, DEFAULT_CERTS_DIRS, readCertsDir } from './certs-d.ts'
 import { TlsError } from './errors.ts'
 import { explainTlsError } from './explain.ts'
-import { isLoopbackHost, matchesHostList, normalizeHostPort } from './host.ts'
+import { matchesHostList, normalizeHostPort, resolvesToLoopback } from './host.ts'
 import { loadSystemRoots } from './system-roots.ts'
 import type { RegistryTransport, TrustDescription, TrustOptions, TrustSource, TrustStore } from './types.ts'
 
@@ -66,7 +66,7 @@ export async function createTrustStore(options: TrustOptions = {}): Promise<Trus
           if (entry !== undefined) certsD.push(entry)
         }
         const listed = matchesHostList(host, insecure)
-        const loopback = isLoopbackHost(host)
+        const loopback = await resolvesToLoopback(host, options.lookup)
         const httpReason = listed ? 'insecure-registry' : loopback ? 'loopback' : undefined
         return { host, verify: !listed, allowHttp: httpReason !== undefined, httpReason, certsD } as HostTrust
       })()

@@ -52,6 +52,11 @@ export interface TrustOptions {
   systemBundlePaths?: readonly string[]
   /** The bundled roots. @default tls.rootCertificates */
   rootCertificates?: readonly string[]
+  /**
+   * Resolves `localhost` / `*.localhost` names, which count as loopback (plain HTTP allowed) only
+   * when every address they resolve to is loopback. @default dns.lookup(name, { all: true })
+   */
+  lookup?: (hostname: string) => Promise<readonly { address: string }[]>
   /** undici Agent tuning. @default { keepAliveTimeout: 30_000, connectTimeout: 10_000 } */
   agent?: { keepAliveTimeout?: number; connectTimeout?: number; connections?: number }
 }
@@ -63,7 +68,7 @@ export interface RegistryTransport {
   dispatcher: Dispatcher
   /**
    * Plain HTTP may be tried after HTTPS fails (like dockerd): only for loopback hosts
-   * (127.0.0.0/8, ::1, localhost) and listed insecure registries.
+   * (127.0.0.0/8, ::1, and `localhost` names that resolve only to loopback) and listed insecure registries.
    */
   allowHttp: boolean
   /** Server certificates are verified (false only for listed insecure registries). */

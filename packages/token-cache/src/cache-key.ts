@@ -25,7 +25,7 @@ function normalizeScope(scope: string): string {
 }
 
 /**
- * The string a `TokenKey` is stored under: realm, service, the sorted scope set and a hash of the
+ * The string a `TokenKey` is stored under: registry (when given), realm, service, the sorted scope set and a hash of the
  * identity. The identity is hashed (it is meant to be a fingerprint already, but a secret passed by
  * mistake must not end up in a key that could be logged).
  */
@@ -40,5 +40,6 @@ export function cacheKey(key: TokenKey): string {
     )
   }
   const identity = createHash('sha256').update(key.identity).digest('hex').slice(0, 32)
-  return JSON.stringify([key.realm, key.service ?? '', normalizeScopes(key.scopes ?? []), identity])
+  const parts = [key.realm, key.service ?? '', normalizeScopes(key.scopes ?? []), identity]
+  return JSON.stringify(key.registry === undefined ? parts : [key.registry, ...parts])
 }

@@ -1,5 +1,10 @@
 /** What a token is cached under. Two keys are equal when every part is equal (scopes as a set). */
 export interface TokenKey {
+  /**
+   * The registry the token is for. Part of the key so that registry B, naming registry A's token
+   * server, service and scope in its challenge, never gets a token fetched for A.
+   */
+  registry?: string
   /** The Bearer challenge's `realm` (the token endpoint URL). */
   realm: string
   /** The Bearer challenge's `service`, when the registry sends one. */

@@ -3,6 +3,7 @@
 import type { Machine } from './_machine.ts'
 import type { CycleFigures, Phase } from './check-cycle.ts'
 import type { FootprintFigures } from './footprint.ts'
+import type { ImageSizeFigures } from './image-size.ts'
 import type { StartupFigures } from './startup.ts'
 import type { UpdateFigures } from './update.ts'
 
@@ -15,6 +16,7 @@ export interface Figures {
   update?: UpdateFigures
   startup?: StartupFigures
   footprint?: FootprintFigures
+  image?: ImageSizeFigures
   targets: Target[]
 }
 
@@ -28,6 +30,7 @@ export interface Target {
 const ms = (x: number | undefined) => (x === undefined ? 'n/a' : `${Math.round(x)} ms`)
 const x2 = (x: number) => `${x.toFixed(2)}×`
 const mib = (x: number) => `${x.toFixed(1)} MiB`
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`
 
 export function targetsOf(f: Omit<Figures, 'targets'>): Target[] {
   const t: Target[] = []
@@ -64,6 +67,14 @@ export function targetsOf(f: Omit<Figures, 'targets'>): Target[] {
       target: '< 80 MiB, flat',
       measured: `${mib(p.afterLastMiB)} (trend ${p.trendMiBPer100 >= 0 ? '+' : ''}${mib(p.trendMiBPer100)} per 100 cycles)`,
       met: p.afterLastMiB < 80 && p.trendMiBPer100 < 5,
+    })
+  }
+  for (const p of f.image?.platforms ?? []) {
+    t.push({
+      what: `image ${p.platform}, compressed`,
+      target: '< 50 MB',
+      measured: mb(p.compressedBytes),
+      met: p.compressedBytes < 50e6,
     })
   }
   return t
@@ -168,6 +179,20 @@ function sections(f: Figures): { title: string; head: string[]; rows: string[][]
         ['node, idle (floor)', mib(p.nodeIdleMiB), '', '', '', ''],
       ],
       note: `VmRSS every 10 cycles: ${p.series.map(([n, v]) => `${n}: ${v.toFixed(1)}`).join(', ')} MiB. Trend: least-squares slope from cycle 10 on.`,
+    })
+  }
+  const i = f.image
+  if (i) {
+    out.push({
+      title: `5. Image size: the watchtower image (node ${i.node}), per platform of its index`,
+      head: ['', 'compressed (pull)', 'unpacked', 'layers'],
+      rows: i.platforms.map((p) => [
+        p.platform,
+        mb(p.compressedBytes),
+        mb(p.unpackedBytes),
+        String(p.layers),
+      ]),
+      note: `Read from the OCI layout pnpm image build writes (index ${i.index.slice(0, 19)}…): compressed = manifest + config + gzipped layers; unpacked = the layers' tar bytes.`,
     })
   }
   return out

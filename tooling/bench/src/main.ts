@@ -11,6 +11,7 @@ import { describeMachine } from './_machine.ts'
 import { type Figures, renderMarkdown, renderText, targetsOf } from './_report.ts'
 import { benchCheckCycle } from './check-cycle.ts'
 import { benchFootprint, type StandInConfig } from './footprint.ts'
+import { benchImageSize } from './image-size.ts'
 import { benchStartup } from './startup.ts'
 import { benchUpdate } from './update.ts'
 
@@ -85,6 +86,7 @@ export async function main(argv: string[], ctx: MainContext): Promise<number> {
         log,
       })
     }
+    if (on('image')) partial.image = await benchImageSize(ROOT, tmpDir, log)
     const figures: Figures = { ...partial, targets: targetsOf(partial) }
     process.stdout.write(args.json ? `${JSON.stringify(figures, null, 2)}\n` : renderText(figures))
     if (args.writeResults) {

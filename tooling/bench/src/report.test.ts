@@ -76,6 +76,14 @@ function figures(oursTokens: number): Figures {
       ],
       nodeIdleMiB: 40,
     },
+    image: {
+      node: 'v24.22.3',
+      index: 'sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+      platforms: [
+        { platform: 'linux/amd64', compressedBytes: 49_100_000, unpackedBytes: 136_500_000, layers: 2 },
+        { platform: 'linux/arm64', compressedBytes: 51_000_000, unpackedBytes: 132_500_000, layers: 2 },
+      ],
+    },
   }
   return { ...partial, targets: targetsOf(partial) }
 }
@@ -94,8 +102,11 @@ describe('targets', () => {
       ['cold start, watchtower --help', true],
       ['cold start, credcheck --help', false],
       ['idle memory after 100 cycles', true],
+      ['image linux/amd64, compressed', true],
+      ['image linux/arm64, compressed', false],
     ])
     expect(t[3]!.measured).toBe('n/a (exit 1)')
+    expect(t[6]!.measured).toBe('51.0 MB')
   })
 })
 
@@ -109,6 +120,8 @@ describe('rendering', () => {
     expect(text).toContain('overhead')
     expect(text).toContain('after 100')
     expect(text).toMatch(/cold start, credcheck --help +< 300 ms +n\/a \(exit 1\) +NOT met/)
+    expect(text).toContain('5. Image size: the watchtower image (node v24.22.3), per platform of its index')
+    expect(text).toMatch(/linux\/amd64 +49\.1 MB +136\.5 MB +2/)
   })
 
   it('Markdown for RESULTS.md: one table per section, machine line, targets', () => {

@@ -41,7 +41,7 @@ export async function bundledCli(repoRoot: string, build: EsbuildBuild): Promise
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node24',
     conditions: ['@watchtower-ts/source'],
     external: ['*.node'],
     banner: { js: BANNER },

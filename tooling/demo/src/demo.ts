@@ -30,7 +30,7 @@ export interface DemoOptions {
   /** Run `node apps/watchtower/bin.js` (after `pnpm build`) instead of bundling the CLI from its sources. @default false */
   built?: boolean
   /**
-   * Run watchtower as a container instead: build the image (apps/watchtower/Dockerfile, tagged
+   * Run watchtower as a container instead: build the image (tooling/image: node 24, assembled from files; tagged
    * `watchtower-ts:demo`) and `docker run` it as the reference doc shows. @default false
    */
   container?: boolean
@@ -100,7 +100,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const args = ['--run-once', name]
     let run: { code: number }
     if (options.container) {
-      cmd('node tooling/image/bin.mjs build --tag watchtower-ts:demo')
+      cmd('pnpm image build --tag watchtower-ts:demo')
       const image = await buildWatchtowerImage({
         tag: 'watchtower-ts:demo',
         env: { ...env, ...dockerEnv },

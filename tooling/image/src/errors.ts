@@ -6,6 +6,12 @@ export type ImageErrorCode =
   | 'WT_IMAGE_LDD'
   | 'WT_IMAGE_IMPORT'
   | 'WT_IMAGE_BUILD'
+  | 'WT_IMAGE_ELF'
+  | 'WT_IMAGE_APT'
+  | 'WT_IMAGE_LAYOUT'
+  | 'WT_IMAGE_LOAD'
+  | 'WT_IMAGE_PUSH'
+  | 'WT_IMAGE_USAGE'
 
 /** A failure while making or building an image: `code` is stable, `cause` kept. */
 export class ImageError extends Error {

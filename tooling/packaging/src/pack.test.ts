@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { checkTarball } from './release.ts'
 
 const run = promisify(execFile)
 const root = resolve(import.meta.dirname, '../../..')
@@ -99,6 +100,16 @@ describe('published shape', () => {
       const packed = JSON.parse((await run('tar', ['-xzOf', p.tarball, 'package/package.json'])).stdout)
       expect(JSON.stringify(packed), p.manifest.name).not.toContain('workspace:')
     }
+  })
+
+  it('every tarball passes publint --strict, attw and the manifest rules (as pnpm release checks)', async () => {
+    for (const p of packs) expect(await checkTarball(root, p.manifest.name, p.tarball)).toEqual([])
+  })
+
+  it('the watchtower CLI is not bundled for npm: its dependencies install, no inlined copies ship', async () => {
+    const p = packs.find((x) => x.manifest.name === '@watchtower-ts/watchtower')!
+    const { stdout } = await run('tar', ['-tzf', p.tarball])
+    expect(stdout.split('\n').filter((f) => f.startsWith('package/dist/bin/'))).toEqual([])
   })
 
   it('imports every package with plain node outside the workspace', async () => {

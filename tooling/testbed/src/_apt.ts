@@ -12,6 +12,10 @@ export const DEBIAN_PACKAGES = [
   'busybox-static',
   'openssl',
   'iproute2',
+  // the image: skopeo reads the released index, qemu-user-static runs the arm64 node, compose example
+  'skopeo',
+  'qemu-user-static',
+  'docker-compose',
   // the status page's browser test (driven by playwright-core, never `playwright install`)
   'chromium',
 ] as const

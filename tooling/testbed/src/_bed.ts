@@ -5,6 +5,7 @@ import { ensurePackages } from './_apt.ts'
 import { apiVersion, DEFAULT_SOCKET, ensureEngine } from './_engine.ts'
 import { ensureImages } from './_images.ts'
 import { stopIsolated } from './_isolated.ts'
+import { stopNpmRegistry } from './_npm-registry.ts'
 import { ensurePass } from './_pass.ts'
 import { CERTS_D, REGISTRY_NAMES, registryAnswers, startRegistry } from './_registries.ts'
 import { addLease, type BedState, dropLease, liveLeases, readState, stateDir, writeState } from './_state.ts'
@@ -147,6 +148,7 @@ async function stopOrphans(dir: string, state: BedState, log: (m: string) => voi
 /** Stops every process the bed started (registries, token server, isolated engine, dockerd if ours). */
 export async function stopEverything(dir: string, state: BedState, log: (m: string) => void): Promise<void> {
   await stopIsolated(dir)
+  await stopNpmRegistry(dir)
   await Promise.all([
     stopPid(state.pids.tokenServer, PROC.tokenServer),
     ...Object.values(state.pids.registries).map((p) => stopPid(p, PROC.registry)),

@@ -1,6 +1,15 @@
 export { ensureIsolated as isolatedEngine } from './_isolated.ts'
+export { ensureNpmRegistry as npmRegistry, type NpmRegistry } from './_npm-registry.ts'
 export type { RunResult } from './_util.ts'
 export { type DockerCliOptions, dockerCli } from './docker-cli.ts'
+export {
+  type HostileHandler,
+  type HostileRequest,
+  type HostileServer,
+  type HostileServerOptions,
+  hostile,
+  hostileServer,
+} from './hostile.ts'
 export { type PushedImage, type PushImageOptions, pushImage } from './push-image.ts'
 export { registryRequests } from './registry-log.ts'
 export { type TagImageOptions, tagImage } from './tag-image.ts'

@@ -51,6 +51,36 @@ async function start(
 const auth = { authorization: 'Bearer s3cret-token' }
 
 describe('HTTP API', () => {
+  it('a flood of unauthorized requests writes one line per interval, then one summary line', async () => {
+    const out = capture()
+    let clock = 1_000_000
+    server = createApiServer({
+      token: 's3cret-token',
+      update: true,
+      onUpdate: async () => ({ skipped: false, report }),
+      log: createLogger({ level: 'info', format: 'logfmt', noColor: true, stream: out, now: () => clock }),
+      unauthorizedLogIntervalMs: 60_000,
+      now: () => clock,
+    })
+    const { port } = await server.listen(0, '127.0.0.1')
+    const flood = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const r = await fetch(`http://127.0.0.1:${port}/v1/update`, { method: 'POST' })
+        expect(r.status).toBe(401)
+      }
+    }
+    await flood(200)
+    expect(out.text.trim().split('\n')).toHaveLength(1)
+    expect(out.text).toContain('msg="Unauthorized API request" path=/v1/update')
+    clock += 60_000
+    await flood(1)
+    const lines = out.text.trim().split('\n')
+    expect(lines).toHaveLength(3)
+    expect(lines[1]).toContain(
+      'msg="199 more unauthorized API request(s) in the last 60 s" count=199 paths=/v1/update',
+    )
+    expect(lines[2]).toContain('msg="Unauthorized API request"')
+  })
   it('/v1/update needs the exact Bearer token', async () => {
     const { base } = await start(async () => ({ skipped: false, report }))
     for (const headers of <Record<string, string>[]>[

@@ -31,6 +31,10 @@ export interface ApiServerOptions {
   /** Serve the status page at / (--http-api-ui). */
   ui?: boolean
   log: Logger
+  /** Unauthorized requests are logged as one line per this interval, at most. @default 60000 */
+  unauthorizedLogIntervalMs?: number
+  /** @default Date.now */
+  now?: () => number
 }
 
 export interface ApiServer {
@@ -41,6 +45,7 @@ export interface ApiServer {
 const digest = (s: string) => createHash('sha256').update(s).digest()
 
 export function createApiServer(o: ApiServerOptions): ApiServer {
+  const unauthorized = createUnauthorizedLog(o.log, o.unauthorizedLogIntervalMs ?? 60_000, o.now ?? Date.now)
   const expected = digest(`Bearer ${o.token}`)
   const authorized = (req: IncomingMessage) =>
     timingSafeEqual(digest(req.headers.authorization ?? ''), expected)
@@ -70,7 +75,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     const isStatus = statusRoutes !== undefined && STATUS_PATHS.has(path)
     if (!isUpdate && !isMetrics && !isStatus) return reply(res, 404, { error: 'not found' })
     if (!authorized(req)) {
-      o.log.warn({ path, notify: false }, 'Unauthorized API request')
+      unauthorized.record(path)
       return reply(res, 401)
     }
     if (isStatus) return statusRoutes(req, res, url, path, reply)
@@ -143,11 +148,46 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       })
     },
     close() {
+      unauthorized.flush()
       return new Promise((resolve) => {
         if (!server) return resolve()
         server.closeAllConnections()
         server.close(() => resolve())
       })
     },
+  }
+}
+
+/**
+ * Unauthorized requests, rate-limited: the first of an interval is logged at once, the rest of
+ * that interval become one summary line (count and paths) when the next interval starts or the
+ * server closes. A flood of 401s costs one line per interval, not one per request.
+ */
+function createUnauthorizedLog(log: Logger, intervalMs: number, now: () => number) {
+  let windowStart = Number.NEGATIVE_INFINITY
+  let suppressed = 0
+  const paths = new Set<string>()
+  const flush = () => {
+    if (suppressed === 0) return
+    log.warn(
+      { notify: false, count: suppressed, paths: [...paths].sort().join(',') },
+      `${suppressed} more unauthorized API request(s) in the last ${Math.round(intervalMs / 1000)} s`,
+    )
+    suppressed = 0
+    paths.clear()
+  }
+  return {
+    record(path: string) {
+      const t = now()
+      if (t - windowStart >= intervalMs) {
+        flush()
+        windowStart = t
+        log.warn({ path, notify: false }, 'Unauthorized API request')
+        return
+      }
+      suppressed++
+      if (paths.size < 10) paths.add(path)
+    },
+    flush,
   }
 }

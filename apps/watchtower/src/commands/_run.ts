@@ -141,7 +141,7 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
       await announce(startup, config, notifier, log)
       const report = await session(undefined, 'once').catch(() => undefined)
       if (!report) return 1
-      return report.failed.length > 0 ? 1 : 0
+      return report.failed.length > 0 || (report.configErrors?.length ?? 0) > 0 ? 1 : 0
     }
 
     const polls = !config.httpApiUpdate || config.httpApiPeriodicPolls
@@ -161,6 +161,7 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
           return { skipped: r.skipped }
         },
         log,
+        now: deps.now,
         onUpdate: async (images) => {
           if (images) return { skipped: false, report: await lock.run(() => session(images)) }
           const r = await lock.tryRun(() => session(undefined, 'api'))

@@ -302,6 +302,13 @@ export const FLAGS: readonly FlagSpec[] = [
       origin: 'KP',
     },
   ),
+  b(
+    'registry-realm-same-host',
+    `${W}REGISTRY_REALM_SAME_HOST`,
+    'registry',
+    'Refuse Bearer token realms on another host than the registry (credentials then never leave its host)',
+    { origin: 'ours' },
+  ),
   {
     name: 'insecure-registry',
     env: `${W}INSECURE_REGISTRY`,

@@ -61,6 +61,7 @@ const CASES: [string, string, Get, unknown][] = [
     ['127.0.0.1:5000', 'reg.local'],
   ],
   ['registry-tls-skip', 'true', (c) => c.insecureRegistries, ['*']],
+  ['registry-realm-same-host', 'true', (c) => c.registryRealmSameHost, true],
   ['log-level', 'warning', (c) => c.logLevel, 'warn'],
   ['log-format', 'JSON', (c) => c.logFormat, 'json'],
   ['debug', 'true', (c) => c.logLevel, 'debug'],

@@ -310,6 +310,7 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
     httpApiPort: port,
     registryCa: str('registry-ca'),
     registryCaValidate: bool('registry-ca-validate'),
+    registryRealmSameHost: bool('registry-realm-same-host'),
     insecureRegistries: [...new Set(insecure)],
     logLevel,
     logFormat: str('log-format').toLowerCase() as LogFormat,

@@ -76,6 +76,8 @@ export interface WatchtowerConfig {
   httpApiPort: number
   registryCa: string
   registryCaValidate: boolean
+  /** Refuse token realms on another host than the registry (`--registry-realm-same-host`). */
+  registryRealmSameHost: boolean
   /** HOST[:PORT] list; `*` = every registry. */
   insecureRegistries: string[]
   logLevel: LogLevel

@@ -1,5 +1,7 @@
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import { safeExcerpt } from '@watchtower-ts/credentials'
+import { BODY_LIMITS, readBoundedBody } from '@watchtower-ts/registry-client'
 import { NotifyError } from './errors.ts'
 
 export interface HttpCall {
@@ -8,14 +10,36 @@ export interface HttpCall {
   body?: string
   /** Skip certificate verification (gotify tlsskipverify). */
   insecure?: boolean
+  /** Total deadline of the exchange, answer included (not an idle timeout). @default 30000 */
   timeoutMs?: number
+  /** Bytes of answer read at most. @default BODY_LIMITS.notification (64 KiB) */
+  maxBodyBytes?: number
 }
 
-/** One HTTP request; non-2xx answers throw NotifyError naming the service (never the URL's secrets). */
+/**
+ * The URL as errors show it: scheme and host only (webhook paths and queries hold tokens).
+ * @internal
+ */
+export function shownUrl(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname === '/' ? '/' : '/…'}`
+}
+
+/**
+ * One HTTP request; non-2xx answers throw NotifyError naming the service (never the URL's
+ * secrets). The answer is read by the project's bounded reader: at most `maxBodyBytes`, all
+ * within `timeoutMs`, so an endless or trickling answer cannot grow memory or hang a pass.
+ */
 export function send(service: string, url: URL, call: HttpCall): Promise<{ status: number; body: string }> {
   const req = url.protocol === 'https:' ? httpsRequest : httpRequest
   const body = call.body ?? ''
+  const timeoutMs = call.timeoutMs ?? 30_000
+  const maxBytes = call.maxBodyBytes ?? BODY_LIMITS.notification
+  const deadline = AbortSignal.timeout(timeoutMs)
+  const where = shownUrl(url)
   return new Promise((resolve, reject) => {
+    let responded = false
+    const fail = (message: string, cause?: unknown) =>
+      reject(new NotifyError(service, `${service}: ${message}`, cause === undefined ? undefined : { cause }))
     const r = req(
       url,
       {
@@ -25,32 +49,50 @@ export function send(service: string, url: URL, call: HttpCall): Promise<{ statu
           'user-agent': 'watchtower-ts',
           ...call.headers,
         },
-        timeout: call.timeoutMs ?? 30_000,
+        signal: deadline,
         ...(call.insecure ? { rejectUnauthorized: false } : {}),
       },
       (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8')
-          const status = res.statusCode ?? 0
-          if (status < 200 || status >= 300) {
-            reject(
-              new NotifyError(
-                service,
-                `${service}: the server answered HTTP ${status}: ${text.slice(0, 200)}`,
-              ),
-            )
-          } else resolve({ status, body: text })
+        responded = true
+        const status = res.statusCode ?? 0
+        readBoundedBody(res, {
+          url: new URL(`${url.protocol}//${url.host}/`),
+          maxBytes,
+          signal: deadline,
+          timeoutMs,
+          status,
         })
-        res.on('error', (cause) =>
-          reject(new NotifyError(service, `${service}: ${cause.message}`, { cause })),
-        )
+          .then((buf) => {
+            const text = buf.toString('utf8')
+            if (status < 200 || status >= 300) {
+              // an excerpt only, through the redaction path: a webhook may echo our headers back
+              fail(`the server at ${where} answered HTTP ${status}: ${safeExcerpt(text, { max: 200 })}`)
+            } else resolve({ status, body: text })
+          })
+          .catch((cause: unknown) => {
+            const code = (cause as { code?: string }).code
+            fail(
+              code === 'WT_REGISTRY_BODY_TOO_LARGE'
+                ? `the answer of ${where} (HTTP ${status}) is larger than the ${maxBytes}-byte cap; reading stopped`
+                : code === 'WT_REGISTRY_TIMEOUT'
+                  ? `the answer of ${where} (HTTP ${status}) did not end within ${timeoutMs} ms; reading stopped`
+                  : `reading the answer of ${where} failed: ${(cause as Error).message}`,
+              cause,
+            )
+          })
       },
     )
-    r.on('timeout', () => r.destroy(new Error('timed out')))
-    r.on('error', (cause) =>
-      reject(new NotifyError(service, `${service}: request failed: ${cause.message}`, { cause })),
+    // once the answer started, the body reader reports (a deadline then also errors the request)
+    r.on(
+      'error',
+      (cause) =>
+        responded ||
+        fail(
+          deadline.aborted
+            ? `no answer from ${where} within ${timeoutMs} ms`
+            : `request to ${where} failed: ${cause.message}`,
+          cause,
+        ),
     )
     r.end(body)
   })

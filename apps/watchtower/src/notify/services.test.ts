@@ -165,7 +165,7 @@ describe('notification services against a loopback server (documented request sh
     status = 500
     try {
       await expect(createService('discord://s3cr3t@1', ctx()).send({ body: 'x' })).rejects.toThrow(
-        /discord: the server answered HTTP 500/,
+        /discord: the server at http:\/\/127\.0\.0\.1:\d+\/… answered HTTP 500/,
       )
       await createService('discord://s3cr3t@1', ctx())
         .send({ body: 'x' })

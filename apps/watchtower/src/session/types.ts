@@ -25,6 +25,11 @@ export interface SessionReport {
   fresh: ContainerReport[]
   /** Unique union: updated > failed > skipped > stale > fresh > scanned. */
   all: ContainerReport[]
+  /**
+   * Errors in local configuration met during the pass (a broken config.json, an unreadable
+   * `REPO_PASS_FILE`, ...): logged at error level; `--run-once` exits non-zero for them.
+   */
+  configErrors?: string[]
 }
 
 export interface SessionRequest {
