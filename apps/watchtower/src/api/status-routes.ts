@@ -80,6 +80,10 @@ export function createStatusRoutes(o: StatusRoutesOptions) {
       return reply(res, 200, body)
     }
     // /v1/events
+    if (req.method === 'HEAD') {
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' })
+      return void res.end()
+    }
     if (streams >= MAX_EVENT_STREAMS) return reply(res, 503, { error: 'too many event streams' })
     streams++
     res.writeHead(200, {

@@ -241,6 +241,8 @@ describe('status API', () => {
     const host = ContainersResponse.parse(await get(`/v1/containers?host=${encodeURIComponent(HOST)}`))
     expect(host.containers).toHaveLength(2)
     expect(ContainersResponse.parse(await get('/v1/containers?host=tcp://other:2375')).containers).toEqual([])
+    const head = await fetch(`${base}/v1/events`, { method: 'HEAD', headers: auth })
+    expect([head.status, head.headers.get('content-type')]).toEqual([200, 'text/event-stream; charset=utf-8'])
     const bad = await fetch(`${base}/v1/containers?state=stail`, { headers: auth })
     expect(bad.status).toBe(400)
     expect(((await bad.json()) as { error: string }).error).toBe(
