@@ -42,7 +42,9 @@ export const Target = named(
     currentImageId: z.string().describe('Image id the container runs'),
     latestImageId: z
       .string()
-      .describe('Image id after the last pass (differs from currentImageId when stale)'),
+      .describe(
+        'Image id the last pass pulled for it; the same as currentImageId when it pulled nothing newer',
+      ),
     state: TargetState,
     reason: z.string().nullable().describe('Why skipped, or the step in progress while updating'),
     lastCheck: time('Last time a pass checked it').nullable(),
