@@ -195,3 +195,32 @@ describe('notifier', () => {
     expect(errors[0]).toMatch(/failed to send a notification via generic \(127.0.0.1:9\)/)
   })
 })
+
+describe('a template that fails while rendering', () => {
+  it('is logged with the reason and the default template is sent instead', async () => {
+    const { o, out, errors } = opts({ template: '{{range .Report.Updated}}{{index .Name 99}}{{end}}' })
+    const n = createNotifier(o)
+    n.startSession()
+    await n.endSession(report)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(
+      /^notification template failed: template: notification:1:\d+: executing "notification" at <index \.Name 99>: error calling index: index out of range: 99$/,
+    )
+    expect(out.text).toContain('4 Scanned, 1 Updated, 1 Failed')
+  })
+  it('a field the data does not have is an error, as in watchtower (not "<no value>")', async () => {
+    const { o, out, errors } = opts({ template: '{{range .Report.Updated}}{{.Nmae}}{{end}}' })
+    const n = createNotifier(o)
+    n.startSession()
+    await n.endSession(report)
+    expect(errors[0]).toMatch(/can't evaluate field Nmae in type \*session.ContainerStatus/)
+    expect(out.text).toContain('4 Scanned, 1 Updated, 1 Failed')
+  })
+  it('never puts data values in the error', async () => {
+    const { o, errors } = opts({ template: '{{range .Title}}{{end}}', titleTag: 'hunter2-secret' })
+    const n = createNotifier(o)
+    await n.sendLines(['hello'])
+    expect(errors[0]).toMatch(/range can't iterate over a value of type string/)
+    expect(errors.join('\n')).not.toContain('hunter2')
+  })
+})

@@ -1,6 +1,6 @@
 // Notification data and the built-in templates (upstream common_templates.go).
 import type { ContainerReport, SessionReport } from '../session/types.ts'
-import { compileTemplate, shortId, type Template, type TemplateError } from '../template/index.ts'
+import { compileTemplate, goStruct, shortId, type Template, type TemplateError } from '../template/index.ts'
 
 /** A log entry captured for notifications (upstream: a logrus entry). */
 export interface LogEntry {
@@ -61,44 +61,59 @@ export const BUILTIN_TEMPLATES: Record<string, string> = {
   'json.v1': '{{ . | ToJSON }}',
 }
 
+// The views are Go structs for the template engine (upstream's types): a field that does not
+// exist is an error, as in watchtower, not a silent "<no value>".
 function statusView(c: ContainerReport) {
-  return {
-    ID: c.id,
-    Name: c.name.replace(/^\//, ''),
-    ImageName: c.imageName,
-    CurrentImageID: c.currentImageId,
-    LatestImageID: c.latestImageId,
-    State: c.state,
-    Error: c.error ?? '',
-  }
+  return goStruct(
+    {
+      ID: c.id,
+      Name: c.name.replace(/^\//, ''),
+      ImageName: c.imageName,
+      CurrentImageID: c.currentImageId,
+      LatestImageID: c.latestImageId,
+      State: c.state,
+      Error: c.error ?? '',
+    },
+    '*session.ContainerStatus',
+  )
 }
 
 function reportView(r: SessionReport) {
-  return {
-    Scanned: r.scanned.map(statusView),
-    Updated: r.updated.map(statusView),
-    Failed: r.failed.map(statusView),
-    Skipped: r.skipped.map(statusView),
-    Stale: r.stale.map(statusView),
-    Fresh: r.fresh.map(statusView),
-    All: r.all.map(statusView),
-  }
+  return goStruct(
+    {
+      Scanned: r.scanned.map(statusView),
+      Updated: r.updated.map(statusView),
+      Failed: r.failed.map(statusView),
+      Skipped: r.skipped.map(statusView),
+      Stale: r.stale.map(statusView),
+      Fresh: r.fresh.map(statusView),
+      All: r.all.map(statusView),
+    },
+    '*session.Report',
+  )
 }
 
+/** A logrus entry: its Data (logrus.Fields) is a map. */
 function entryView(e: LogEntry) {
-  return { Message: e.message, Level: e.level, Time: e.time, Data: e.data }
+  return goStruct(
+    { Message: e.message, Level: e.level, Time: e.time, Data: new Map(Object.entries(e.data)) },
+    '*logrus.Entry',
+  )
 }
 
 /** The value templates see as `.`: report mode gets {Title, Host, Entries, Report}; legacy mode the entry list. */
 export function templateData(data: NotificationData, reportMode: boolean): unknown {
   const entries = data.entries.map(entryView)
   if (reportMode) {
-    return {
-      Title: data.title,
-      Host: data.host,
-      Entries: entries,
-      Report: data.report ? reportView(data.report) : undefined,
-    }
+    return goStruct(
+      {
+        Title: data.title,
+        Host: data.host,
+        Entries: entries,
+        Report: data.report ? reportView(data.report) : undefined,
+      },
+      'notifications.Data',
+    )
   }
   // Legacy: `.` is the entry list; .Title/.Host/.Entries/.Report still resolve (Report empty) so no template crashes.
   return Object.assign([...entries], {

@@ -1,155 +1,156 @@
-// Tokenizer for the Go text/template subset: text, {{ actions }} with trim
-// markers, comments, fields, variables, strings, numbers and punctuation.
-import { TemplateError } from './errors.ts'
+// Tokenizer for the Go text/template subset: a port of Go's text/template/parse/lex.go
+// (same item kinds, values, positions, lines and error texts), default delimiters only.
+import {
+  goRuneName,
+  hasLeftTrimMarker,
+  hasRightTrimMarker,
+  type Item,
+  isAlphaNumeric,
+  isSpace,
+  LEFT,
+  RIGHT,
+  Scanner,
+  TRIM_LEN,
+} from './_scanner.ts'
 
-export type Token =
-  | { t: 'text'; v: string }
-  | { t: 'open' }
-  | { t: 'close' }
-  | { t: 'field'; v: string[] } // .A.B (empty = dot)
-  | { t: 'var'; v: string; fields: string[] } // $x.A
-  | { t: 'ident'; v: string }
-  | { t: 'string'; v: string }
-  | { t: 'number'; v: number }
-  | { t: 'punct'; v: '|' | '(' | ')' | ':=' | '=' | ',' }
-  | { t: 'chainfield'; v: string[] } // .A after a ) — field access on a result
+export type { Item, ItemType } from './_scanner.ts'
 
-export function lex(src: string): Token[] {
-  const out: Token[] = []
-  let i = 0
-  while (i < src.length) {
-    const open = src.indexOf('{{', i)
-    if (open === -1) {
-      out.push({ t: 'text', v: src.slice(i) })
-      break
-    }
-    let text = src.slice(i, open)
-    let p = open + 2
-    const trimLeft = src[p] === '-' && /\s/.test(src[p + 1] ?? '')
-    if (trimLeft) {
-      text = text.replace(/\s+$/, '')
-      p += 1
-    }
-    if (text) out.push({ t: 'text', v: text })
-    // comment
-    const rest = src.slice(p).replace(/^\s*/, '')
-    if (rest.startsWith('/*')) {
-      const end = src.indexOf('*/', p)
-      if (end === -1) throw new TemplateError('unclosed comment')
-      let q = end + 2
-      q = src.slice(q).search(/\S/) + q
-      let trimRight = false
-      if (src.startsWith('-', q) && src.startsWith('}}', q + 1)) {
-        trimRight = true
-        q += 1
+class Lexer extends Scanner {
+  run(): Item[] {
+    for (;;) {
+      const x = this.input.indexOf(LEFT, this.pos)
+      if (x === -1) {
+        this.pos = this.input.length
+        if (this.pos > this.start) this.emit('text')
+        this.emit('EOF')
+        return this.items
       }
-      if (!src.startsWith('}}', q)) throw new TemplateError('comment ends before closing delimiter')
-      i = q + 2
-      if (trimRight) i = skipSpace(src, i)
-      continue
+      if (x > this.pos) {
+        this.pos = x
+        let trim = 0
+        if (hasLeftTrimMarker(this.input.slice(x + LEFT.length))) {
+          const text = this.input.slice(this.start, x)
+          trim = text.length - text.replace(/[ \t\r\n]+$/, '').length
+        }
+        this.pos -= trim
+        if (this.pos > this.start) this.emit('text')
+        this.pos += trim
+        this.ignore()
+      }
+      if (!this.leftDelim()) return this.items
     }
-    out.push({ t: 'open' })
-    i = lexAction(src, p, out)
   }
-  return out
+
+  private leftDelim(): boolean {
+    this.pos += LEFT.length
+    const after = hasLeftTrimMarker(this.input.slice(this.pos)) ? TRIM_LEN : 0
+    if (this.input.startsWith('/*', this.pos + after)) {
+      this.pos += after
+      this.ignore()
+      return this.comment()
+    }
+    this.emit('left delim')
+    this.pos += after
+    this.ignore()
+    this.parenDepth = 0
+    return this.insideAction()
+  }
+
+  private comment(): boolean {
+    const x = this.input.indexOf('*/', this.pos + 2)
+    if (x === -1) return this.error('unclosed comment')
+    this.pos = x + 2
+    const { delim, trim } = this.atRightDelim()
+    if (!delim) return this.error('comment ends before closing delimiter')
+    if (this.emitComment) this.emit('comment')
+    if (trim) this.pos += TRIM_LEN
+    this.pos += RIGHT.length
+    if (trim) this.pos += this.leftTrimLength()
+    this.ignore()
+    return true
+  }
+
+  private leftTrimLength(): number {
+    const rest = this.input.slice(this.pos)
+    return rest.length - rest.replace(/^[ \t\r\n]+/, '').length
+  }
+
+  private rightDelim(trim: boolean): boolean {
+    if (trim) {
+      this.pos += TRIM_LEN
+      this.ignore()
+    }
+    this.pos += RIGHT.length
+    this.emit('right delim')
+    if (trim) {
+      this.pos += this.leftTrimLength()
+      this.ignore()
+    }
+    return true
+  }
+
+  /** Lexes one action up to and including its right delimiter; false after an error item. */
+  private insideAction(): boolean {
+    for (;;) {
+      const { delim, trim } = this.atRightDelim()
+      if (delim) {
+        if (this.parenDepth === 0) return this.rightDelim(trim)
+        return this.error('unclosed left paren')
+      }
+      const c = this.next()
+      if (c === undefined) return this.error('unclosed action')
+      let ok = true
+      if (isSpace(c)) ok = this.space(c)
+      else if (c === '=') this.emit('assign')
+      else if (c === ':') {
+        if (this.next() !== '=') return this.error('expected :=')
+        this.emit(':=')
+      } else if (c === '|') this.emit('pipe')
+      else if (c === '"') ok = this.quote()
+      else if (c === '`') ok = this.rawQuote()
+      else if (c === '$') ok = this.variable()
+      else if (c === "'") ok = this.char()
+      else if (c === '.' && !/[0-9]/.test(this.input[this.pos] ?? '')) ok = this.fieldOrVariable('field')
+      else if (c === '.' || c === '+' || c === '-' || (c >= '0' && c <= '9')) {
+        this.backup(c)
+        ok = this.number()
+      } else if (isAlphaNumeric(c)) {
+        this.backup(c)
+        ok = this.identifier()
+      } else if (c === '(') {
+        this.parenDepth++
+        this.emit('(')
+      } else if (c === ')') {
+        this.parenDepth--
+        if (this.parenDepth < 0) return this.error('unexpected right paren')
+        this.emit(')')
+      } else if (c.charCodeAt(0) < 0x7f && c.charCodeAt(0) >= 0x20) this.emit('char')
+      else return this.error(`unrecognized character in action: ${goRuneName(c)}`)
+      if (!ok) return false
+    }
+  }
+
+  private space(first: string): boolean {
+    let n = 1
+    let last = first
+    while (isSpace(this.peek())) {
+      last = this.next()!
+      n++
+    }
+    // A trim-marked right delimiter (" -}}") after the run: leave its space for it.
+    if (
+      hasRightTrimMarker(this.input.slice(this.pos - 1)) &&
+      this.input.startsWith(RIGHT, this.pos - 1 + TRIM_LEN)
+    ) {
+      this.backup(last)
+      if (n === 1) return this.rightDelim(true)
+    }
+    this.emit('space')
+    return true
+  }
 }
 
-function skipSpace(src: string, i: number): number {
-  while (i < src.length && /\s/.test(src[i]!)) i++
-  return i
-}
-
-const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y
-const FIELDS = /(\.[A-Za-z_][A-Za-z0-9_]*)+/y
-
-function lexAction(src: string, start: number, out: Token[]): number {
-  let i = start
-  for (;;) {
-    i = skipSpace(src, i)
-    if (i >= src.length) throw new TemplateError('unclosed action')
-    if (src.startsWith('-}}', i) && /\s/.test(src[i - 1] ?? '')) {
-      out.push({ t: 'close' })
-      return skipSpace(src, i + 3)
-    }
-    if (src.startsWith('}}', i)) {
-      out.push({ t: 'close' })
-      return i + 2
-    }
-    const c = src[i]!
-    if (c === '.') {
-      FIELDS.lastIndex = i
-      const m = FIELDS.exec(src)
-      const prev = out.at(-1)
-      if (m) {
-        const fields = m[0].slice(1).split('.')
-        out.push(
-          prev?.t === 'punct' && prev.v === ')' && i > 0 && src[i - 1] === ')'
-            ? { t: 'chainfield', v: fields }
-            : { t: 'field', v: fields },
-        )
-        i += m[0].length
-      } else {
-        out.push({ t: 'field', v: [] })
-        i++
-      }
-      continue
-    }
-    if (c === '$') {
-      IDENT.lastIndex = i + 1
-      const m = IDENT.exec(src)
-      const name = m ? m[0] : ''
-      i += 1 + name.length
-      FIELDS.lastIndex = i
-      const f = FIELDS.exec(src)
-      const fields = f ? f[0].slice(1).split('.') : []
-      if (f) i += f[0].length
-      out.push({ t: 'var', v: `$${name}`, fields })
-      continue
-    }
-    if (c === '"') {
-      let j = i + 1
-      let s = ''
-      while (j < src.length && src[j] !== '"') {
-        if (src[j] === '\\') {
-          const e = src[j + 1]
-          s += e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : (e ?? '')
-          j += 2
-        } else s += src[j++]
-      }
-      if (j >= src.length) throw new TemplateError('unterminated quoted string')
-      out.push({ t: 'string', v: s })
-      i = j + 1
-      continue
-    }
-    if (c === '`') {
-      const j = src.indexOf('`', i + 1)
-      if (j === -1) throw new TemplateError('unterminated raw string')
-      out.push({ t: 'string', v: src.slice(i + 1, j) })
-      i = j + 1
-      continue
-    }
-    if (/[0-9-]/.test(c) && /[0-9]/.test(c === '-' ? (src[i + 1] ?? '') : c)) {
-      const m = /-?[0-9]+(\.[0-9]+)?/y
-      m.lastIndex = i
-      const r = m.exec(src)!
-      out.push({ t: 'number', v: Number(r[0]) })
-      i += r[0].length
-      continue
-    }
-    if (src.startsWith(':=', i)) {
-      out.push({ t: 'punct', v: ':=' })
-      i += 2
-      continue
-    }
-    if ('|(),='.includes(c)) {
-      out.push({ t: 'punct', v: c as '|' })
-      i++
-      continue
-    }
-    IDENT.lastIndex = i
-    const m = IDENT.exec(src)
-    if (!m) throw new TemplateError(`unexpected "${c}" in action`)
-    out.push({ t: 'ident', v: m[0] })
-    i += m[0].length
-  }
+/** All items of `input`, ending with an EOF or an error item. */
+export function lex(input: string, emitComment = false): Item[] {
+  return new Lexer(input, emitComment).run()
 }

@@ -1,183 +1,111 @@
-// Parser for the Go text/template subset: text, actions, pipelines,
-// if / else if / else, range (with $i, $e :=), with, variables, comments.
+// Parser for the Go text/template subset: a port of Go's text/template/parse/parse.go
+// (same tree, same checks, same error texts). {{define}}, {{template}} and {{block}}
+// are refused here, at parse time, naming the construct.
 
-import { lex, type Token } from './_lexer.ts'
-import { TemplateError } from './errors.ts'
+import type { ControlNode, ListNode, Node } from './_nodes.ts'
+import { nodeString } from './_nodes.ts'
+import { ExprParser, MAX_STACK_DEPTH, type ParseOptions } from './_parse_expr.ts'
 
-export type Arg =
-  | { k: 'field'; path: string[] }
-  | { k: 'var'; name: string; path: string[] }
-  | { k: 'ident'; name: string }
-  | { k: 'lit'; v: string | number | boolean | null }
-  | { k: 'pipe'; pipe: Pipe; path: string[] }
+export type { ParseOptions }
 
-export interface Pipe {
-  decl: string[]
-  assign: boolean
-  cmds: Arg[][]
-}
-
-export type Node = { k: 'text'; v: string } | { k: 'action'; pipe: Pipe } | ControlNode
-
-export interface ControlNode {
-  k: 'if' | 'range' | 'with'
-  pipe: Pipe
-  body: Node[]
-  else?: Node[]
-}
-
-class Parser {
-  private pos = 0
-  constructor(private readonly toks: Token[]) {}
-
-  private peek(o = 0): Token | undefined {
-    return this.toks[this.pos + o]
-  }
-  private next(): Token {
-    const t = this.toks[this.pos++]
-    if (!t) throw new TemplateError('unexpected end of template')
-    return t
+class Parser extends ExprParser {
+  private controlDepth = 0
+  parse(): ListNode {
+    const root: ListNode = { k: 'list', pos: this.peek().pos, nodes: [] }
+    while (this.peek().typ !== 'EOF') {
+      const n = this.textOrAction()
+      if (n.k === 'end' || n.k === 'else') this.errorf(`unexpected ${nodeString(n)}`)
+      root.nodes.push(n)
+    }
+    return root
   }
 
-  parseTop(): Node[] {
-    const { nodes, end } = this.parseList()
-    if (end !== 'eof') throw new TemplateError(`unexpected {{${end}}}`)
-    return nodes
+  private itemList(context: string): { list: ListNode; next: Node } {
+    const list: ListNode = { k: 'list', pos: this.peekNonSpace().pos, nodes: [] }
+    while (this.peekNonSpace().typ !== 'EOF') {
+      const n = this.textOrAction()
+      if (n.k === 'end' || n.k === 'else') return { list, next: n }
+      list.nodes.push(n)
+    }
+    this.errorf(`unexpected EOF: {{${context}}} without {{end}}`)
   }
 
-  /** Parses until {{end}}, {{else ...}} or EOF; the terminator is consumed except for else. */
-  parseList(): { nodes: Node[]; end: 'eof' | 'end' | 'else' } {
-    const nodes: Node[] = []
-    for (;;) {
-      const t = this.peek()
-      if (!t) return { nodes, end: 'eof' }
-      if (t.t === 'text') {
-        this.pos++
-        nodes.push({ k: 'text', v: t.v })
-        continue
-      }
-      if (t.t !== 'open') throw new TemplateError('unexpected token')
-      const kw = this.peek(1)
-      if (kw?.t === 'ident' && kw.v === 'end') {
-        this.pos += 2
-        this.expectClose()
-        return { nodes, end: 'end' }
-      }
-      if (kw?.t === 'ident' && kw.v === 'else') {
-        this.pos += 2
-        return { nodes, end: 'else' }
-      }
-      this.pos++
-      if (kw?.t === 'ident' && (kw.v === 'if' || kw.v === 'range' || kw.v === 'with')) {
-        this.pos++
-        nodes.push(this.parseControl(kw.v))
-        continue
-      }
-      if (kw?.t === 'ident' && ['define', 'template', 'block', 'break', 'continue'].includes(kw.v)) {
-        throw new TemplateError(`{{${kw.v}}} is not supported`)
-      }
-      nodes.push({ k: 'action', pipe: this.parsePipe() })
+  private textOrAction(): Node {
+    const t = this.nextNonSpace()
+    if (t.typ === 'text') return { k: 'text', pos: t.pos, text: t.val }
+    if (t.typ === 'comment') return { k: 'comment', pos: t.pos, text: t.val }
+    if (t.typ !== 'left delim') this.unexpected(t, 'input')
+    this.actionLine = t.line
+    try {
+      return this.action()
+    } finally {
+      this.actionLine = 0
     }
   }
 
-  private parseControl(kind: 'if' | 'range' | 'with'): Node {
-    const pipe = this.parsePipe()
-    const body = this.parseList()
-    if (body.end === 'eof') throw new TemplateError(`unexpected EOF: {{${kind}}} without {{end}}`)
-    const node: Node = { k: kind, pipe, body: body.nodes }
-    if (body.end === 'else') {
-      const t = this.peek()
-      if (t?.t === 'ident' && (t.v === 'if' || t.v === 'with')) {
-        // {{else if ...}} / {{else with ...}}: a nested control ending at the shared {{end}}
-        this.pos++
-        node.else = [this.parseControl(t.v)]
-      } else {
-        this.expectClose()
-        const rest = this.parseList()
-        if (rest.end !== 'end') throw new TemplateError(`expected {{end}} after {{else}} in {{${kind}}}`)
-        node.else = rest.nodes
+  private action(): Node {
+    const t = this.nextNonSpace()
+    switch (t.typ) {
+      case 'block':
+      case 'define':
+      case 'template':
+        this.errorf(`\`${t.typ}\` is not supported (a notification template is a single template)`, t.line)
+        break
+      case 'break':
+      case 'continue': {
+        const close = this.nextNonSpace()
+        if (close.typ !== 'right delim') this.unexpected(close, `{{${t.typ}}}`)
+        if (this.rangeDepth === 0) this.errorf(`{{${t.typ}}} outside {{range}}`, t.line)
+        return { k: t.typ, pos: t.pos, line: t.line }
       }
+      case 'else': {
+        const p = this.peekNonSpace()
+        if (p.typ === 'if' || p.typ === 'with') return { k: 'else', pos: p.pos, line: p.line }
+        const close = this.expect('right delim', 'else')
+        return { k: 'else', pos: close.pos, line: close.line }
+      }
+      case 'end':
+        return { k: 'end', pos: this.expect('right delim', 'end').pos, line: t.line }
+      case 'if':
+      case 'range':
+      case 'with':
+        return this.control(t.typ)
     }
-    return node
+    this.backup()
+    const p = this.peek()
+    return { k: 'action', pos: p.pos, line: p.line, pipe: this.pipeline('command', 'right delim') }
   }
 
-  private expectClose(): void {
-    const t = this.next()
-    if (t.t !== 'close') throw new TemplateError('expected }}')
-  }
-
-  /** Parses a pipeline up to the closing }} (consumed). */
-  private parsePipe(inParens = false): Pipe {
-    const pipe: Pipe = { decl: [], assign: false, cmds: [] }
-    // declarations: $x := / $i, $e := / $x =
-    const save = this.pos
-    const vars: string[] = []
-    while (this.peek()?.t === 'var') {
-      const v = this.next() as Extract<Token, { t: 'var' }>
-      vars.push(v.v)
-      const p = this.peek()
-      if (p?.t === 'punct' && p.v === ',') {
-        this.pos++
-        continue
-      }
-      break
-    }
-    const op = this.peek()
-    if (vars.length > 0 && op?.t === 'punct' && (op.v === ':=' || op.v === '=')) {
-      this.pos++
-      pipe.decl = vars
-      pipe.assign = op.v === '='
-    } else this.pos = save
-    let cmd: Arg[] = []
-    for (;;) {
-      const t = this.next()
-      if (t.t === 'close' && !inParens) break
-      if (t.t === 'punct' && t.v === ')' && inParens) break
-      if (t.t === 'punct' && t.v === '|') {
-        if (cmd.length === 0) throw new TemplateError('missing command before |')
-        pipe.cmds.push(cmd)
-        cmd = []
-        continue
-      }
-      cmd.push(this.arg(t))
-    }
-    if (cmd.length === 0)
-      throw new TemplateError(pipe.cmds.length ? 'missing command after |' : 'missing value for command')
-    pipe.cmds.push(cmd)
-    return pipe
-  }
-
-  private arg(t: Token): Arg {
-    switch (t.t) {
-      case 'field':
-        return { k: 'field', path: t.v }
-      case 'var':
-        return { k: 'var', name: t.v, path: t.fields }
-      case 'string':
-        return { k: 'lit', v: t.v }
-      case 'number':
-        return { k: 'lit', v: t.v }
-      case 'ident':
-        if (t.v === 'true' || t.v === 'false') return { k: 'lit', v: t.v === 'true' }
-        if (t.v === 'nil') return { k: 'lit', v: null }
-        return { k: 'ident', name: t.v }
-      case 'punct':
-        if (t.v === '(') {
-          const pipe = this.parsePipe(true)
-          const chain = this.peek()
-          if (chain?.t === 'chainfield') {
-            this.pos++
-            return { k: 'pipe', pipe, path: chain.v }
-          }
-          return { k: 'pipe', pipe, path: [] }
+  private control(context: 'if' | 'range' | 'with'): ControlNode {
+    const nvars = this.vars.length
+    if (++this.controlDepth > MAX_STACK_DEPTH)
+      this.errorf(`{{${context}}} nested more than ${MAX_STACK_DEPTH} deep`)
+    try {
+      const pipe = this.pipeline(context, 'right delim')
+      if (context === 'range') this.rangeDepth++
+      const { list, next } = this.itemList(context)
+      if (context === 'range') this.rangeDepth--
+      const node: ControlNode = { k: context, pos: pipe.pos, line: pipe.line, pipe, list }
+      if (next.k === 'else') {
+        if (context !== 'range' && this.peek().typ === context) {
+          // {{else if ...}} / {{else with ...}}: a nested control whose {{end}} closes both.
+          this.next()
+          node.elseList = { k: 'list', pos: next.pos, nodes: [this.control(context)] }
+        } else {
+          const rest = this.itemList(context)
+          if (rest.next.k !== 'end') this.errorf(`expected end; found ${nodeString(rest.next)}`)
+          node.elseList = rest.list
         }
-        throw new TemplateError(`unexpected "${t.v}" in command`)
-      default:
-        throw new TemplateError('unexpected token in command')
+      }
+      return node
+    } finally {
+      this.vars.length = nvars
+      this.controlDepth--
     }
   }
 }
 
-export function parseTemplate(src: string): Node[] {
-  return new Parser(lex(src)).parseTop()
+/** Parses `src` into its tree; throws TemplateError ("template: NAME:LINE: ...") as Go does. */
+export function parseTemplate(src: string, o: ParseOptions): ListNode {
+  return new Parser(src, o).parse()
 }
