@@ -25,6 +25,8 @@ const P = uniqueName('wt-status')
 const TOKEN = 'e2e-status-token-7c1f'
 const SHOTS = new URL('../../../../docs/screenshots/', import.meta.url)
 const temps: string[] = []
+/** Room for a busy 2-core machine (expect.poll's default is 1 s). */
+const SLOW = { timeout: 30_000 }
 afterAll(async () => {
   await cleanupPrefix(P)
   for (const d of temps) await rm(d, { recursive: true, force: true })
@@ -147,14 +149,14 @@ describe('status page in a real browser', () => {
 
       await page.goto(`${wt.base}/`)
       // without a token: the sign-in box only
-      await expect.poll(() => page.isVisible('#login')).toBe(true)
+      await expect.poll(() => page.isVisible('#login'), SLOW).toBe(true)
       expect(await page.isVisible('#app')).toBe(false)
       expect(requests.filter((r) => r.url.includes('/v1/'))).toEqual([])
 
       // a wrong token: an error, no data
       await page.fill('#token', 'not-the-token')
       await page.keyboard.press('Enter')
-      await expect.poll(() => page.textContent('#login-error')).toContain('refused')
+      await expect.poll(() => page.textContent('#login-error'), SLOW).toContain('refused')
       expect(await page.isVisible('#app')).toBe(false)
       expect(await page.locator('#containers tbody tr').count()).toBe(0)
       expect(await page.evaluate('sessionStorage.length')).toBe(0)
@@ -164,10 +166,10 @@ describe('status page in a real browser', () => {
       await page.keyboard.type(TOKEN)
       await page.keyboard.press('Tab')
       await page.keyboard.press('Enter')
-      await expect.poll(() => page.isVisible('#app')).toBe(true)
+      await expect.poll(() => page.isVisible('#app'), SLOW).toBe(true)
       expect(await page.isVisible('#login')).toBe(false)
       const row = (name: string) => page.locator(`#containers tbody tr[data-name="${name}"]`)
-      await expect.poll(() => row(`${P}-web`).getAttribute('data-state')).toBe('stale')
+      await expect.poll(() => row(`${P}-web`).getAttribute('data-state'), SLOW).toBe('stale')
       expect(await row(`${P}-cache`).getAttribute('data-state')).toBe('up-to-date')
       expect(await row(`${P}-cache`).locator('button').count()).toBe(0)
       expect(await row(`${P}-local`).getAttribute('data-state')).toBe('skipped')
@@ -244,7 +246,7 @@ describe('status page in a real browser', () => {
       await page.setViewportSize({ width: 390, height: 844 })
       await page.emulateMedia({ colorScheme: 'light' })
       // the chart is redrawn for the new width
-      await expect.poll(() => page.getAttribute('#chart svg', 'viewBox')).toMatch(/^0 0 3\d\d /)
+      await expect.poll(() => page.getAttribute('#chart svg', 'viewBox'), SLOW).toMatch(/^0 0 3\d\d /)
       await page.screenshot({ path: new URL('status-phone.png', SHOTS).pathname, fullPage: true })
     } finally {
       await browser.close()
