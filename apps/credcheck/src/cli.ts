@@ -20,6 +20,32 @@ export function createCli(deps: CommandDeps) {
       const { run } = await import('./commands/check.ts')
       await run(normalizeOptions(image, flags), deps)
     })
+  cli
+    .command('tags <image>', "List a repository's tags as watchtower's tag policies see them")
+    .option('--policy <policy>', 'semver:patch|minor|major: explain which tag IMAGE would move to')
+    .option('--include <regex>', 'Tag filter (as the tag-include label)')
+    .option('--exclude <regex>', 'Tag filter (as the tag-exclude label)')
+    .option('--transform <spec>', 'REGEX => $1.$2 (as the tag-transform label)')
+    .option('--platform <os/arch>', 'Platform a candidate must have (default linux/amd64)')
+    .option('--registry-ca <file>', 'PEM bundle of CA certificates to trust')
+    .option('--insecure-registry <host>', 'HOST[:PORT] to reach without TLS verification (repeatable)')
+    .option('--json', 'Print one JSON document')
+    .example('credcheck tags 127.0.0.1:5000/team/app:1.0.0 --policy semver:minor')
+    .action(async (image: string, flags: Record<string, unknown>) => {
+      const { runTags } = await import('./commands/tags.ts')
+      const str = (k: string) => (typeof flags[k] === 'string' ? { [k]: flags[k] as string } : {})
+      await runTags(
+        {
+          ...normalizeOptions(image, flags),
+          ...str('policy'),
+          ...str('include'),
+          ...str('exclude'),
+          ...str('transform'),
+          ...str('platform'),
+        },
+        deps,
+      )
+    })
   cli.help()
   cli.option('-v, --version', 'Display the version')
   // cac prints help with console.info; send it to the injected stdout instead.
@@ -75,8 +101,14 @@ Options:
 Exit codes: 0 ok, 1 internal, 2 usage, 3 credentials config, 4 TLS, 5 unreachable,
 6 credentials refused, 7 access denied, 8 not found, 9 rate limited, 10 protocol.
 
+  credcheck tags IMAGE [--policy semver:patch|minor|major] [--include RE] [--exclude RE]
+                 [--transform 'RE => $1.$2'] [--platform os/arch] [--json]
+      lists the repository's tags with the same credentials, token (scope pull) and pagination
+      as watchtower, and explains why a tag policy finds a newer tag or none.
+
 Examples:
   credcheck 127.0.0.1:5000/team/app:1.2
+  credcheck tags 127.0.0.1:5000/team/app:1.0.0 --policy semver:minor
   credcheck --registry-ca ./ca.pem registry.example.com/app
 `
 

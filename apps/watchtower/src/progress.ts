@@ -49,6 +49,18 @@ export function progressLine(e: ProgressEvent): LogLine {
   const quiet = { notify: false }
   switch (e.type) {
     case 'found-stale':
+      if (e.tag)
+        return {
+          level: 'info',
+          msg: `Found newer tag ${e.tag.to} for ${e.image} (${e.tag.from} → ${e.tag.to})`,
+          fields: {
+            event: e.type,
+            container: e.container,
+            from: e.tag.from,
+            to: e.tag.to,
+            durationMs: e.durationMs,
+          },
+        }
       return {
         level: 'info',
         msg: `Found new ${e.image} image${e.latest ? ` (${short(e.latest)})` : ''}`,
@@ -170,9 +182,26 @@ export function progressLine(e: ProgressEvent): LogLine {
  * at warn, with the cause and the credcheck hint; a deliberate skip (pinned, local-only) an info line.
  */
 export function outcomeLine(c: ContainerReport): LogLine | undefined {
-  const fields = { container: c.name, image: c.image }
+  const fields = {
+    container: c.name,
+    image: c.image,
+    ...(c.tagChange ? { from: c.tagChange.from, to: c.tagChange.to } : {}),
+  }
+  if (c.waiting) {
+    return {
+      level: 'info',
+      msg: `Waiting to update ${c.name}: ${c.waiting.image} is too new (${c.waiting.reason})`,
+      fields: { ...fields, event: 'waiting', waitMs: c.waiting.waitMs },
+    }
+  }
   switch (c.state) {
     case 'updated':
+      if (c.tagChange)
+        return {
+          level: 'info',
+          msg: `Updated ${c.name} (${c.image} → ${c.tagChange.newImage})`,
+          fields,
+        }
       return { level: 'info', msg: `Updated ${c.name} (${c.image})`, fields }
     case 'failed':
     case 'rolled-back':

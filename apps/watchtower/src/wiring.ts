@@ -9,6 +9,7 @@ import {
   listStatuses,
   matchesNames,
   type ProgressEvent,
+  parseTagPolicy,
   runUpdate,
   type ContainerReport as UpdaterContainerReport,
 } from '@watchtower-ts/docker-updater'
@@ -70,6 +71,12 @@ export function toContainerReport(c: UpdaterContainerReport): ContainerReport {
     latestImageId: c.newImageId ?? c.oldImageId,
     state: unchecked ? 'Failed' : STATES[c.state],
     ...(error ? { error } : {}),
+    ...(c.tagChange
+      ? { tagChange: { from: c.tagChange.from, to: c.tagChange.to, newImageName: c.tagChange.newImage } }
+      : {}),
+    ...(c.waiting
+      ? { waiting: { imageName: c.waiting.image, waitMs: c.waiting.waitMs, reason: c.waiting.reason } }
+      : {}),
   }
 }
 
@@ -227,6 +234,8 @@ export async function createSessionRunner(
     return out
   }
 
+  const tagPolicy = parseTagPolicy({ policy: config.tagPolicy }, '--tag-policy')
+
   const selfId = options.selfContainerId ?? detectSelfContainerId(readMountinfo())
   if (selfId) log.debug({ notify: false }, `Running in container ${selfId.slice(0, 12)}`)
 
@@ -280,6 +289,18 @@ export async function createSessionRunner(
               throw err
             }
           },
+          // Tag policies and the cooldown delay: the same client, session and token (scope pull).
+          async listTags(imageRef) {
+            const list = await registry.listTags(parseReference(imageRef))
+            return { tags: list.tags, truncated: list.truncated }
+          },
+          async imageConfig(imageRef, platform) {
+            const info = await registry.imageConfig(parseReference(imageRef), platform)
+            return {
+              platform: info.platform,
+              ...(info.created === undefined ? {} : { created: info.created }),
+            }
+          },
         },
         auth: {
           async engineAuth(imageRef) {
@@ -297,6 +318,8 @@ export async function createSessionRunner(
         rollingRestart: config.rollingRestart,
         stopTimeoutMs: config.stopTimeoutMs,
         healthTimeoutMs: config.healthTimeoutMs,
+        tagPolicy,
+        cooldownDelayMs: config.cooldownDelayMs,
         lifecycleHooks: config.lifecycleHooks,
         ...(selfId ? { selfContainerId: selfId } : {}),
         onEvent: (e) => {
@@ -330,6 +353,7 @@ export async function createSessionRunner(
         const line = outcomeLine(c)
         if (line) log[line.level]({ ...line.fields, ...quiet }, line.msg)
         for (const w of c.warnings) log.warn({ container: c.name }, w)
+        for (const n of c.notes ?? []) log.info({ container: c.name, event: 'tag-policy', ...quiet }, n)
       }
       const self = selfId ? report.containers.find((c) => c.id === selfId) : undefined
       if (self?.state === 'stale' && !config.monitorOnly && !request?.checkOnly && !config.noRestart) {

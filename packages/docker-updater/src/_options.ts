@@ -35,6 +35,7 @@ export function validateOptions(options: Record<string, unknown>): void {
     'healthTimeoutMs',
     'pollIntervalMs',
     'pullProgressIntervalMs',
+    'cooldownDelayMs',
   ] as const
   for (const key of nonNegative) {
     const v = options[key]

@@ -1,3 +1,4 @@
+export { type AgeGate, ageGate, formatAge, parseCooldownDelay } from './cooldown.ts'
 export { type CreateDockerEngineOptions, createDockerEngine, MAX_API_VERSION } from './dockerode-engine.ts'
 export type {
   ContainerConfig,
@@ -28,11 +29,22 @@ export { parseAsideName } from './recreate.ts'
 export { type CreatePlan, type PlanOptions, planRecreate } from './recreate-plan.ts'
 export { runUpdate } from './run-update.ts'
 export { type CompleteSelfUpdateOptions, completeSelfUpdate, type SelfUpdateOptions } from './self-update.ts'
+export {
+  type DockerVersion,
+  parseDockerVersion,
+  parseTagPolicy,
+  pickNewerTag,
+  type TagChoice,
+  type TagPolicy,
+  TagPolicyError,
+  type TagPolicyKind,
+} from './tag-policy.ts'
 export type {
   AuthProvider,
   ContainerReport,
   ContainerStatus,
   ImageChecker,
+  ImagePlatform,
   ProgressEvent,
   RecoveryReport,
   UpdateEvent,

@@ -14,6 +14,7 @@ import { UpdaterError } from './errors.ts'
 import { exclusionReason, flagOrLabel, imageNameOf, isDisabledName, listStatuses } from './filters.ts'
 import { LABELS, labelOf, parseBool } from './labels.ts'
 import { dependenciesOf, sortByDependencies } from './order.ts'
+import { policyOf } from './policy.ts'
 import { parseAsideName, recoverLeftovers, type SwapItem } from './recreate.ts'
 import { planRecreate } from './recreate-plan.ts'
 import { buildReport } from './report.ts'
@@ -97,12 +98,18 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
     sorted.map(async (c) => {
       const ref = imageNameOf(c)
       const noPull = noPullOf(c)
-      if (
-        flagOrLabel(options.monitorOnly, c.Config.Labels, LABELS.monitorOnly, options.labelTakePrecedence)
-      ) {
-        monitorOnly.add(c.Id)
-      }
-      const result = await stale.staleness(c, await imageOf(c.Image), ref, noPull)
+      const isMonitorOnly = flagOrLabel(
+        options.monitorOnly,
+        c.Config.Labels,
+        LABELS.monitorOnly,
+        options.labelTakePrecedence,
+      )
+      if (isMonitorOnly) monitorOnly.add(c.Id)
+      const policy = policyOf(c, options, isMonitorOnly)
+      const result =
+        'error' in policy
+          ? ({ state: 'skipped', reason: policy.error, code: 'WT_UPDATER_TAG_POLICY' } as const)
+          : await stale.staleness(c, await imageOf(c.Image), ref, noPull, policy)
       const report: ContainerReport = {
         id: c.Id,
         name: bare(c.Name),
@@ -118,7 +125,10 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
       } else {
         report.newImageId = result.latestImageId
         report.state = result.state
+        if (result.tagChange) report.tagChange = result.tagChange
+        if (result.waiting) report.waiting = result.waiting
       }
+      if ('notes' in result && result.notes) report.notes = result.notes
       reports.set(c.Id, report)
     }),
   )
@@ -128,8 +138,10 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
     report: ContainerReport,
     restartOnly: boolean,
   ): Promise<Action> => {
+    // A tag policy's move recreates the container on `name:newtag`; everything else stays.
+    const image = report.tagChange && !restartOnly ? report.tagChange.newImage : c.Config.Image
     const plan = planRecreate(c, await imageOf(c.Image), {
-      image: c.Config.Image,
+      image,
       nameOf: idToName,
       ...(report.newImageId ? { newImageId: report.newImageId } : {}),
     })

@@ -1,14 +1,35 @@
 import pLimit from 'p-limit'
 import { createPullProgress } from './_pull-progress.ts'
 import { parseImage, repositoryOf, sameRepositoryDigests } from './_reference.ts'
+import { ageGate } from './cooldown.ts'
 import type { ContainerInspect, DockerEngine, ImageInspect } from './engine.ts'
 import { describeError, UpdaterError } from './errors.ts'
-import type { AuthProvider, ImageChecker, UpdateEvent } from './types.ts'
+import { pickNewerTag, type TagPolicy } from './tag-policy.ts'
+import type { AuthProvider, ContainerReport, ImageChecker, ImagePlatform, UpdateEvent } from './types.ts'
+
+/** What a tag policy or the cooldown delay added to a container's outcome. */
+export interface PolicyOutcome {
+  tagChange?: NonNullable<ContainerReport['tagChange']>
+  waiting?: NonNullable<ContainerReport['waiting']>
+  notes?: string[]
+}
 
 export type Staleness =
-  | { state: 'fresh'; latestImageId: string }
-  | { state: 'stale'; latestImageId: string }
-  | { state: 'skipped'; reason: string; code?: string }
+  | ({ state: 'fresh'; latestImageId: string } & PolicyOutcome)
+  | ({ state: 'stale'; latestImageId: string } & PolicyOutcome)
+  | { state: 'skipped'; reason: string; code?: string; notes?: string[] }
+
+/** A container's update policy, resolved from its labels and the options (run-update.ts). */
+export interface ContainerPolicy {
+  tag: TagPolicy
+  /** Minimum age of a new image, ms; 0 = off. */
+  delayMs: number
+  /** Report a newer tag without pulling it. */
+  monitorOnly: boolean
+}
+
+/** Candidate tags tried at most per container (a tag without the container's platform is passed over). */
+const MAX_CANDIDATES = 5
 
 export interface StalenessContext {
   engine: DockerEngine
@@ -37,6 +58,10 @@ export function createStalenessChecker(ctx: StalenessContext) {
   const limit = pLimit(ctx.concurrency)
   const checks = new Map<string, Promise<CheckOutcome>>()
   const pulls = new Map<string, Promise<void>>()
+  const tagLists = new Map<string, Promise<{ tags: readonly string[]; truncated?: boolean }>>()
+  const configs = new Map<string, Promise<{ created?: number; platform?: ImagePlatform }>>()
+  let tagListCalls = 0
+  let configCalls = 0
   let checkCalls = 0
   let pullCalls = 0
   const emit = ctx.emit ?? (() => {})
@@ -84,6 +109,36 @@ export function createStalenessChecker(ctx: StalenessContext) {
     return p
   }
 
+  const tagsOf = (repository: string, ref: string) => {
+    let p = tagLists.get(repository)
+    if (!p) {
+      const listTags = ctx.checker?.listTags
+      if (!listTags) throw new UpdaterError('WT_UPDATER_INVALID_OPTION', 'the ImageChecker cannot list tags')
+      p = limit(() => {
+        tagListCalls++
+        return listTags.call(ctx.checker, ref)
+      })
+      tagLists.set(repository, p)
+    }
+    return p
+  }
+
+  const configOf = (ref: string, platform: ImagePlatform) => {
+    const key = `${ref}|${platformName(platform)}`
+    let p = configs.get(key)
+    if (!p) {
+      const imageConfig = ctx.checker?.imageConfig
+      if (!imageConfig)
+        throw new UpdaterError('WT_UPDATER_INVALID_OPTION', 'the ImageChecker cannot read image configs')
+      p = limit(() => {
+        configCalls++
+        return imageConfig.call(ctx.checker, ref, platform)
+      })
+      configs.set(key, p)
+    }
+    return p
+  }
+
   const localTagId = async (ref: string): Promise<string> => (await ctx.engine.inspectImage(ref)).Id
 
   async function staleness(
@@ -91,15 +146,17 @@ export function createStalenessChecker(ctx: StalenessContext) {
     image: ImageInspect | undefined,
     ref: string,
     noPull: boolean,
+    policy?: ContainerPolicy,
   ): Promise<Staleness> {
     const parsed = parseImage(ref)
     const started = now()
-    const found = (latest: string | undefined) =>
+    const found = (latest: string | undefined, tag?: { from: string; to: string; newImage: string }) =>
       emit({
         type: 'found-stale',
         container: bare(container.Name),
         image: ref,
         ...(latest ? { latest } : {}),
+        ...(tag ? { tag } : {}),
         durationMs: now() - started,
       })
     if (parsed.isImageId) return skip(`image is referenced by ID (${ref}); there is no tag to update from`)
@@ -118,6 +175,13 @@ export function createStalenessChecker(ctx: StalenessContext) {
           `local-only image: no RepoDigest of ${repositoryOf(parsed)}, nothing to compare with the registry`,
         )
       }
+      const notes: string[] = []
+      const platform = platformOf(image)
+      if (policy && policy.tag.kind !== 'digest') {
+        const moved = await tagMove(container, parsed, ref, policy, platform, notes, found)
+        if (moved) return moved
+      }
+      const withNotes = <T extends Staleness>(s: T): T => (notes.length > 0 ? { ...s, notes } : s)
       const key = `${repositoryOf(parsed)}:${parsed.tag ?? 'latest'}`
       let outcome = await check(ref, key, image, digests)
       let status = outcome.status
@@ -130,6 +194,10 @@ export function createStalenessChecker(ctx: StalenessContext) {
           status = outcome.status
         }
       }
+      if (status === 'stale' && policy && policy.delayMs > 0) {
+        const waiting = await gate(ref, platform, policy.delayMs, notes)
+        if (waiting) return withNotes({ state: 'fresh', latestImageId: container.Image, waiting })
+      }
       if (status === 'stale') {
         found(outcome.remoteDigest)
         try {
@@ -141,18 +209,142 @@ export function createStalenessChecker(ctx: StalenessContext) {
       // As upstream: the local tag decides (a tag moved by hand also counts as stale).
       const latest = await localTagId(ref)
       if (status !== 'stale' && latest !== container.Image) found(latest)
-      return { state: latest === container.Image ? 'fresh' : 'stale', latestImageId: latest }
+      return withNotes({ state: latest === container.Image ? 'fresh' : 'stale', latestImageId: latest })
     } catch (cause) {
       return skip(`check of ${ref} failed: ${describeError(cause)}`, 'WT_UPDATER_CHECK_FAILED')
     }
   }
 
+  /** The cooldown gate for `ref` (a new digest or a new tag): `waiting` when it is too young. */
+  async function gate(ref: string, platform: ImagePlatform, delayMs: number, notes: string[]) {
+    let created: number | undefined
+    try {
+      created = (await configOf(ref, platform)).created
+    } catch (cause) {
+      notes.push(
+        `the created time of ${ref} could not be read (${describeError(cause)}); cooldown not applied`,
+      )
+      return undefined
+    }
+    if (created === undefined) notes.push(`${ref} has no created time; cooldown not applied`)
+    const g = ageGate(created, now(), delayMs)
+    return g.ok ? undefined : { image: ref, created: created!, waitMs: g.waitMs, reason: g.reason }
+  }
+
+  /**
+   * A tag policy's move: the newest allowed tag that has the container's platform (a candidate
+   * without it is passed over with a note, the next best tried, at most MAX_CANDIDATES), gated by
+   * the cooldown delay, pulled unless monitor-only. `undefined`: no newer tag, check the digest.
+   */
+  async function tagMove(
+    container: ContainerInspect,
+    parsed: ReturnType<typeof parseImage>,
+    ref: string,
+    policy: ContainerPolicy,
+    platform: ImagePlatform,
+    notes: string[],
+    found: (latest: string | undefined, tag?: { from: string; to: string; newImage: string }) => void,
+  ): Promise<Staleness | undefined> {
+    const current = parsed.tag
+    if (current === undefined) {
+      notes.push(`tag policy ${policy.tag.kind}: ${ref} has no tag (latest) to move from`)
+      return undefined
+    }
+    const base = ref.slice(0, ref.lastIndexOf(':'))
+    let list: { tags: readonly string[]; truncated?: boolean }
+    try {
+      list = await tagsOf(repositoryOf(parsed), ref)
+    } catch (cause) {
+      return skip(`tag list of ${base} failed: ${describeError(cause)}`, 'WT_UPDATER_CHECK_FAILED', notes)
+    }
+    const tried = new Set<string>()
+    for (let attempt = 0; attempt < MAX_CANDIDATES; attempt++) {
+      const choice = pickNewerTag(
+        current,
+        list.tags.filter((t) => !tried.has(t)),
+        policy.tag,
+      )
+      if (choice.kind === 'not-a-version') {
+        notes.push(choice.reason)
+        return undefined
+      }
+      if (choice.kind === 'none') {
+        if (list.truncated)
+          notes.push(
+            `the tag list of ${base} was cut at ${list.tags.length} tags; a newer tag may be missing`,
+          )
+        return undefined
+      }
+      tried.add(choice.tag)
+      const newImage = `${base}:${choice.tag}`
+      let config: { created?: number; platform?: ImagePlatform }
+      try {
+        config = await configOf(newImage, platform)
+      } catch (cause) {
+        notes.push(`tag ${choice.tag} passed over: ${describeError(cause)}`)
+        continue
+      }
+      if (config.platform && !samePlatform(config.platform, platform)) {
+        notes.push(
+          `tag ${choice.tag} passed over: its image is ${platformName(config.platform)}, the container runs ${platformName(platform)}`,
+        )
+        continue
+      }
+      const tagChange = { from: current, to: choice.tag, newImage }
+      const g = ageGate(config.created, now(), policy.delayMs)
+      if (!g.ok) {
+        const waiting = { image: newImage, created: config.created!, waitMs: g.waitMs, reason: g.reason }
+        return { state: 'fresh', latestImageId: container.Image, waiting, ...withList(notes) }
+      }
+      if (policy.delayMs > 0 && config.created === undefined)
+        notes.push(`${newImage} has no created time; cooldown not applied`)
+      found(undefined, tagChange)
+      if (policy.monitorOnly) {
+        return { state: 'stale', latestImageId: container.Image, tagChange, ...withList(notes) }
+      }
+      try {
+        await pull(newImage, bare(container.Name))
+      } catch (cause) {
+        return skip(`pull of ${newImage} failed: ${describeError(cause)}`, 'WT_UPDATER_PULL_FAILED', notes)
+      }
+      const latest = await localTagId(newImage)
+      return { state: 'stale', latestImageId: latest, tagChange, ...withList(notes) }
+    }
+    notes.push(`no usable tag among the ${MAX_CANDIDATES} newest candidates`)
+    return undefined
+  }
+
   return {
     staleness,
-    stats: () => ({ checks: checkCalls, pulls: pullCalls }),
+    stats: () => ({ checks: checkCalls, pulls: pullCalls, tagLists: tagListCalls, configs: configCalls }),
   }
 }
 
-function skip(reason: string, code?: string): Staleness {
-  return code === undefined ? { state: 'skipped', reason } : { state: 'skipped', reason, code }
+const withList = (notes: string[]) => (notes.length > 0 ? { notes } : {})
+
+/** The running image's platform (the engine's inspect: Os, Architecture, Variant). */
+export function platformOf(image: ImageInspect): ImagePlatform {
+  const os = typeof image.Os === 'string' && image.Os ? image.Os : 'linux'
+  const architecture =
+    typeof image.Architecture === 'string' && image.Architecture ? image.Architecture : 'amd64'
+  const variant = typeof image.Variant === 'string' && image.Variant ? image.Variant : undefined
+  return variant ? { os, architecture, variant } : { os, architecture }
+}
+
+function samePlatform(a: ImagePlatform, b: ImagePlatform): boolean {
+  if (a.os !== b.os || a.architecture !== b.architecture) return false
+  return a.variant === undefined || b.variant === undefined || a.variant === b.variant
+}
+
+function platformName(p: ImagePlatform): string {
+  return [p.os, p.architecture, p.variant].filter(Boolean).join('/')
+}
+
+function skip(reason: string, code?: string, notes: string[] = []): Staleness {
+  return {
+    state: 'skipped',
+    reason,
+    ...(code === undefined ? {} : { code }),
+    ...withList(notes),
+  }
 }

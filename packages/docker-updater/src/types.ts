@@ -1,5 +1,13 @@
 import type { DockerEngine } from './engine.ts'
 import type { SelectionOptions } from './filters.ts'
+import type { TagPolicy } from './tag-policy.ts'
+
+/** An image's platform, as in an OCI index entry and the engine's image inspect (Os/Architecture/Variant). */
+export interface ImagePlatform {
+  os: string
+  architecture: string
+  variant?: string
+}
 
 /** Registry check, wired by the apps to registry-client's `check`. */
 export interface ImageChecker {
@@ -16,6 +24,20 @@ export interface ImageChecker {
    * check, so a registry client can ask one token for all of a registry's repositories.
    */
   prepare?(imageRefs: readonly string[]): void | Promise<void>
+  /**
+   * The repository's tags (only asked for containers with a tag policy, once per repository per
+   * pass). `truncated` when the registry's list was cut at the client's bounds.
+   */
+  listTags?(imageRef: string): Promise<{ tags: readonly string[]; truncated?: boolean }>
+  /**
+   * The config of `imageRef` for `platform`: its `created` time (ms) and the platform the config
+   * names. Throws when the tag has no image for that platform. Asked only when a cooldown delay is
+   * set or a tag policy offers a new tag (one config blob per candidate image).
+   */
+  imageConfig?(
+    imageRef: string,
+    platform: ImagePlatform,
+  ): Promise<{ created?: number; platform?: ImagePlatform }>
 }
 
 /** X-Registry-Auth for engine pulls, wired by the apps to credentials' `engineAuth`. */
@@ -51,6 +73,15 @@ export interface ContainerReport {
   errorCode?: string
   /** Non-fatal problems (a post-update hook failed, the old container could not be removed). */
   warnings: string[]
+  /**
+   * A tag policy moved (or, monitor-only, would move) the container to another tag: `image` is the
+   * reference it ran, `newImage` the one it is recreated on (`name:toTag`).
+   */
+  tagChange?: { from: string; to: string; newImage: string }
+  /** The cooldown delay holds the update back: the new image is too young (state stays `fresh`). */
+  waiting?: { image: string; created: number; waitMs: number; reason: string }
+  /** Candidate tags passed over (no image for the container's platform, unreadable config). */
+  notes?: string[]
 }
 
 export interface RecoveryReport {
@@ -76,7 +107,15 @@ export interface UpdateReport {
  */
 export type ProgressEvent =
   /** The registry (or, with no-pull, the local tag) has a newer image. `latest`: digest or image id. */
-  | { type: 'found-stale'; container: string; image: string; latest?: string; durationMs: number }
+  | {
+      type: 'found-stale'
+      container: string
+      image: string
+      latest?: string
+      /** A tag policy found a newer tag: `image` is the container's reference, `to` the new tag. */
+      tag?: { from: string; to: string; newImage: string }
+      durationMs: number
+    }
   | { type: 'pull'; phase: 'begin'; image: string; container: string }
   /** At most one per `pullProgressIntervalMs`; bytes of the layers the engine downloads. */
   | {
@@ -140,6 +179,17 @@ export interface UpdateOptions extends SelectionOptions {
   lifecycleHooks?: boolean
   /** Health gate: wait this long for `healthy` when the new container has a healthcheck; 0 = off. @default 60000 */
   healthTimeoutMs?: number
+  /**
+   * Tag policy for containers without a `tag-policy` label (`--tag-policy`). The labels
+   * `tag-policy`, `tag-include`, `tag-exclude` and `tag-transform` override it per container.
+   * @default digest (the same tag, a new digest)
+   */
+  tagPolicy?: TagPolicy
+  /**
+   * Minimum age of a new image before an update, ms (`--cooldown-delay`); the `cooldown-delay`
+   * label overrides it. 0 turns it off. @default 0
+   */
+  cooldownDelayMs?: number
   /** Registry checks and pulls in flight at once. @default 4 */
   concurrency?: number
   /** Settle swaps a previous run left half-done (renamed-aside containers). @default true */

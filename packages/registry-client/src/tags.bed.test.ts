@@ -76,6 +76,18 @@ describe('listTags on the token registry (TLS, bearer tokens)', () => {
   })
 })
 
+describe('listTags on a plain-HTTP loopback registry', () => {
+  it('works as the first request of a cycle: the ping picks the scheme before the URL is built', async () => {
+    const repository = uniqueName('rc/tags-http')
+    const pushed = await pushImage(bed, { registry: 'open', variant: 'v1', repository, tag: '1.0.0' })
+    const { client } = await make(bed, await anonymousResolver())
+    client.startCycle([pushed.ref])
+    expect((await client.listTags(pushed.ref)).tags).toEqual(['1.0.0'])
+    expect(client.stats().requests).toMatchObject({ ping: 1, tagsList: 1 })
+    await dockerCli(bed, ['rmi', pushed.ref]) // the local tag pushImage left
+  })
+})
+
 describe('imageConfig', () => {
   it('reads created from the real config blob, whose digest is the image id the engine shows', async () => {
     const repository = uniqueName('rc/config')

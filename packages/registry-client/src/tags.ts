@@ -60,6 +60,8 @@ export async function listTags(
   const pageSize = Math.max(1, Math.floor(options.pageSize ?? 1000))
   const maxPages = Math.max(1, Math.floor(options.maxPages ?? 100))
   const maxTags = Math.max(1, Math.floor(options.maxTags ?? 20_000))
+  // The ping decides the scheme (https, or http for a plain loopback registry): before the first URL.
+  await session.ready()
   const base = new URL(session.baseUrl())
   let url: URL | undefined = new URL(`/v2/${repository}/tags/list?n=${pageSize}`, base)
   const seen = new Set<string>()

@@ -82,9 +82,14 @@ export async function prepareClis(
 }
 
 /** `watchtower --run-once [--monitor-only] --scope S --registry-ca CA`. */
-export function cliCycle(clis: Clis, bed: Testbed, o: { scope: string; monitorOnly: boolean }): Promise<Ran> {
+export function cliCycle(
+  clis: Clis,
+  bed: Testbed,
+  o: { scope: string; monitorOnly: boolean; extra?: readonly string[] },
+): Promise<Ran> {
   const args = [clis.watchtower, '--run-once', '--scope', o.scope, '--registry-ca', bed.tls.caCert]
   if (o.monitorOnly) args.push('--monitor-only')
+  if (o.extra) args.push(...o.extra)
   return run(process.execPath, args, { env: cliEnv(bed), timeoutMs: 600_000 })
 }
 

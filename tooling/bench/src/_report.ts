@@ -4,6 +4,7 @@ import type { Machine } from './_machine.ts'
 import type { CycleFigures, Phase } from './check-cycle.ts'
 import type { FootprintFigures } from './footprint.ts'
 import type { ImageSizeFigures } from './image-size.ts'
+import type { PolicyCounts, PolicyFigures } from './policies.ts'
 import type { StartupFigures } from './startup.ts'
 import type { UpdateFigures } from './update.ts'
 
@@ -17,6 +18,7 @@ export interface Figures {
   startup?: StartupFigures
   footprint?: FootprintFigures
   image?: ImageSizeFigures
+  policies?: PolicyFigures
   targets: Target[]
 }
 
@@ -42,6 +44,21 @@ export function targetsOf(f: Omit<Figures, 'targets'>): Target[] {
       target: `${fl.pings} ping + ${fl.tokens} token + ${fl.manifests} HEADs = ${fl.total}`,
       measured: `${r.pings} + ${r.tokens} + ${r.manifests} = ${r.total}`,
       met: r.pings <= fl.pings && r.tokens <= fl.tokens && r.manifests <= fl.manifests,
+    })
+  }
+  if (f.policies) {
+    const p = f.policies
+    t.push({
+      what: `pass with policies, ${p.withPolicy} of ${p.repositories} repositories`,
+      target: `1 token, 1 tag list per policy repository, no extra request without a policy (${p.floor.policies} requests)`,
+      measured: `${p.policies.tokens} token, ${p.policies.tagLists} tag lists, ${p.policies.total} requests (no policy: ${p.noPolicy.total})`,
+      met:
+        p.policies.tokens === 1 &&
+        p.policiesAndDelay.tokens === 1 &&
+        p.policies.tagLists === p.withPolicy &&
+        p.policies.manifestHeads === p.repositories - p.withPolicy &&
+        p.noPolicy.total === p.floor.noPolicy &&
+        p.policies.total <= p.floor.policies,
     })
   }
   if (f.update) {
@@ -193,6 +210,30 @@ function sections(f: Figures): { title: string; head: string[]; rows: string[][]
         String(p.layers),
       ]),
       note: `Read from the OCI layout pnpm image build writes (index ${i.index.slice(0, 19)}…): compressed = manifest + config + gzipped layers; unpacked = the layers' tar bytes.`,
+    })
+  }
+  const pol = f.policies
+  if (pol) {
+    const row = (name: string, c: PolicyCounts, floor: string): string[] => [
+      name,
+      String(c.pings),
+      String(c.tokens),
+      String(c.tagLists),
+      String(c.manifestHeads),
+      String(c.manifestGets),
+      String(c.blobs),
+      String(c.total),
+      floor,
+    ]
+    out.push({
+      title: `6. A pass with update policies: ${pol.containers} containers over ${pol.repositories} repositories, semver:minor on ${pol.withPolicy} of them, --run-once --monitor-only`,
+      head: ['', 'pings', 'tokens', 'tag lists', 'HEADs', 'GETs', 'blobs', 'requests', 'floor'],
+      rows: [
+        row('no policy', pol.noPolicy, String(pol.floor.noPolicy)),
+        row('semver:minor on half the repositories', pol.policies, String(pol.floor.policies)),
+        row('the same with --cooldown-delay 1h', pol.policiesAndDelay, String(pol.floor.policies)),
+      ],
+      note: 'Per policy repository: one tag list, the candidate tag manifest (GET) and its config blob; the other repositories cost one HEAD, as without policies.',
     })
   }
   return out

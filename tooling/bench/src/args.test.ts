@@ -13,7 +13,7 @@ describe('pnpm bench flags', () => {
       updates: 5,
       startupRuns: 10,
       cycles: 100,
-      only: ['cycle', 'update', 'startup', 'footprint', 'image'],
+      only: ['cycle', 'update', 'startup', 'footprint', 'image', 'policies'],
       build: true,
       writeResults: false,
     })

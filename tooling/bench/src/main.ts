@@ -12,6 +12,7 @@ import { type Figures, renderMarkdown, renderText, targetsOf } from './_report.t
 import { benchCheckCycle } from './check-cycle.ts'
 import { benchFootprint, type StandInConfig } from './footprint.ts'
 import { benchImageSize } from './image-size.ts'
+import { benchPolicies } from './policies.ts'
 import { benchStartup } from './startup.ts'
 import { benchUpdate } from './update.ts'
 
@@ -87,6 +88,14 @@ export async function main(argv: string[], ctx: MainContext): Promise<number> {
       })
     }
     if (on('image')) partial.image = await benchImageSize(ROOT, tmpDir, log)
+    if (on('policies')) {
+      partial.policies = await benchPolicies(bed, {
+        containers: args.containers,
+        repositories: args.repos,
+        clis,
+        log,
+      })
+    }
     const figures: Figures = { ...partial, targets: targetsOf(partial) }
     process.stdout.write(args.json ? `${JSON.stringify(figures, null, 2)}\n` : renderText(figures))
     if (args.writeResults) {

@@ -114,6 +114,26 @@ describe('HTTP API', () => {
     })
     expect(seen).toEqual([undefined])
   })
+  it('/v1/update shows a tag policy move (from → to) and a container the cooldown delay holds back', async () => {
+    const moved = buildReport([
+      {
+        ...report.updated[0]!,
+        tagChange: { from: '1', to: '2', newImageName: '127.0.0.1:5000/web:2' },
+      },
+      {
+        ...report.fresh[0]!,
+        waiting: { imageName: 'postgres:17', waitMs: 60_000, reason: '1m to go' },
+      },
+    ])
+    const { base } = await start(async () => ({ skipped: false, report: moved }))
+    const r = await fetch(`${base}/v1/update`, { method: 'POST', headers: auth })
+    const j = (await r.json()) as { containers: Record<string, unknown>[] }
+    expect(j.containers[0]).toMatchObject({ fromTag: '1', toTag: '2', newImage: '127.0.0.1:5000/web:2' })
+    expect(j.containers[1]).toMatchObject({
+      state: 'Fresh',
+      waiting: { image: 'postgres:17', waitMs: 60_000 },
+    })
+  })
   it('image= is parsed as real references: repeatable, comma lists, host:port/repo', async () => {
     const seen: string[][] = []
     const { base } = await start(async (i) => {

@@ -29,6 +29,17 @@ export function createMetrics(stats?: () => RunnerStats | undefined): Metrics {
     help: 'Number of containers where update failed during the last scan',
     registers: [registry],
   })
+  const waiting = new Gauge({
+    name: 'watchtower_containers_waiting',
+    help: 'Containers whose update the cooldown delay held back during the last scan',
+    registers: [registry],
+  })
+  const tagChanges = new Gauge({
+    name: 'watchtower_container_tag_change',
+    help: 'Containers a tag policy moved (state Updated) or found a newer tag for (Stale) during the last scan',
+    labelNames: ['container', 'from', 'to', 'state'],
+    registers: [registry],
+  })
   const total = new Counter({
     name: 'watchtower_scans_total',
     help: 'Number of scans since the watchtower started',
@@ -84,6 +95,20 @@ export function createMetrics(stats?: () => RunnerStats | undefined): Metrics {
       scanned.set(r.scanned.length)
       updated.set(r.updated.length + r.stale.length)
       failed.set(r.failed.length)
+      waiting.set(r.all.filter((c) => c.waiting).length)
+      tagChanges.reset()
+      for (const c of r.all) {
+        if (c.tagChange)
+          tagChanges.set(
+            {
+              container: c.name.replace(/^\//, ''),
+              from: c.tagChange.from,
+              to: c.tagChange.to,
+              state: c.state,
+            },
+            1,
+          )
+      }
     },
     recordSkipped() {
       total.inc()

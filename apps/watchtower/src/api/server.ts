@@ -118,6 +118,10 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
         currentImageId: shortId(c.currentImageId),
         latestImageId: shortId(c.latestImageId),
         ...(c.error ? { error: c.error } : {}),
+        ...(c.tagChange
+          ? { fromTag: c.tagChange.from, toTag: c.tagChange.to, newImage: c.tagChange.newImageName }
+          : {}),
+        ...(c.waiting ? { waiting: { image: c.waiting.imageName, waitMs: c.waiting.waitMs } } : {}),
       })),
     })
   }

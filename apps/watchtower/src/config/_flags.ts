@@ -182,6 +182,20 @@ export const FLAGS: readonly FlagSpec[] = [
       'How long a recreated container with a HEALTHCHECK may take to become healthy before it is rolled back (Go duration)',
     arg: 'duration',
   },
+  s(
+    'tag-policy',
+    `${W}TAG_POLICY`,
+    'update',
+    'Default tag policy: digest (same tag, new digest), semver:patch, semver:minor or semver:major (move to newer version tags); the tag-policy label wins',
+    { values: ['', 'digest', 'semver:patch', 'semver:minor', 'semver:major'], arg: 'policy', origin: 'ours' },
+  ),
+  s(
+    'cooldown-delay',
+    `${W}COOLDOWN_DELAY`,
+    'update',
+    'Minimum age of a new image (its created time) before an update, e.g. 72h, 3d, 1w (units s, m, h, d, w, M; 0 = off); the cooldown-delay label wins',
+    { arg: 'duration', origin: 'NF' },
+  ),
   b('include-stopped', `${W}INCLUDE_STOPPED`, 'update', 'Also check created and exited containers', {
     short: 'S',
   }),

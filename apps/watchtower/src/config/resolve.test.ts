@@ -30,6 +30,8 @@ const CASES: [string, string, Get, unknown][] = [
   ['rolling-restart', 'true', (c) => c.rollingRestart, true],
   ['stop-timeout', '1m30s', (c) => c.stopTimeoutMs, 90_000],
   ['health-timeout', '2m', (c) => c.healthTimeoutMs, 120_000],
+  ['tag-policy', 'semver:minor', (c) => c.tagPolicy, 'semver:minor'],
+  ['cooldown-delay', '1w2d', (c) => c.cooldownDelayMs, 9 * 86_400_000],
   ['include-stopped', 'true', (c) => c.includeStopped, true],
   ['include-restarting', 'true', (c) => c.includeRestarting, true],
   ['revive-stopped', 'true', (c) => c.reviveStopped, true],
@@ -163,6 +165,8 @@ describe('defaults', () => {
       schedule: '@every 86400s',
       stopTimeoutMs: 10_000,
       healthTimeoutMs: 60_000,
+      tagPolicy: 'digest',
+      cooldownDelayMs: 0,
       logLevel: 'info',
       logFormat: 'auto',
       notificationsLevel: 'info',
@@ -377,5 +381,14 @@ describe('--help and --version', () => {
   it('are reported', () => {
     expect(resolveConfig({ argv: ['-h'], env: {} }).help).toBe(true)
     expect(resolveConfig({ argv: ['--version'], env: {} }).version).toBe(true)
+  })
+})
+
+describe('update policies', () => {
+  it('a bad --tag-policy or cooldown delay names where it came from', () => {
+    expect(() => cfg(['--tag-policy', 'newest'])).toThrow(/--tag-policy.*expected one of .*semver:minor/)
+    expect(() => cfg([], { WATCHTOWER_COOLDOWN_DELAY: 'soon' })).toThrow(
+      /env WATCHTOWER_COOLDOWN_DELAY: "soon" is not a duration/,
+    )
   })
 })

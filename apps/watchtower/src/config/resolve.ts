@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs'
 import { hostname as osHostname } from 'node:os'
+import { parseCooldownDelay, parseTagPolicy } from '@watchtower-ts/docker-updater'
 import { parseReference } from '@watchtower-ts/registry-client'
 import { ConfigError } from '../errors.ts'
 import { parseSchedule } from '../schedule/spec.ts'
@@ -268,6 +269,20 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
   if (bool('registry-tls-skip')) insecure.push('*')
   if (insecure.length > 0) warnings.push(`TLS verification disabled for registries: ${insecure.join(', ')}`)
 
+  const tagPolicy = str('tag-policy').trim().toLowerCase() || 'digest'
+  const checked = <T>(name: string, read: (where: string) => T): T => {
+    const where = sources[name] === 'default' ? `--${name}` : (sources[name] ?? `--${name}`)
+    try {
+      return read(where)
+    } catch (cause) {
+      throw new ConfigError((cause as Error).message, { source: where, cause })
+    }
+  }
+  checked('tag-policy', (where) => parseTagPolicy({ policy: tagPolicy }, where))
+  const cooldownDelayMs = checked('cooldown-delay', (where) =>
+    parseCooldownDelay(str('cooldown-delay'), where),
+  )
+
   const config: WatchtowerConfig = {
     dockerHost: str('host'),
     tlsVerify: bool('tlsverify'),
@@ -290,6 +305,8 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
     rollingRestart: bool('rolling-restart'),
     stopTimeoutMs: num('stop-timeout'),
     healthTimeoutMs: num('health-timeout'),
+    tagPolicy,
+    cooldownDelayMs,
     includeStopped: bool('include-stopped'),
     includeRestarting: bool('include-restarting'),
     reviveStopped: bool('revive-stopped'),

@@ -52,6 +52,10 @@ export interface WatchtowerConfig {
   stopTimeoutMs: number
   /** Health gate of a recreated container (its HEALTHCHECK); the per-container label wins. */
   healthTimeoutMs: number
+  /** `--tag-policy`: digest (default), semver:patch, semver:minor, semver:major. */
+  tagPolicy: string
+  /** `--cooldown-delay`, ms; 0 = off. */
+  cooldownDelayMs: number
   includeStopped: boolean
   includeRestarting: boolean
   reviveStopped: boolean

@@ -31,12 +31,15 @@ export const BUILTIN_TEMPLATES: Record<string, string> = {
 {{len .Scanned}} Scanned, {{len .Updated}} Updated, {{len .Failed}} Failed
       {{- range .Updated}}
 - {{.Name}} ({{.ImageName}}): {{.CurrentImageID.ShortID}} updated to {{.LatestImageID.ShortID}}
+        {{- if .ToTag}}, tag {{.FromTag}} → {{.ToTag}}{{end}}
       {{- end -}}
       {{- range .Stale}}
-- {{.Name}} ({{.ImageName}}): {{.State}}, {{.LatestImageID.ShortID}} available
+- {{.Name}} ({{.ImageName}}): {{.State}},
+        {{- if .ToTag}} tag {{.FromTag}} → {{.ToTag}} available{{else}} {{.LatestImageID.ShortID}} available{{end}}
       {{- end -}}
       {{- range .Fresh}}
 - {{.Name}} ({{.ImageName}}): {{.State}}
+        {{- with .Waiting}}, waiting: {{.}}{{end}}
       {{- end -}}
       {{- range .Skipped}}
 - {{.Name}} ({{.ImageName}}): {{.State}}: {{.Error}}
@@ -53,6 +56,7 @@ export const BUILTIN_TEMPLATES: Record<string, string> = {
 {{- if .Report -}}
   {{- range .Report.All }}
     {{- .Name}} ({{.ImageName}}): {{.State -}}
+    {{- if .ToTag}} {{.FromTag}} → {{.ToTag}}{{end -}}
     {{- with .Error}} Error: {{.}}{{end}}{{ println }}
   {{- else -}}
     no containers matched filter
@@ -73,6 +77,12 @@ function statusView(c: ContainerReport) {
       LatestImageID: c.latestImageId,
       State: c.state,
       Error: c.error ?? '',
+      // Tag policies: the tag it ran and the tag it moved (or may move) to; empty otherwise.
+      FromTag: c.tagChange?.from ?? '',
+      ToTag: c.tagChange?.to ?? '',
+      NewImageName: c.tagChange?.newImageName ?? '',
+      // The cooldown delay's reason (age, delay, time left) when it holds the update back.
+      Waiting: c.waiting?.reason ?? '',
     },
     '*session.ContainerStatus',
   )
@@ -146,6 +156,8 @@ function containerJson(c: ContainerReport) {
     imageName: c.imageName,
     state: c.state,
     ...(c.error ? { error: c.error } : {}),
+    ...(c.tagChange ? { fromTag: c.tagChange.from, toTag: c.tagChange.to } : {}),
+    ...(c.waiting ? { waitingMs: c.waiting.waitMs } : {}),
   }
 }
 

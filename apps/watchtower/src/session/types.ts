@@ -13,6 +13,10 @@ export interface ContainerReport {
   latestImageId: string
   error?: string
   state: ContainerState
+  /** A tag policy moved it (Updated) or found a newer tag (Stale, monitor-only): `from → to`. */
+  tagChange?: { from: string; to: string; newImageName: string }
+  /** The cooldown delay holds an update back (state Fresh): the new image and the time left. */
+  waiting?: { imageName: string; waitMs: number; reason: string }
 }
 
 /** One session's result, lists sorted by container ID. */
