@@ -301,7 +301,9 @@ export async function createSessionRunner(
               ctx.observer?.checked(imageRef, digests[0], r.remote.digest)
               return { status: r.status, remoteDigest: r.remote.digest }
             } catch (err) {
-              const message = `Could not do a head request for "${imageRef}", falling back to regular pull: ${(err as Error).message}`
+              // Upstream falls back to a plain pull here; watchtower-ts does not update on an unverified answer,
+              // so the message says what happens instead (the container is reported as failed once per pass).
+              const message = `Could not do a head request for "${imageRef}"; not updating it this pass: ${(err as Error).message}`
               if (isLocalConfigError(err)) {
                 // not the registry's fault: the user's own files are broken; never at debug level only
                 if (!configErrors.has((err as Error).message)) log.error((err as Error).message)
