@@ -8,6 +8,7 @@ import {
   imageNameOf,
   listStatuses,
   matchesNames,
+  type ProgressEvent,
   parseTagPolicy,
   runUpdate,
   type ContainerReport as UpdaterContainerReport,
@@ -75,6 +76,7 @@ export function toContainerReport(c: UpdaterContainerReport): ContainerReport {
   const error = unchecked ? `${c.error ?? 'unknown error'}; ${credcheckHint(c.image)}` : c.error
   return {
     id: c.id,
+    ...(c.newId && c.state === 'updated' ? { newId: c.newId } : {}),
     name: c.name,
     imageName: c.image,
     currentImageId: c.oldImageId,
@@ -125,6 +127,29 @@ export function describeProxy(proxy: ProxyConfig): string | undefined {
   if (parts.length === 0) return undefined
   if (proxy.noProxy) parts.push(`NO_PROXY=${proxy.noProxy}`)
   return `Registry and token requests use HTTP proxies (Go's ProxyFromEnvironment rules): ${parts.join(', ')}`
+}
+
+/**
+ * What the status page shows while a container updates: the typed progress events that belong to
+ * one container (found-stale is a check's result, not an update, and pull progress names no container).
+ */
+export function statusStep(e: ProgressEvent): { container: string; step: string } | undefined {
+  switch (e.type) {
+    case 'pull':
+      return e.phase === 'begin' ? { container: e.container, step: 'pulling' } : undefined
+    case 'stop':
+      return { container: e.container, step: e.phase === 'begin' ? 'stopping' : 'stopped' }
+    case 'create':
+      return { container: e.container, step: e.phase === 'begin' ? 'creating' : 'created' }
+    case 'start':
+      return { container: e.container, step: e.phase === 'begin' ? 'starting' : 'started' }
+    case 'healthy':
+      return { container: e.container, step: e.health === 'healthy' ? 'healthy' : 'running' }
+    case 'rolled-back':
+      return { container: e.container, step: `rolled back: ${e.reason}` }
+    default:
+      return undefined
+  }
 }
 
 /** `--warn-on-head-failure`: auto warns only for Docker Hub and ghcr.io (as upstream). */
@@ -186,7 +211,10 @@ export async function createSessionRunner(
     tokenCache,
     trust,
     realmSameHost: config.registryRealmSameHost,
-    onEvent: (event) => log.trace({ notify: false, registry: event }, 'registry'),
+    onEvent: (event) => {
+      ctx.observer?.registryEvent(event)
+      log.trace({ notify: false, registry: event }, 'registry')
+    },
   })
   const engine = createDockerEngine({
     host: config.dockerHost,
@@ -261,6 +289,8 @@ export async function createSessionRunner(
         names = await namesByImage(include, skipImages)
         if (names.length === 0) return buildReport([])
       }
+      // a check-only pass (the status page's) notifies nobody
+      const quiet = request?.checkOnly ? { notify: false } : {}
       const configErrors = new Set<string>()
       const report = await runUpdate({
         ...selection,
@@ -283,9 +313,12 @@ export async function createSessionRunner(
             const ref = parseReference(imageRef)
             try {
               const r = await registry.check(ref, digests)
+              ctx.observer?.checked(imageRef, digests[0], r.remote.digest)
               return { status: r.status, remoteDigest: r.remote.digest }
             } catch (err) {
-              const message = `Could not do a head request for "${imageRef}", falling back to regular pull: ${(err as Error).message}`
+              // Upstream falls back to a plain pull here; watchtower-ts does not update on an unverified answer,
+              // so the message says what happens instead (the container is reported as failed once per pass).
+              const message = `Could not do a head request for "${imageRef}"; not updating it this pass: ${(err as Error).message}`
               if (isLocalConfigError(err)) {
                 // not the registry's fault: the user's own files are broken; never at debug level only
                 if (!configErrors.has((err as Error).message)) log.error((err as Error).message)
@@ -315,7 +348,7 @@ export async function createSessionRunner(
           },
         },
         reviveStopped: config.reviveStopped,
-        monitorOnly: config.monitorOnly,
+        monitorOnly: config.monitorOnly || request?.checkOnly === true,
         noPull: config.noPull,
         labelTakePrecedence: config.labelTakePrecedence,
         noRestart: config.noRestart,
@@ -339,11 +372,15 @@ export async function createSessionRunner(
             )
           else if (e.type === 'step') {
             // stop, create, start and health have their own progress lines
-            if (!['stop', 'create', 'start', 'health'].includes(e.step))
+            if (!['stop', 'create', 'start', 'health'].includes(e.step)) {
+              ctx.observer?.progress(e.container, e.step)
               log.debug({ container: e.container, notify: false }, e.step)
+            }
           } else {
+            const step = statusStep(e)
+            if (step) ctx.observer?.progress(step.container, step.step)
             const line = progressLine(e)
-            log[line.level](line.fields, line.msg)
+            log[line.level]({ ...line.fields, ...quiet }, line.msg)
           }
         },
       })
@@ -355,9 +392,9 @@ export async function createSessionRunner(
       }
       for (const c of report.containers) {
         const line = outcomeLine(c)
-        if (line) log[line.level](line.fields, line.msg)
+        if (line) log[line.level]({ ...line.fields, ...quiet }, line.msg)
         for (const w of c.warnings) log.warn({ container: c.name }, w)
-        for (const n of c.notes ?? []) log.info({ container: c.name, event: 'tag-policy' }, n)
+        for (const n of c.notes ?? []) log.info({ container: c.name, event: 'tag-policy', ...quiet }, n)
       }
       const built = buildReport(report.containers.map(toContainerReport))
       return configErrors.size > 0 ? { ...built, configErrors: [...configErrors] } : built

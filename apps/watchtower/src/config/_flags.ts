@@ -293,6 +293,20 @@ export const FLAGS: readonly FlagSpec[] = [
     'Keep the schedule running with --http-api-update',
   ),
   b('http-api-metrics', `${W}HTTP_API_METRICS`, 'http', 'Enable GET /v1/metrics (Prometheus)'),
+  b(
+    'http-api-ui',
+    `${W}HTTP_API_UI`,
+    'http',
+    'Serve the status page at / (its data comes from /v1/containers, /v1/sessions, /v1/registries)',
+    { origin: 'ours' },
+  ),
+  s(
+    'state-file',
+    `${W}STATE_FILE`,
+    'http',
+    'Keep the status (targets, last 100 passes, registries) in this file across restarts',
+    { arg: 'path', origin: 'ours' },
+  ),
   s('http-api-token', `${W}HTTP_API_TOKEN`, 'http', 'Bearer token the API requires (or a file holding it)', {
     secretFile: true,
     sensitive: true,

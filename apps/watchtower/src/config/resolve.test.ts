@@ -52,6 +52,8 @@ const CASES: [string, string, Get, unknown][] = [
   ['http-api-update', 'true', (c) => c.httpApiUpdate, true],
   ['http-api-periodic-polls', 'true', (c) => c.httpApiPeriodicPolls, true],
   ['http-api-metrics', 'true', (c) => c.httpApiMetrics, true],
+  ['http-api-ui', 'true', (c) => c.httpApiUi, true],
+  ['state-file', '/var/lib/watchtower/state.json', (c) => c.stateFile, '/var/lib/watchtower/state.json'],
   ['http-api-token', '123e4', (c) => c.httpApiToken, '123e4'],
   ['http-api-host', '127.0.0.1', (c) => c.httpApiHost, '127.0.0.1'],
   ['http-api-port', '9090', (c) => c.httpApiPort, 9090],
@@ -120,6 +122,7 @@ const CASES: [string, string, Get, unknown][] = [
 const NEEDS: Record<string, string[]> = {
   'http-api-update': ['--http-api-token', 't'],
   'http-api-metrics': ['--http-api-token', 't'],
+  'http-api-ui': ['--http-api-token', 't'],
   'registry-ca-validate': ['--registry-ca', '/x'],
 }
 

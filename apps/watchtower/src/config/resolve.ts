@@ -230,7 +230,7 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
       source: sources['registry-ca-validate'],
     })
   }
-  const apiEnabled = bool('http-api-update') || bool('http-api-metrics')
+  const apiEnabled = bool('http-api-update') || bool('http-api-metrics') || bool('http-api-ui')
   if (apiEnabled && str('http-api-token') === '') {
     throw new ConfigError(
       '--http-api-token (WATCHTOWER_HTTP_API_TOKEN) is required when the HTTP API is enabled',
@@ -322,6 +322,8 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
     httpApiUpdate: bool('http-api-update'),
     httpApiPeriodicPolls: bool('http-api-periodic-polls'),
     httpApiMetrics: bool('http-api-metrics'),
+    httpApiUi: bool('http-api-ui'),
+    stateFile: str('state-file'),
     httpApiToken: str('http-api-token'),
     httpApiHost: str('http-api-host'),
     httpApiPort: port,

@@ -74,6 +74,10 @@ export interface WatchtowerConfig {
   httpApiUpdate: boolean
   httpApiPeriodicPolls: boolean
   httpApiMetrics: boolean
+  /** Ours: the status page at / (the status API is on whenever the HTTP API is). */
+  httpApiUi: boolean
+  /** Ours: where the status is kept across restarts ('' = memory only). */
+  stateFile: string
   httpApiToken: string
   httpApiHost: string
   httpApiPort: number

@@ -5,6 +5,8 @@ export type ContainerState = 'Skipped' | 'Scanned' | 'Updated' | 'Failed' | 'Fre
 
 export interface ContainerReport {
   id: string
+  /** Id of the container that replaced it (updated). */
+  newId?: string
   name: string
   imageName: string
   currentImageId: string
@@ -39,6 +41,8 @@ export interface SessionRequest {
   images?: string[]
   /** Aborts between containers; a swap in progress always finishes. */
   signal?: AbortSignal
+  /** Check only (as --monitor-only): the status page's view of what is stale. */
+  checkOnly?: boolean
 }
 
 export interface SessionRunner {
@@ -63,6 +67,8 @@ export interface RunnerContext {
   log: import('pino').Logger
   /** The process environment (REPO_USER, DOCKER_CONFIG, ...). */
   env: NodeJS.ProcessEnv
+  /** Told what a pass sees while it runs (the status store). */
+  observer?: import('../status/store.ts').RunObserver
 }
 
 export type SessionRunnerFactory = (config: WatchtowerConfig, ctx: RunnerContext) => Promise<SessionRunner>
