@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -65,8 +65,22 @@ describe('watchtower CLI', () => {
     expect(never.stderr.text).toContain('schedule "0 0 0 30 Feb ?" never fires')
     expect(started).toBe(false)
   })
-  it('--health-check exits 0, but 1 as PID 1', async () => {
-    expect(await main(['--health-check'], testDeps())).toBe(0)
+  it('--health-check exits 0 on a fresh heartbeat, 1 without one, and 1 as PID 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wt-hc-'))
+    const file = join(dir, 'heartbeat.json')
+    const now = Date.UTC(2026, 0, 1)
+    const env = { WATCHTOWER_HEARTBEAT_FILE: file }
+    const missing = testDeps({ env })
+    expect(await main(['--health-check'], missing)).toBe(1)
+    expect(missing.stderr.text).toContain('no heartbeat yet')
+    const beat = { version: 1, pid: 7, intervalMs: 10_000, startedAt: now - 60_000, loopDeadline: now + 1000 }
+    writeFileSync(file, JSON.stringify({ ...beat, writtenAt: now - 1000, engineOkAt: now - 1000 }))
+    expect(await main(['--health-check'], testDeps({ env }))).toBe(0)
+    writeFileSync(file, JSON.stringify({ ...beat, writtenAt: now - 1000, engineOkAt: now - 45_000 }))
+    const lost = testDeps({ env })
+    expect(await main(['--health-check'], lost)).toBe(1)
+    expect(lost.stderr.text).toContain('the Docker engine has not answered for 45 s')
+    rmSync(dir, { recursive: true, force: true })
     const deps = testDeps({ pid: 1 })
     expect(await main(['--health-check'], deps)).toBe(1)
     expect(deps.stderr.text).toContain('should never be passed to the main watchtower process')

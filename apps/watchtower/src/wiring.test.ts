@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { toContainerReport, warnOnHeadFailure } from './wiring.ts'
+import { statusStep, toContainerReport, warnOnHeadFailure } from './wiring.ts'
 
 describe('wiring helpers', () => {
   it('warn-on-head-failure: auto warns for Docker Hub and ghcr.io only', () => {
@@ -25,5 +25,45 @@ describe('wiring helpers', () => {
       error: 'unhealthy',
       latestImageId: 'sha256:a',
     })
+  })
+  it('the status page follows the progress events of one container; found-stale and pull bytes are no update step', () => {
+    expect(statusStep({ type: 'pull', phase: 'begin', image: 'r/web:1', container: 'web' })).toEqual({
+      container: 'web',
+      step: 'pulling',
+    })
+    expect(
+      statusStep({ type: 'stop', phase: 'begin', container: 'web', containerId: 'c', signal: 'SIGTERM' }),
+    ).toEqual({
+      container: 'web',
+      step: 'stopping',
+    })
+    expect(
+      statusStep({ type: 'healthy', container: 'web', containerId: 'd', health: 'healthy', durationMs: 5 }),
+    ).toEqual({
+      container: 'web',
+      step: 'healthy',
+    })
+    expect(
+      statusStep({
+        type: 'rolled-back',
+        container: 'web',
+        containerId: 'd',
+        reason: 'unhealthy',
+        durationMs: 5,
+      }),
+    ).toEqual({ container: 'web', step: 'rolled back: unhealthy' })
+    expect(
+      statusStep({ type: 'found-stale', container: 'web', image: 'r/web:1', durationMs: 3 }),
+    ).toBeUndefined()
+    expect(
+      statusStep({
+        type: 'pull',
+        phase: 'progress',
+        image: 'r/web:1',
+        currentBytes: 1,
+        totalBytes: 2,
+        durationMs: 1,
+      }),
+    ).toBeUndefined()
   })
 })

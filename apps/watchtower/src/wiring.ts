@@ -8,6 +8,7 @@ import {
   imageNameOf,
   listStatuses,
   matchesNames,
+  type ProgressEvent,
   parseTagPolicy,
   type RolledBackMemory,
   runUpdate,
@@ -29,7 +30,12 @@ import { imageMatches, parseImageFilter } from './api/image-filter.ts'
 import type { WatchtowerConfig } from './config/types.ts'
 import { ConfigError } from './errors.ts'
 import { credcheckHint, isUnchecked, outcomeLine, progressLine } from './progress.ts'
-import { detectSelfContainerId, removeOtherInstances, startSelfUpdate } from './self-update.ts'
+import {
+  detectSelfContainerId,
+  removeOtherInstances,
+  SELF_UPDATE_HELPER_COMMAND,
+  settleAtStart,
+} from './self-update.ts'
 import {
   buildReport,
   type ContainerReport,
@@ -76,6 +82,7 @@ export function toContainerReport(c: UpdaterContainerReport): ContainerReport {
   return {
     ...(c.kind === 'service' ? { kind: 'service' as const } : {}),
     id: c.id,
+    ...(c.newId && c.state === 'updated' ? { newId: c.newId } : {}),
     name: c.name,
     imageName: c.image,
     currentImageId: c.oldImageId,
@@ -126,6 +133,29 @@ export function describeProxy(proxy: ProxyConfig): string | undefined {
   if (parts.length === 0) return undefined
   if (proxy.noProxy) parts.push(`NO_PROXY=${proxy.noProxy}`)
   return `Registry and token requests use HTTP proxies (Go's ProxyFromEnvironment rules): ${parts.join(', ')}`
+}
+
+/**
+ * What the status page shows while a container updates: the typed progress events that belong to
+ * one container (found-stale is a check's result, not an update, and pull progress names no container).
+ */
+export function statusStep(e: ProgressEvent): { container: string; step: string } | undefined {
+  switch (e.type) {
+    case 'pull':
+      return e.phase === 'begin' ? { container: e.container, step: 'pulling' } : undefined
+    case 'stop':
+      return { container: e.container, step: e.phase === 'begin' ? 'stopping' : 'stopped' }
+    case 'create':
+      return { container: e.container, step: e.phase === 'begin' ? 'creating' : 'created' }
+    case 'start':
+      return { container: e.container, step: e.phase === 'begin' ? 'starting' : 'started' }
+    case 'healthy':
+      return { container: e.container, step: e.health === 'healthy' ? 'healthy' : 'running' }
+    case 'rolled-back':
+      return { container: e.container, step: `rolled back: ${e.reason}` }
+    default:
+      return undefined
+  }
 }
 
 /** `--warn-on-head-failure`: auto warns only for Docker Hub and ghcr.io (as upstream). */
@@ -188,7 +218,10 @@ export async function createSessionRunner(
     trust,
     ...(options.userAgent ? { userAgent: options.userAgent } : {}),
     realmSameHost: config.registryRealmSameHost,
-    onEvent: (event) => log.trace({ notify: false, registry: event }, 'registry'),
+    onEvent: (event) => {
+      ctx.observer?.registryEvent(event)
+      log.trace({ notify: false, registry: event }, 'registry')
+    },
   })
   const engine = createDockerEngine({
     host: config.dockerHost,
@@ -277,9 +310,19 @@ export async function createSessionRunner(
 
   return {
     async startup() {
-      if (selfId) await removeOtherInstances(engine, selfId, config.scope, log)
+      if (!selfId) return
+      const settled = await settleAtStart(engine, selfId, config.cleanup, log)
+      if (settled === 'superseded') return
+      await removeOtherInstances(engine, selfId, config.scope, log).catch((err: Error) =>
+        log.warn(`Could not look for other watchtower instances: ${err.message}`),
+      )
+    },
+    async ping() {
+      await engine.version()
     },
     async run(request) {
+      // A helper that died while this instance kept running leaves it renamed aside: settle first.
+      if (selfId) await settleAtStart(engine, selfId, config.cleanup, log)
       let names = selection.names
       const include: ImageReference[][] = []
       if (request?.images && request.images.length > 0) include.push(parseImageFilter(request.images))
@@ -291,6 +334,8 @@ export async function createSessionRunner(
         ]
         if (names.length === 0) return buildReport([])
       }
+      // a check-only pass (the status page's) notifies nobody
+      const quiet = request?.checkOnly ? { notify: false } : {}
       const configErrors = new Set<string>()
       const ownService = config.noServices ? undefined : await selfServiceId()
       const report = await runUpdate({
@@ -314,9 +359,12 @@ export async function createSessionRunner(
             const ref = parseReference(imageRef)
             try {
               const r = await registry.check(ref, digests)
+              ctx.observer?.checked(imageRef, digests[0], r.remote.digest)
               return { status: r.status, remoteDigest: r.remote.digest }
             } catch (err) {
-              const message = `Could not do a head request for "${imageRef}", falling back to regular pull: ${(err as Error).message}`
+              // Upstream falls back to a plain pull here; watchtower-ts does not update on an unverified answer,
+              // so the message says what happens instead (the container is reported as failed once per pass).
+              const message = `Could not do a head request for "${imageRef}"; not updating it this pass: ${(err as Error).message}`
               if (isLocalConfigError(err)) {
                 // not the registry's fault: the user's own files are broken; never at debug level only
                 if (!configErrors.has((err as Error).message)) log.error((err as Error).message)
@@ -346,7 +394,7 @@ export async function createSessionRunner(
           },
         },
         reviveStopped: config.reviveStopped,
-        monitorOnly: config.monitorOnly,
+        monitorOnly: config.monitorOnly || request?.checkOnly === true,
         noPull: config.noPull,
         labelTakePrecedence: config.labelTakePrecedence,
         noRestart: config.noRestart,
@@ -362,8 +410,10 @@ export async function createSessionRunner(
         services: !config.noServices,
         serviceTimeoutMs: config.serviceTimeoutMs,
         rolledBack,
-        ...(selfId ? { selfContainerId: selfId } : {}),
         ...(ownService ? { selfServiceId: ownService } : {}),
+        ...(selfId
+          ? { selfContainerId: selfId, selfUpdate: { helperCommand: SELF_UPDATE_HELPER_COMMAND } }
+          : {}),
         onEvent: (e) => {
           if (e.type === 'warning') log.warn({ container: e.container }, e.message)
           else if (e.type === 'hook')
@@ -373,11 +423,15 @@ export async function createSessionRunner(
             )
           else if (e.type === 'step') {
             // stop, create, start and health have their own progress lines
-            if (!['stop', 'create', 'start', 'health'].includes(e.step))
+            if (!['stop', 'create', 'start', 'health'].includes(e.step)) {
+              ctx.observer?.progress(e.container, e.step)
               log.debug({ container: e.container, notify: false }, e.step)
+            }
           } else {
+            const step = statusStep(e)
+            if (step) ctx.observer?.progress(step.container, step.step)
             const line = progressLine(e)
-            log[line.level](line.fields, line.msg)
+            log[line.level]({ ...line.fields, ...quiet }, line.msg)
           }
         },
       })
@@ -401,18 +455,10 @@ export async function createSessionRunner(
         )
       for (const c of report.containers) {
         const line = outcomeLine(c)
-        if (line) log[line.level](line.fields, line.msg)
+        if (line) log[line.level]({ ...line.fields, ...quiet }, line.msg)
         const fields = c.kind === 'service' ? { service: c.name } : { container: c.name }
         for (const w of c.warnings) log.warn(fields, w)
-        for (const n of c.notes ?? []) log.info({ ...fields, event: 'tag-policy' }, n)
-      }
-      const self = selfId ? report.containers.find((c) => c.id === selfId) : undefined
-      if (self?.state === 'stale' && !config.monitorOnly && !config.noRestart) {
-        try {
-          await startSelfUpdate(engine, await engine.inspectContainer(selfId!), log, config.stopTimeoutMs)
-        } catch (err) {
-          log.error(`Could not start the self-update: ${(err as Error).message}`)
-        }
+        for (const n of c.notes ?? []) log.info({ ...fields, event: 'tag-policy', ...quiet }, n)
       }
       const built = buildReport(report.containers.map(toContainerReport))
       return configErrors.size > 0 ? { ...built, configErrors: [...configErrors] } : built

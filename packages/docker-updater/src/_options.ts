@@ -59,8 +59,9 @@ export function validateOptions(options: Record<string, unknown>): void {
       'options rollingRestart and monitorOnly cannot be combined',
     )
   }
-  const helper = (options.selfUpdate as { helperCommand?: unknown } | undefined)?.helperCommand
-  if (helper !== undefined && (!Array.isArray(helper) || helper.length === 0)) {
+  const selfUpdate = options.selfUpdate as { helperCommand?: unknown } | undefined
+  const helper = selfUpdate?.helperCommand
+  if (selfUpdate !== undefined && (!Array.isArray(helper) || helper.length === 0)) {
     throw new UpdaterError(
       'WT_UPDATER_INVALID_OPTION',
       'option selfUpdate.helperCommand must be a non-empty array',

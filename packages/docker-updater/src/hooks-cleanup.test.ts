@@ -1,7 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   buildImage,
-  containersNamed,
   docker,
   inspect,
   inspectImageId,
@@ -121,23 +120,5 @@ describe('cleanup, no-restart, self', () => {
       warnings: [expect.stringMatching(/not recreated/)],
     })
     expect(await docker(['ps', '-a', '-q', '--filter', `name=^${name}$`])).toBe('')
-  })
-
-  it('self-update without published ports: the new instance starts, its first pass removes the old one', async () => {
-    const name = `${P}-self`
-    const { before, tag } = await stale(name)
-    const newImage = await buildImage(tag, 'v2')
-    const report = await runUpdate(opts([name], { selfContainerId: before.Id }))
-    expect(report.containers[0]).toMatchObject({
-      state: 'updated',
-      warnings: [expect.stringMatching(/new instance started/)],
-    })
-    // the old instance is still running (renamed aside) until the new one's first pass
-    expect((await inspect(before.Id)).State.Running).toBe(true)
-    const fresh = await inspect(name)
-    expect([fresh.Image, fresh.State.Running]).toEqual([newImage, true])
-    const second = await runUpdate(opts([name], { selfContainerId: fresh.Id }))
-    expect(second.recovered).toEqual([{ name, leftoverId: before.Id, action: 'finished' }])
-    expect(await containersNamed(name)).toEqual([name])
   })
 })

@@ -34,7 +34,17 @@ export { dependenciesOf, sortByDependencies } from './order.ts'
 export { parseAsideName } from './recreate.ts'
 export { type CreatePlan, type PlanOptions, planRecreate } from './recreate-plan.ts'
 export { runUpdate } from './run-update.ts'
-export { type CompleteSelfUpdateOptions, completeSelfUpdate, type SelfUpdateOptions } from './self-update.ts'
+export {
+  type CompleteSelfUpdateOptions,
+  completeSelfUpdate,
+  isSelfUpdateParty,
+  SELF_UPDATE_ENV,
+  type SelfUpdateOptions,
+  type SettleResult,
+  type SettleSelfUpdateOptions,
+  selfUpdateFromEnv,
+  settleSelfUpdate,
+} from './self-update.ts'
 export {
   isSwarmTask,
   type RolledBackMemory,

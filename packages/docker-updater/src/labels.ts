@@ -15,6 +15,8 @@ export const LABELS = {
   postUpdateTimeout: 'com.centurylinklabs.watchtower.lifecycle.post-update-timeout',
   /** watchtower-ts: seconds to wait for `healthy` after an update; `0` turns the health gate off. */
   healthTimeout: 'com.centurylinklabs.watchtower.health-timeout',
+  /** watchtower-ts: on the helper container of a self-update; the value is the container's name. */
+  selfUpdateHelper: 'com.centurylinklabs.watchtower.self-update-helper',
   /** watchtower-ts: `digest` (default), `semver:patch`, `semver:minor`, `semver:major`. */
   tagPolicy: 'com.centurylinklabs.watchtower.tag-policy',
   /** watchtower-ts: regular expressions narrowing the candidate tags, and a `REGEX => $1.$2` transform. */

@@ -89,6 +89,31 @@ describe('planRecreate (unit)', () => {
     expect(extraNetworks).toEqual([{ name: 'net2', endpoint: {} }])
   })
 
+  it('from API 1.44: every network at create, the user MAC per endpoint (Config.MacAddress deprecated)', () => {
+    const c = container()
+    c.NetworkSettings.Networks!['net2']!.IPAddress = '10.0.0.1' // its MAC is the one the engine derives
+    c.NetworkSettings.Networks!['net3'] = {
+      IPAddress: '10.3.0.7',
+      MacAddress: '02:42:aa:bb:cc:dd',
+      Aliases: ['x'],
+    }
+    const { body, extraNetworks } = planRecreate(c, image, { apiVersion: '1.45' })
+    expect(extraNetworks).toEqual([])
+    expect(body.MacAddress).toBeUndefined()
+    expect(body.NetworkingConfig).toEqual({
+      EndpointsConfig: {
+        net1: { IPAMConfig: { IPv4Address: '10.1.0.5' }, Aliases: ['web'], MacAddress: '02:42:ac:11:00:99' },
+        net2: {},
+        net3: { Aliases: ['x'], MacAddress: '02:42:aa:bb:cc:dd' },
+      },
+    })
+    // below 1.44 nothing changes
+    expect(planRecreate(c, image, { apiVersion: '1.43' }).extraNetworks.map((n) => n.name)).toEqual([
+      'net2',
+      'net3',
+    ])
+  })
+
   it('scrubs what conflicts with container: and host network modes, and follows the supplier by name', () => {
     const c = container({}, { NetworkMode: `container:${'f'.repeat(64)}`, Dns: ['1.1.1.1'] })
     c.Config.Hostname = 'custom'

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util'
+import { compareApiVersions } from './_docker-host.ts'
 import type {
   ContainerConfig,
   ContainerInspect,
@@ -11,9 +12,9 @@ import type {
 import { LABELS } from './labels.ts'
 
 export interface CreatePlan {
-  /** Body for `POST /containers/create` (with only the primary network). */
+  /** Body for `POST /containers/create`: only the primary network before API 1.44, every network from 1.44 on. */
   body: CreateContainerBody
-  /** Networks to connect after create, before start (moby#29265: one network at create). */
+  /** Networks to connect after create, before start (before API 1.44 only: moby#29265, one network at create). */
   extraNetworks: Array<{ name: string; endpoint: EndpointSettings }>
 }
 
@@ -23,12 +24,28 @@ export interface PlanOptions {
   /** Container id → name (for `container:<id>` network mode and links). */
   nameOf?: (id: string) => string | undefined
   /**
+   * The API version the create request uses. From 1.44 on, every network goes into the create
+   * body (`EndpointsConfig`) and a user-set MAC address is per endpoint (`Config.MacAddress` is
+   * deprecated). @default '1.41' (create, then connect; MAC in Config)
+   */
+  apiVersion?: string
+  /**
    * Id of the image the new container runs. Compose v2 records the image id in
    * `com.docker.compose.image` and recreates a container whose label differs from the local
    * image's id: when the label names the old image, it is moved to this one, so a following
    * `docker compose up -d` finds nothing to change.
    */
   newImageId?: string
+}
+
+/** API 1.44 (Engine 25): several networks at create, per-endpoint MAC addresses. */
+export const MULTI_NETWORK_API = '1.44'
+
+/** The MAC an engine up to 26 derives from an IPv4 address (02:42 + the address): not user-set. */
+function derivedMac(mac: string | undefined, ip: string | undefined): boolean {
+  if (!mac || !ip) return false
+  const octets = ip.split('.').map((n) => Number(n).toString(16).padStart(2, '0'))
+  return octets.length === 4 && mac.toLowerCase() === `02:42:${octets.join(':')}`
 }
 
 /**
@@ -98,6 +115,9 @@ export function planRecreate(
   }
   if (host.Links) host.Links = host.Links.map(rewriteLink)
 
+  const multi = compareApiVersions(options.apiVersion ?? '1.41', MULTI_NETWORK_API) >= 0
+  const userMac = config.MacAddress || undefined
+  if (multi) delete config.MacAddress
   const body: CreateContainerBody = { ...config, HostConfig: host }
   const extraNetworks: CreatePlan['extraNetworks'] = []
   if (!isContainerMode && !isHostMode && mode !== 'none') {
@@ -105,9 +125,20 @@ export function planRecreate(
     const primaryName = mode === 'default' ? 'bridge' : mode
     const primary = networks.find(([name]) => name === primaryName) ?? networks[0]
     if (primary) {
-      body.NetworkingConfig = { EndpointsConfig: { [primary[0]]: endpointFor(primary[1], container.Id) } }
+      const primaryEndpoint = endpointFor(primary[1], container.Id)
+      if (multi && userMac) primaryEndpoint.MacAddress = userMac
+      body.NetworkingConfig = { EndpointsConfig: { [primary[0]]: primaryEndpoint } }
       for (const [name, settings] of networks) {
-        if (name !== primary[0]) extraNetworks.push({ name, endpoint: endpointFor(settings, container.Id) })
+        if (name === primary[0]) continue
+        const endpoint = endpointFor(settings, container.Id)
+        if (!multi) {
+          extraNetworks.push({ name, endpoint })
+          continue
+        }
+        // A MAC the user set on this endpoint (not the one the engine derives from the address).
+        if (settings.MacAddress && !derivedMac(settings.MacAddress, settings.IPAddress))
+          endpoint.MacAddress = settings.MacAddress
+        body.NetworkingConfig.EndpointsConfig![name] = endpoint
       }
     }
   }

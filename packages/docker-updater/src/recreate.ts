@@ -140,12 +140,21 @@ export async function recoverLeftovers(
   ctx: RunContext,
   all: readonly ContainerSummary[],
   selected: (leftover: ContainerInspect, originalName: string) => boolean,
+  selfId?: string,
 ): Promise<RecoveryReport[]> {
   const reports: RecoveryReport[] = []
+  // A running self-update helper owns its two containers until it exits (self-update.ts).
+  const helped = new Set(
+    all
+      .filter((s) => s.State === 'running' || s.State === 'created' || s.State === 'restarting')
+      .map((s) => labelOf(s.Labels, LABELS.selfUpdateHelper))
+      .filter((n) => n !== undefined),
+  )
   for (const summary of all) {
     const marker = summary.Names.map((n) => parseAsideName(n, summary.Id)).find((m) => m !== undefined)
-    if (!marker) continue
+    if (!marker || summary.Id === selfId) continue
     const { original, wasRunning } = marker
+    if (helped.has(original)) continue
     const shallow = { Name: `/${original}`, Config: { Labels: summary.Labels ?? {} } } as ContainerInspect
     if (!selected(shallow, original)) continue
     const leftoverInfo = await inspectOrGone(ctx, summary.Id).catch(() => undefined)
@@ -153,8 +162,9 @@ export async function recoverLeftovers(
     const report: RecoveryReport = { name: original, leftoverId: summary.Id, action: 'restored' }
     try {
       const current = await inspectOrGone(ctx, original)
-      let keepNew = false
-      if (current?.State.Running && current.State.Health?.Status !== 'unhealthy') {
+      // The instance running this recovery is alive: it is the new one and stays.
+      let keepNew = current !== undefined && current.Id === selfId
+      if (!keepNew && current?.State.Running && current.State.Health?.Status !== 'unhealthy') {
         keepNew = await healthGate(ctx, current.Id, original, ctx.healthTimeoutMs).then(
           () => true,
           () => false,

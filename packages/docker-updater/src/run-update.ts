@@ -56,6 +56,7 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
           ctx,
           (await engine.listContainers({ all: true })).filter((c) => !isSwarmTask(c.Labels)),
           (c, original) => exclusionReason({ ...c, Name: `/${original}` }, options) === undefined,
+          options.selfContainerId,
         )
 
   // Swarm: services are the cluster's to roll out; the containers of their tasks are never
@@ -95,6 +96,12 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
   const listed = selected
   const sorted = sortByDependencies(selected, (c) => dependenciesOf(c, listed, idToName))
 
+  // The create body's shape depends on the API version (recreate-plan.ts): asked once per pass.
+  let api: Promise<string | undefined> | undefined
+  const apiVersion = () => {
+    api ??= engine.apiVersion().catch(() => undefined)
+    return api
+  }
   const images = new Map<string, Promise<ImageInspect | undefined>>()
   const imageOf = (id: string) => {
     if (!images.has(id))
@@ -193,9 +200,11 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
   ): Promise<Action> => {
     // A tag policy's move recreates the container on `name:newtag`; everything else stays.
     const image = report.tagChange && !restartOnly ? report.tagChange.newImage : c.Config.Image
+    const version = await apiVersion()
     const plan = planRecreate(c, await imageOf(c.Image), {
       image,
       nameOf: idToName,
+      ...(version ? { apiVersion: version } : {}),
       ...(report.newImageId ? { newImageId: report.newImageId } : {}),
     })
     const gateLabel = labelOf(c.Config.Labels, LABELS.healthTimeout)
@@ -240,16 +249,28 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
     for (const a of actions) if (a.asideOk) await finishSwap(ctx, a, updatedImages)
   }
   if (self && !options.noRestart) {
-    // Never stopped mid-pass: handled last, handed over without a port conflict (self-update.ts).
+    // Never stopped mid-pass: handled last, by a helper container (self-update.ts).
     try {
-      const started = await startSelfUpdate(ctx, self.item, options.selfUpdate ?? {})
+      if (!options.selfUpdate) {
+        throw new UpdaterError(
+          'WT_UPDATER_INVALID_OPTION',
+          `${self.report.name} is the container this updater runs in: its update needs option selfUpdate.helperCommand`,
+          { container: self.report.name },
+        )
+      }
+      const started = await startSelfUpdate(ctx, self.item, {
+        ...options.selfUpdate,
+        cleanup: Boolean(options.cleanup) && !self.restartOnly,
+      })
       self.report.state = self.restartOnly ? 'restarted' : 'updated'
       self.report.newId = started.newId
-      self.report.warnings.push(started.note)
     } catch (error) {
       fail(self, error, 'failed')
-      if (error instanceof UpdaterError && error.code === 'WT_UPDATER_INVALID_OPTION')
-        self.report.state = 'skipped'
+      ctx.emit({
+        type: 'warning',
+        container: self.report.name,
+        message: `self-update not done: ${self.report.error}`,
+      })
     }
   }
   if (options.cleanup) await cleanupImages(ctx, updatedImages, reports)

@@ -218,8 +218,12 @@ export interface UpdateOptions extends SelectionOptions {
    * last, without waiting for the cluster to settle (the update replaces this very process).
    */
   selfServiceId?: string
-  /** How the own container is replaced. @default {} (start the new one directly; refused when it publishes ports) */
-  selfUpdate?: { helperCommand?: readonly string[] }
+  /**
+   * How the own container is replaced: by a helper container from the new image running
+   * `helperCommand` (see self-update.ts). Without it the own container is never updated (reported
+   * failed, with a warning). @default undefined
+   */
+  selfUpdate?: { helperCommand: readonly string[] }
   /** Update plain containers. @default true */
   containers?: boolean
   /** Update swarm services when the engine is a swarm manager (the cluster rolls them out). @default true */

@@ -18,6 +18,8 @@ export const DEBIAN_PACKAGES = [
   'docker-compose',
   // proxy tests: a real forward proxy
   'tinyproxy',
+  // the status page's browser test (driven by playwright-core, never `playwright install`)
+  'chromium',
 ] as const
 
 /** Packages of `wanted` that dpkg does not report as installed. */

@@ -178,12 +178,17 @@ async function stopOrphans(dir: string, state: BedState, log: (m: string) => voi
     state.pids.proxy,
     ...Object.values(state.pids.registries),
   ])
-  const isolated = join(dir, 'isolated')
+  const isolated = join(dir, 'isolated') // and isolated-26
   for (const pattern of [PROC.registry, PROC.tokenServer, PROXY_PROC]) {
     for (const pid of await findProcesses(`${dir}/`, pattern)) {
       if (known.has(pid)) continue
       const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
-      if (cmdline.includes(`${isolated}/`) || cmdline.includes(`${swarmRoot(dir)}/`)) continue
+      if (
+        cmdline.includes(`${isolated}/`) ||
+        cmdline.includes(`${isolated}-`) ||
+        cmdline.includes(`${swarmRoot(dir)}/`)
+      )
+        continue
       const what =
         pattern === PROC.registry ? 'registry' : pattern === PROXY_PROC ? 'tinyproxy' : 'token server'
       log(`stopping orphaned ${what} (pid ${pid})`)

@@ -1,14 +1,20 @@
 /**
- * A second dockerd inside its own network namespace: its default bridge and container addresses
- * stay in there. An open registry runs in the namespace too, on the same port as the bed's open
- * registry and serving the same storage, so `127.0.0.1:PORT/repo:tag` means the same in both engines.
+ * Extra dockerds, each inside its own network namespace: their bridges and container addresses
+ * stay in there. Two kinds share this code: `20` (the machine's Debian docker.io 20.10, API 1.41)
+ * and `26` (Debian trixie's docker.io 26.1.5 and containerd 1.7, API 1.45, unpacked under the bed
+ * folder by `_engine26.ts` and run with bookworm's runc). In each namespace an open registry runs
+ * too, on the same port as the bed's open registry and serving the same storage, so
+ * `127.0.0.1:PORT/repo:tag` means the same in every engine. It listens on every address of the
+ * namespace (nothing else is in there), so containers reach it at the default bridge's gateway,
+ * `BRIDGE_GATEWAY:PORT` (`registryBridgeHost`), which the engine treats as an insecure registry.
  */
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { apiVersion, ping } from './_engine.ts'
-import { type IsolatedState, readIsolated, stateDir, writeIsolated } from './_state.ts'
+import { ensureEngine26Files } from './_engine26.ts'
+import { type IsolatedKind, type IsolatedState, readIsolated, stateDir, writeIsolated } from './_state.ts'
 import {
   PROC,
   pidAlive,
@@ -23,11 +29,27 @@ import {
 } from './_util.ts'
 import type { IsolatedEngine, Testbed } from './types.ts'
 
-/** One namespace per state folder: `wt-testbed` for the default folder, `wt-testbed-<hash>` otherwise. */
-export function netnsName(dir: string): string {
-  if (dir === stateDir({})) return 'wt-testbed'
-  return `wt-testbed-${createHash('sha256').update(dir).digest('hex').slice(0, 8)}`
+/**
+ * One namespace per state folder and kind: `wt-testbed` for the default folder, `wt-testbed-<hash>`
+ * otherwise; `-26` appended for the engine 26 one.
+ */
+export function netnsName(dir: string, kind: IsolatedKind = '20'): string {
+  const base =
+    dir === stateDir({})
+      ? 'wt-testbed'
+      : `wt-testbed-${createHash('sha256').update(dir).digest('hex').slice(0, 8)}`
+  return kind === '20' ? base : `${base}-${kind}`
 }
+
+/** Folder of one kind's engine under the bed folder. */
+export const isolatedRoot = (dir: string, kind: IsolatedKind): string =>
+  join(dir, kind === '20' ? 'isolated' : `isolated-${kind}`)
+
+/** The default bridge of every isolated engine (`--bip`); its gateway is an address of the namespace. */
+const BRIDGE_CIDR = '10.213.0.1/24'
+export const BRIDGE_GATEWAY = '10.213.0.1'
+/** Bumped when the way an isolated engine is started changes: an older one still running is restarted. */
+const LAYOUT = 2
 
 const nsPath = (ns: string) => `/var/run/netns/${ns}`
 
@@ -75,23 +97,35 @@ async function loadImages(from: string, to: string, refs: readonly string[]): Pr
 }
 
 async function isolatedHealthy(iso: IsolatedState | undefined, openPort: number): Promise<boolean> {
-  if (!iso || !pidAlive(iso.pid, PROC.dockerd) || !pidAlive(iso.registryPid, PROC.registry)) return false
+  if (!iso || iso.layout !== LAYOUT) return false
+  if (!pidAlive(iso.pid, PROC.dockerd) || !pidAlive(iso.registryPid, PROC.registry)) return false
   if (!(await ping({ host: iso.host, socketPath: iso.socketPath }))) return false
   return registryAnswersInNs(iso.netns, openPort)
 }
 
-/** Starts (once, shared by every worker) the isolated engine and loads the bed's images into it. */
-export async function ensureIsolated(bed: Testbed): Promise<IsolatedEngine> {
+/** Starts (once, shared by every worker) the isolated engine 20.10 and loads the bed's images into it. */
+export function ensureIsolated(bed: Testbed): Promise<IsolatedEngine> {
+  return ensureIsolatedKind(bed, '20')
+}
+
+/** Starts (once, shared by every worker) the isolated engine 26.1 (API 1.45) and loads the bed's images into it. */
+export function ensureModern(bed: Testbed): Promise<IsolatedEngine> {
+  return ensureIsolatedKind(bed, '26')
+}
+
+async function ensureIsolatedKind(bed: Testbed, kind: IsolatedKind): Promise<IsolatedEngine> {
   const dir = bed.dir
   const openPort = Number(bed.registries.open.host.split(':')[1])
-  return withLock(dir, 'isolated', async () => {
-    const prev = await readIsolated(dir)
+  return withLock(dir, kind === '20' ? 'isolated' : `isolated-${kind}`, async () => {
+    const prev = await readIsolated(dir, kind)
     if (prev && (await isolatedHealthy(prev, openPort))) return publicPart(prev)
-    await stopIsolated(dir)
-    const ns = netnsName(dir)
+    await stopIsolated(dir, kind)
+    const ns = netnsName(dir, kind)
     const netnsPath = nsPath(ns)
     await ensureNetns(ns)
-    const root = join(dir, 'isolated')
+    const root = isolatedRoot(dir, kind)
+    // Engine 26 comes from Debian trixie's packages, unpacked under the bed folder (cached there).
+    const files = kind === '26' ? await ensureEngine26Files(dir) : undefined
     const socketPath = join(root, 'docker.sock')
     const pidFile = join(root, 'dockerd.pid')
     for (const d of ['data', 'exec']) await mkdir(join(root, d), { recursive: true })
@@ -102,7 +136,7 @@ export async function ensureIsolated(bed: Testbed): Promise<IsolatedEngine> {
       'nsenter',
       [
         `--net=${netnsPath}`,
-        'dockerd',
+        files ? files.dockerd : 'dockerd',
         '--host',
         `unix://${socketPath}`,
         '--data-root',
@@ -111,8 +145,11 @@ export async function ensureIsolated(bed: Testbed): Promise<IsolatedEngine> {
         join(root, 'exec'),
         '--pidfile',
         pidFile,
+        `--bip=${BRIDGE_CIDR}`,
+        `--insecure-registry=${BRIDGE_GATEWAY}:${openPort}`,
+        ...(files ? files.args : []),
       ],
-      { logFile },
+      { logFile, ...(files ? { env: { ...process.env, PATH: files.path } } : {}) },
     )
     const ep = { host: `unix://${socketPath}`, socketPath }
     await waitFor('isolated dockerd', () => ping(ep), {
@@ -133,7 +170,7 @@ export async function ensureIsolated(bed: Testbed): Promise<IsolatedEngine> {
           delete: { enabled: true },
           maintenance: { uploadpurging: { enabled: false } },
         },
-        http: { addr: `127.0.0.1:${openPort}` },
+        http: { addr: `0.0.0.0:${openPort}` },
       }),
     )
     const regLog = join(root, 'registry.log')
@@ -160,30 +197,35 @@ export async function ensureIsolated(bed: Testbed): Promise<IsolatedEngine> {
     if (missing.length > 0) await loadImages(bed.docker.host, ep.host, missing)
     const iso: IsolatedState = {
       ...ep,
+      kind,
+      layout: LAYOUT,
       netns: ns,
       netnsPath,
       dataRoot: join(root, 'data'),
       apiVersion: await apiVersion(ep),
       registryHost: bed.registries.open.host,
+      registryBridgeHost: `${BRIDGE_GATEWAY}:${openPort}`,
       pid,
       registryPid,
     }
-    await writeIsolated(dir, iso)
+    await writeIsolated(dir, iso, kind)
     return publicPart(iso)
   })
 }
 
 function publicPart(iso: IsolatedState): IsolatedEngine {
-  const { pid: _p, registryPid: _r, ...rest } = iso
+  const { pid: _p, registryPid: _r, layout: _l, ...rest } = iso
   return rest
 }
 
-/** Stops the isolated engine and its registry (if running) and removes the namespace. */
-export async function stopIsolated(dir: string): Promise<void> {
-  const iso = await readIsolated(dir)
-  if (!iso) return
-  await Promise.all([stopPid(iso.registryPid, PROC.registry), stopPid(iso.pid, PROC.dockerd, 60_000)])
-  await unmountUnder(join(dir, 'isolated'))
-  await run('ip', ['netns', 'del', iso.netns])
-  await writeIsolated(dir, undefined)
+/** Stops an isolated engine (every kind when none is given) and its registry, and removes its namespace. */
+export async function stopIsolated(dir: string, kind?: IsolatedKind): Promise<void> {
+  for (const k of kind ? [kind] : (['20', '26'] as const)) {
+    const iso = await readIsolated(dir, k)
+    if (!iso) continue
+    await Promise.all([stopPid(iso.registryPid, PROC.registry), stopPid(iso.pid, PROC.dockerd, 60_000)])
+    await unmountUnder(isolatedRoot(dir, k))
+    await run('ip', ['netns', 'del', iso.netns])
+    await writeIsolated(dir, undefined, k)
+  }
 }

@@ -24,24 +24,35 @@ export interface BedState {
   }
 }
 
-/** The isolated engine's own state file (written under its own lock by whichever worker starts it). */
-export type IsolatedState = IsolatedEngine & { pid: number; registryPid: number }
+/** Which isolated engine: Debian bookworm's docker.io 20.10, or trixie's 26.1. */
+export type IsolatedKind = '20' | '26'
 
-const isolatedFile = (dir: string) => join(dir, 'isolated.json')
+/** An isolated engine's own state file (written under its own lock by whichever worker starts it). */
+export type IsolatedState = IsolatedEngine & { pid: number; registryPid: number; layout?: number }
 
-export async function readIsolated(dir: string): Promise<IsolatedState | undefined> {
+const isolatedFile = (dir: string, kind: IsolatedKind) =>
+  join(dir, kind === '20' ? 'isolated.json' : `isolated-${kind}.json`)
+
+export async function readIsolated(
+  dir: string,
+  kind: IsolatedKind = '20',
+): Promise<IsolatedState | undefined> {
   try {
-    return JSON.parse(await readFile(isolatedFile(dir), 'utf8')) as IsolatedState
+    return JSON.parse(await readFile(isolatedFile(dir, kind), 'utf8')) as IsolatedState
   } catch {
     return undefined
   }
 }
 
-export async function writeIsolated(dir: string, iso: IsolatedState | undefined): Promise<void> {
-  if (!iso) return rm(isolatedFile(dir), { force: true })
-  const tmp = `${isolatedFile(dir)}.${process.pid}.tmp`
+export async function writeIsolated(
+  dir: string,
+  iso: IsolatedState | undefined,
+  kind: IsolatedKind = '20',
+): Promise<void> {
+  if (!iso) return rm(isolatedFile(dir, kind), { force: true })
+  const tmp = `${isolatedFile(dir, kind)}.${process.pid}.tmp`
   await writeFile(tmp, `${JSON.stringify(iso, null, 2)}\n`)
-  await rename(tmp, isolatedFile(dir))
+  await rename(tmp, isolatedFile(dir, kind))
 }
 
 export function stateDir(env: NodeJS.ProcessEnv = process.env): string {

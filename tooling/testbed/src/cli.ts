@@ -58,8 +58,11 @@ async function status(): Promise<number> {
     all &&= ok
     line('proxy (tinyproxy)', ok, `${bed.proxy.url} → registry ${bed.proxy.registry.url}`)
   }
-  const iso = await readIsolated(dir)
-  if (iso) line('isolated engine', pidAlive(iso.pid, PROC.dockerd), `${iso.host} (netns ${iso.netns})`)
+  for (const kind of ['20', '26'] as const) {
+    const iso = await readIsolated(dir, kind)
+    if (iso)
+      line(`isolated engine ${kind}`, pidAlive(iso.pid, PROC.dockerd), `${iso.host} (netns ${iso.netns})`)
+  }
   for (const s of await readSwarms(dir))
     line(`swarm ${s.engine}`, await ping(s.manager), s.nodes.map((n) => `${n.role} ${n.host}`).join(', '))
   const leases = await liveLeases(dir)

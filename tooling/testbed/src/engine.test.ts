@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from 'vitest'
 import { run } from './_util.ts'
-import { dockerCli, isolatedEngine, pushImage, uniqueName } from './index.ts'
+import { dockerCli, isolatedEngine, modernEngine, pushImage, uniqueName } from './index.ts'
 
 const bed = inject('testbed')
 
@@ -19,10 +19,16 @@ describe('engines', () => {
       expect(out.stdout.trim()).toBe(variant)
     }
   })
+})
 
-  it('an isolated engine runs bridge networking and pulls from the open registry in its namespace', async () => {
-    const iso = await isolatedEngine(bed)
-    expect(await isolatedEngine(bed)).toEqual(iso)
+describe.each([
+  { kind: '20', start: isolatedEngine, api: '1.41' },
+  { kind: '26', start: modernEngine, api: '1.45' },
+] as const)('isolated engine $kind', ({ kind, start, api }) => {
+  it('runs bridge networking and pulls from the open registry in its namespace', async () => {
+    const iso = await start(bed)
+    expect(await start(bed)).toEqual(iso)
+    expect([iso.kind, iso.apiVersion]).toEqual([kind, api])
     expect(iso.registryHost).toBe(bed.registries.open.host)
     const repository = uniqueName('alice/iso')
     const pushed = await pushImage(bed, { registry: 'open', variant: 'v2', repository, tag: 'x' })
@@ -40,6 +46,27 @@ describe('engines', () => {
       )
       expect(out.stdout).toContain('v2')
       expect(out.stdout).toMatch(/inet 172\.|inet 10\.|inet 192\.168\./)
+      // Containers reach the namespace's registry at the bridge gateway; the engine pulls from it too.
+      const viaBridge = `${iso.registryBridgeHost}/${repository}:x`
+      await dockerCli(bed, ['pull', viaBridge], { host: iso.host, reject: true })
+      const fetched = await dockerCli(
+        bed,
+        [
+          'run',
+          '--rm',
+          '--network',
+          net,
+          pushed.ref,
+          'wget',
+          '-q',
+          '-O',
+          '-',
+          `http://${iso.registryBridgeHost}/v2/`,
+        ],
+        { host: iso.host, reject: true },
+      )
+      expect(fetched.stdout.trim()).toBe('{}')
+      await dockerCli(bed, ['rmi', viaBridge, pushed.ref], { host: iso.host })
     } finally {
       await dockerCli(bed, ['network', 'rm', net], { host: iso.host })
     }

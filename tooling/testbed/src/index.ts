@@ -1,4 +1,4 @@
-export { ensureIsolated as isolatedEngine } from './_isolated.ts'
+export { ensureIsolated as isolatedEngine, ensureModern as modernEngine } from './_isolated.ts'
 export { ensureNpmRegistry as npmRegistry, type NpmRegistry } from './_npm-registry.ts'
 export {
   ensureSwarm as swarmCluster,

@@ -183,6 +183,8 @@ export interface RegistryRequestRecord {
 
 /** A second dockerd in its own network namespace (its default bridge works there, nowhere else). */
 export interface IsolatedEngine {
+  /** `20`: Debian bookworm's docker.io 20.10 (API 1.41); `26`: Debian trixie's docker.io 26.1 (API 1.45). */
+  kind: '20' | '26'
   /** DOCKER_HOST value: `unix:///…/docker.sock`. */
   host: string
   socketPath: string
@@ -197,6 +199,12 @@ export interface IsolatedEngine {
    * pull the same reference from the isolated engine.
    */
   registryHost: string
+  /**
+   * The same registry as seen from containers of this engine (any network with a route to the
+   * namespace): `GATEWAY:PORT` on the engine's default bridge gateway (10.213.0.1). The engine
+   * pulls from it as an insecure (HTTP) registry; push through `registryHost` (same storage).
+   */
+  registryBridgeHost: string
 }
 
 declare module 'vitest' {

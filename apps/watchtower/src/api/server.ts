@@ -7,9 +7,12 @@ import type { ImageReference } from '@watchtower-ts/registry-client'
 import type { Logger } from 'pino'
 import { WatchtowerError } from '../errors.ts'
 import type { SessionReport } from '../session/types.ts'
+import type { StatusStore } from '../status/store.ts'
 import { shortId } from '../template/index.ts'
 import { parseImageFilter } from './image-filter.ts'
 import type { Metrics } from './metrics.ts'
+import { createStatusRoutes, STATUS_PATHS } from './status-routes.ts'
+import { serveUi, UI_PATHS } from './ui.ts'
 
 export type UpdateOutcome = { skipped: true } | { skipped: false; report: SessionReport }
 
@@ -21,6 +24,14 @@ export interface ApiServerOptions {
   metrics?: Metrics
   /** Runs a session: with images it waits its turn; without, it is skipped when one is running. */
   onUpdate: (images: ImageReference[] | undefined) => Promise<UpdateOutcome>
+  /** Live health (engine reached recently, schedule loop not stuck). @default always healthy */
+  health?: () => { healthy: boolean; reason: string }
+  /** Enables GET /v1/containers, /v1/sessions, /v1/registries, /v1/events. */
+  status?: StatusStore
+  /** POST /v1/check: a check-only pass (with `status`). */
+  onCheck?: () => Promise<{ skipped: boolean }>
+  /** Serve the status page at / (--http-api-ui). */
+  ui?: boolean
   log: Logger
   /** Unauthorized requests are logged as one line per this interval, at most. @default 60000 */
   unauthorizedLogIntervalMs?: number
@@ -46,19 +57,33 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     res.setHeader('content-type', type)
     res.end(typeof body === 'string' ? body : `${JSON.stringify(body)}\n`)
   }
+  const statusRoutes = o.status
+    ? createStatusRoutes({
+        status: o.status,
+        updateEnabled: o.update,
+        ...(o.onCheck ? { onCheck: o.onCheck } : {}),
+      })
+    : undefined
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
     const path = url.pathname.replace(/\/+$/, '') || '/'
     if (path === '/v1/health' || path === '/health') {
-      return reply(res, 200, { status: 'ok' })
+      const h = o.health?.() ?? { healthy: true, reason: 'ok' }
+      return h.healthy
+        ? reply(res, 200, { status: 'ok' })
+        : reply(res, 503, { status: 'unhealthy', reason: h.reason })
     }
+    // the page and its two files hold no data: they are served without the token
+    if (o.ui && UI_PATHS.has(path)) return serveUi(req, res, path)
     const isUpdate = path === '/v1/update' && o.update
     const isMetrics = path === '/v1/metrics' && o.metrics
-    if (!isUpdate && !isMetrics) return reply(res, 404, { error: 'not found' })
+    const isStatus = statusRoutes !== undefined && STATUS_PATHS.has(path)
+    if (!isUpdate && !isMetrics && !isStatus) return reply(res, 404, { error: 'not found' })
     if (!authorized(req)) {
       unauthorized.record(path)
       return reply(res, 401)
     }
+    if (isStatus) return statusRoutes(req, res, url, path, reply)
     if (isMetrics) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, { error: 'use GET' })
       const m = await o.metrics!.render()

@@ -1,12 +1,14 @@
 // The watchtower process: logger, notifier, session runner, HTTP API and the
 // schedule, with one session at a time and a graceful stop on SIGTERM/SIGINT.
 
+import { existsSync } from 'node:fs'
 import type { ImageReference } from '@watchtower-ts/registry-client'
 import { createProxyRules, proxyConfigFromEnv } from '@watchtower-ts/tls'
 import type { Logger } from 'pino'
 import type { WatchtowerConfig } from '../config/types.ts'
 import type { CliDeps } from '../deps.ts'
 import { ConfigError } from '../errors.ts'
+import { DEFAULT_HEARTBEAT_FILE, type HeartbeatMonitor, startHeartbeat } from '../health/heartbeat.ts'
 import { configSecrets, createLogger, proxySecrets } from '../log.ts'
 import { useNotificationProxies } from '../notify/_http.ts'
 import { legacyNotificationUrls } from '../notify/legacy.ts'
@@ -15,6 +17,7 @@ import { describeDelay, describeFilter } from '../schedule/describe.ts'
 import { parseSchedule } from '../schedule/spec.ts'
 import { createSessionLock } from '../session/lock.ts'
 import type { SessionReport } from '../session/types.ts'
+import type { SessionTrigger, StatusStore } from '../status/store.ts'
 
 const MAX_SLEEP_MS = 3_600_000
 
@@ -64,8 +67,19 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
     ...(deps.notificationEndpoints ? { endpoints: deps.notificationEndpoints } : {}),
   })
 
+  const apiOn = config.httpApiUpdate || config.httpApiMetrics || config.httpApiUi
+  // the status API's memory (and --state-file): whenever the HTTP API runs or a state file is asked for
+  const status: StatusStore | undefined =
+    (apiOn && !config.runOnce) || config.stateFile
+      ? await (await import('../status/store.ts')).createStatusStore({
+          host: config.dockerHost,
+          now: deps.now,
+          ...(config.stateFile ? { file: config.stateFile } : {}),
+          onWarning: (m) => log.warn({ notify: false }, m),
+        })
+      : undefined
   const factory = deps.createRunner ?? (await import('../wiring.ts')).createSessionRunner
-  const runner = await factory(config, { log, env: deps.env })
+  const runner = await factory(config, { log, env: deps.env, ...(status ? { observer: status } : {}) })
   // prom-client is loaded only when the metrics endpoint exists
   const metrics = config.httpApiMetrics
     ? (await import('../api/metrics.ts')).createMetrics(() => runner.stats?.())
@@ -77,22 +91,32 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
     stop.abort()
   })
 
-  const session = async (images?: ImageReference[]): Promise<SessionReport> => {
+  let heartbeat: HeartbeatMonitor | undefined
+  const session = async (
+    images?: ImageReference[],
+    trigger: SessionTrigger = images ? 'api' : 'schedule',
+  ): Promise<SessionReport> => {
+    heartbeat?.sessionStarted()
     try {
-      return await runSession(images)
+      return await runSession(images, trigger)
     } finally {
+      heartbeat?.sessionEnded()
       deps.idle?.()
     }
   }
-  const runSession = async (images?: ImageReference[]): Promise<SessionReport> => {
-    notifier!.startSession()
+  const runSession = async (images: ImageReference[] | undefined, trigger: SessionTrigger) => {
+    const checkOnly = trigger === 'check'
+    if (!checkOnly) notifier!.startSession()
+    status?.beginSession(trigger)
     let report: SessionReport
     try {
       report = await runner.run({
         ...(images ? { images: images.map((i) => i.original) } : {}),
         signal: stop.signal,
+        ...(checkOnly ? { checkOnly } : {}),
       })
     } catch (err) {
+      await status?.endSession({ error: (err as Error).message, partial: true })
       const code = (err as { code?: string }).code
       const why = (err as Error).message
       if (
@@ -104,13 +128,20 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
         )
       } else log.error(`Update session failed: ${why}`)
       log.debug({ err, notify: false }, 'session error details')
-      await notifier!.endSession(undefined)
+      if (!checkOnly) await notifier!.endSession(undefined)
       throw err
     }
+    await status?.endSession({ report, partial: images !== undefined && images.length > 0 })
     log.info(
-      { scanned: report.scanned.length, updated: report.updated.length, failed: report.failed.length },
-      'Session done',
+      {
+        scanned: report.scanned.length,
+        updated: report.updated.length,
+        failed: report.failed.length,
+        ...(checkOnly ? { notify: false } : {}),
+      },
+      checkOnly ? 'Check done' : 'Session done',
     )
+    if (checkOnly) return report
     metrics?.recordScan(report)
     await notifier!.endSession(report)
     return report
@@ -125,7 +156,7 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
     if (config.runOnce) {
       startup.push('Running a one time update.')
       await announce(startup, config, notifier, log)
-      const report = await session().catch(() => undefined)
+      const report = await session(undefined, 'once').catch(() => undefined)
       if (!report) return 1
       return report.failed.length > 0 || (report.configErrors?.length ?? 0) > 0 ? 1 : 0
     }
@@ -134,23 +165,43 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
     const spec = parseSchedule(config.schedule, deps.env.TZ, { timezoneSource: 'env TZ' })
     if (polls) spec.next(deps.now()) // a schedule that never fires stops here, before any work
     await runner.startup?.()
+    // The health check's heartbeat: written where --health-check reads it (inside a container by default).
+    const heartbeatFile = config.heartbeatFile || (existsSync('/.dockerenv') ? DEFAULT_HEARTBEAT_FILE : '')
+    heartbeat = startHeartbeat({
+      file: heartbeatFile,
+      intervalMs: config.heartbeatIntervalMs,
+      ping: () => runner.ping?.() ?? Promise.resolve(),
+      now: deps.now,
+      pid: deps.pid,
+      onError: (message) => log.warn({ notify: false }, message),
+    })
     let api: import('../api/server.ts').ApiServer | undefined
-    if (config.httpApiUpdate || config.httpApiMetrics) {
+    if (apiOn) {
       const { createApiServer } = await import('../api/server.ts')
       api = createApiServer({
         token: config.httpApiToken,
         update: config.httpApiUpdate,
         ...(metrics ? { metrics } : {}),
+        health: () => heartbeat!.health(),
+        ...(status ? { status, ui: config.httpApiUi } : {}),
+        onCheck: async () => {
+          const r = await lock.tryRun(() => session(undefined, 'check'))
+          return { skipped: r.skipped }
+        },
         log,
         now: deps.now,
         onUpdate: async (images) => {
           if (images) return { skipped: false, report: await lock.run(() => session(images)) }
-          const r = await lock.tryRun(() => session())
+          const r = await lock.tryRun(() => session(undefined, 'api'))
           return r.skipped ? r : { skipped: false, report: r.value }
         },
       })
       const where = await api.listen(config.httpApiPort, config.httpApiHost)
       startup.push(`The HTTP API is enabled at ${config.httpApiHost || ''}:${where.port}.`)
+      if (config.httpApiUi)
+        startup.push(
+          `The status page is served at http://${config.httpApiHost || 'localhost'}:${where.port}/`,
+        )
       deps.onListening?.(where.port)
     }
 
@@ -160,10 +211,14 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
       startup.push(`Scheduling first run: ${new Date(next).toISOString()}`)
       startup.push(`Note that the first check will be performed in ${describeDelay(next - deps.now())}`)
     } else startup.push('Periodic polls are off: updates run only through the HTTP API.')
+    status?.setNextCheck(polls ? next : null)
     await announce(startup, config, notifier, log)
 
     if (polls && config.updateOnStart && !stop.signal.aborted) {
       await lock.tryRun(() => session()).catch(() => {})
+    } else if (config.httpApiUi && !stop.signal.aborted) {
+      // the page shows what is stale before the first scheduled pass (nothing is updated)
+      void lock.tryRun(() => session(undefined, 'check')).catch(() => {})
     }
     const skippedTick = () => {
       log.debug({ notify: false }, 'Skipped a scheduled update: another one is running')
@@ -171,12 +226,14 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
     }
     while (!stop.signal.aborted) {
       if (!polls) {
+        heartbeat.sleeping(null)
         await new Promise<void>((r) => stop.signal.addEventListener('abort', () => r(), { once: true }))
         break
       }
       const wait = next - deps.now()
       if (wait > 0) {
         // timers overflow past ~24.8 days (@monthly, @yearly): sleep in chunks and look again
+        heartbeat.sleeping(deps.now() + Math.min(wait, MAX_SLEEP_MS))
         await deps.sleep(Math.min(wait, MAX_SLEEP_MS), stop.signal)
         if (stop.signal.aborted) break
         if (deps.now() < next) continue
@@ -191,12 +248,14 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
         skippedTick()
         next = spec.next(next)
       }
+      status?.setNextCheck(next)
     }
     await lock.idle()
     await api?.close()
     log.info({ notify: false }, 'Stopped')
     return 0
   } finally {
+    await heartbeat?.stop()
     offShutdown()
     await notifier.close()
     await runner.close?.()

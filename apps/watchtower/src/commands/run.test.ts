@@ -353,3 +353,76 @@ describe('HTTP API mode', () => {
     expect(await done).toBe(0)
   })
 })
+
+describe('status history (--state-file)', () => {
+  const temp = async () => {
+    const { mkdtemp } = await import('node:fs/promises')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    return join(await mkdtemp(join(tmpdir(), 'wt-run-state-')), 'state.json')
+  }
+  const read = async (file: string) => {
+    const { readFile } = await import('node:fs/promises')
+    const { StateFile } = await import('../status/schema.ts')
+    return StateFile.parse(JSON.parse(await readFile(file, 'utf8')))
+  }
+  const remove = async (file: string) => {
+    const { rm } = await import('node:fs/promises')
+    const { dirname } = await import('node:path')
+    await rm(dirname(file), { recursive: true, force: true })
+  }
+
+  it('--run-once passes add up across runs, a failed pass with its error', async () => {
+    const file = await temp()
+    try {
+      const h = harness([[c('web', 'Updated'), c('db', 'Skipped', 'pinned')]])
+      expect(await main(['--run-once', '--state-file', file], h.deps)).toBe(0)
+      h.deps.createRunner = async () => ({
+        run: async () => {
+          throw new Error('engine down')
+        },
+      })
+      expect(await main(['--run-once', '--state-file', file], h.deps)).toBe(1)
+      const state = await read(file)
+      expect(state.sessions.map((s) => [s.id, s.trigger, s.updated, s.error])).toEqual([
+        [2, 'once', 0, 'engine down'],
+        [1, 'once', 1, null],
+      ])
+      expect(state.targets.map((t) => [t.name, t.state, t.reason])).toEqual([
+        ['web', 'up-to-date', null],
+        ['db', 'skipped', 'pinned'],
+      ])
+    } finally {
+      await remove(file)
+    }
+  })
+
+  it('with --http-api-ui a check-only pass runs at start-up, then the schedule', async () => {
+    const file = await temp()
+    try {
+      const h = harness([[c('web', 'Stale')]], { stopAfter: 3 })
+      // the fake sleep yields to I/O: the state file is written between passes
+      h.deps.sleep = async (ms, signal) => {
+        await new Promise((r) => setImmediate(r))
+        if (!signal?.aborted) h.advance(ms)
+      }
+      const args = [
+        '--http-api-ui',
+        '--http-api-token',
+        't',
+        '--http-api-port',
+        '0',
+        '--http-api-host',
+        '127.0.0.1',
+      ]
+      expect(await main([...args, '--interval', '60', '--state-file', file], h.deps)).toBe(0)
+      expect(h.runs[0]!.request?.checkOnly).toBe(true)
+      expect(h.runs.slice(1).map((r) => r.request?.checkOnly)).toEqual([undefined, undefined])
+      const state = await read(file)
+      expect(state.sessions.map((s) => s.trigger).sort()).toEqual(['check', 'schedule', 'schedule'])
+      expect(state.targets[0]).toMatchObject({ name: 'web', state: 'stale' })
+    } finally {
+      await remove(file)
+    }
+  })
+})

@@ -28,11 +28,19 @@ export async function watch(argv: readonly string[], deps: CliDeps): Promise<voi
       )
       throw new ExitError(1)
     }
+    const { assessHeartbeat, DEFAULT_HEARTBEAT_FILE, readHeartbeat } = await import('../health/heartbeat.ts')
+    const file = config.heartbeatFile || DEFAULT_HEARTBEAT_FILE
+    const verdict = assessHeartbeat(await readHeartbeat(file), deps.now())
+    if (!verdict.healthy) {
+      deps.stderr.write(`watchtower: unhealthy: ${verdict.reason} (${file})\n`)
+      throw new ExitError(1)
+    }
+    deps.stdout.write('watchtower: healthy\n')
     return
   }
-  if (config.selfUpdateOrchestrator) {
-    const { orchestrate } = await import('./_orchestrate.ts')
-    const code = await orchestrate(config, deps)
+  if (config.selfUpdateHelper) {
+    const { selfUpdateHelper } = await import('./_self-update-helper.ts')
+    const code = await selfUpdateHelper(config, deps)
     if (code !== 0) throw new ExitError(code)
     return
   }

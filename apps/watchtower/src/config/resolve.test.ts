@@ -30,6 +30,8 @@ const CASES: [string, string, Get, unknown][] = [
   ['rolling-restart', 'true', (c) => c.rollingRestart, true],
   ['stop-timeout', '1m30s', (c) => c.stopTimeoutMs, 90_000],
   ['health-timeout', '2m', (c) => c.healthTimeoutMs, 120_000],
+  ['heartbeat-file', '/run/hb.json', (c) => c.heartbeatFile, '/run/hb.json'],
+  ['heartbeat-interval', '2s', (c) => c.heartbeatIntervalMs, 2000],
   ['tag-policy', 'semver:minor', (c) => c.tagPolicy, 'semver:minor'],
   ['cooldown-delay', '1w2d', (c) => c.cooldownDelayMs, 9 * 86_400_000],
   ['include-stopped', 'true', (c) => c.includeStopped, true],
@@ -53,6 +55,8 @@ const CASES: [string, string, Get, unknown][] = [
   ['http-api-update', 'true', (c) => c.httpApiUpdate, true],
   ['http-api-periodic-polls', 'true', (c) => c.httpApiPeriodicPolls, true],
   ['http-api-metrics', 'true', (c) => c.httpApiMetrics, true],
+  ['http-api-ui', 'true', (c) => c.httpApiUi, true],
+  ['state-file', '/var/lib/watchtower/state.json', (c) => c.stateFile, '/var/lib/watchtower/state.json'],
   ['http-api-token', '123e4', (c) => c.httpApiToken, '123e4'],
   ['http-api-host', '127.0.0.1', (c) => c.httpApiHost, '127.0.0.1'],
   ['http-api-port', '9090', (c) => c.httpApiPort, 9090],
@@ -121,6 +125,7 @@ const CASES: [string, string, Get, unknown][] = [
 const NEEDS: Record<string, string[]> = {
   'http-api-update': ['--http-api-token', 't'],
   'http-api-metrics': ['--http-api-token', 't'],
+  'http-api-ui': ['--http-api-token', 't'],
   'registry-ca-validate': ['--registry-ca', '/x'],
 }
 
@@ -130,7 +135,7 @@ describe('every flag, in flag and env form', () => {
       ...CASES.map((c) => c[0]),
       'registry-ca-validate',
       'notification-template-file',
-      'self-update-orchestrator',
+      'self-update-helper',
     ])
     expect(FLAGS.map((f) => f.name).filter((n) => !covered.has(n))).toEqual([])
   })

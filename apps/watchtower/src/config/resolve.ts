@@ -244,7 +244,7 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
       source: sources['registry-ca-validate'],
     })
   }
-  const apiEnabled = bool('http-api-update') || bool('http-api-metrics')
+  const apiEnabled = bool('http-api-update') || bool('http-api-metrics') || bool('http-api-ui')
   if (apiEnabled && str('http-api-token') === '') {
     throw new ConfigError(
       '--http-api-token (WATCHTOWER_HTTP_API_TOKEN) is required when the HTTP API is enabled',
@@ -309,7 +309,9 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
     updateOnStart: bool('update-on-start'),
     healthCheck: bool('health-check'),
     noStartupMessage: bool('no-startup-message'),
-    selfUpdateOrchestrator: str('self-update-orchestrator'),
+    selfUpdateHelper: bool('self-update-helper'),
+    heartbeatFile: str('heartbeat-file'),
+    heartbeatIntervalMs: num('heartbeat-interval'),
     cleanup: bool('cleanup'),
     removeVolumes: bool('remove-volumes'),
     noPull: bool('no-pull'),
@@ -337,6 +339,8 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
     httpApiUpdate: bool('http-api-update'),
     httpApiPeriodicPolls: bool('http-api-periodic-polls'),
     httpApiMetrics: bool('http-api-metrics'),
+    httpApiUi: bool('http-api-ui'),
+    stateFile: str('state-file'),
     httpApiToken: str('http-api-token'),
     httpApiHost: str('http-api-host'),
     httpApiPort: port,

@@ -40,8 +40,11 @@ export interface WatchtowerConfig {
   updateOnStart: boolean
   healthCheck: boolean
   noStartupMessage: boolean
-  /** Internal (hidden flag): the id of the watchtower container this helper replaces. */
-  selfUpdateOrchestrator: string
+  /** Internal (hidden flag): run as the helper container of a self-update (ids from its env). */
+  selfUpdateHelper: boolean
+  /** Heartbeat file ('' = the default path, written only inside a container). */
+  heartbeatFile: string
+  heartbeatIntervalMs: number
   cleanup: boolean
   removeVolumes: boolean
   noPull: boolean
@@ -77,6 +80,10 @@ export interface WatchtowerConfig {
   httpApiUpdate: boolean
   httpApiPeriodicPolls: boolean
   httpApiMetrics: boolean
+  /** Ours: the status page at / (the status API is on whenever the HTTP API is). */
+  httpApiUi: boolean
+  /** Ours: where the status is kept across restarts ('' = memory only). */
+  stateFile: string
   httpApiToken: string
   httpApiHost: string
   httpApiPort: number

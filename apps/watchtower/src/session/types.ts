@@ -8,6 +8,8 @@ export interface ContainerReport {
   kind?: 'service'
   /** Container id, or service id. */
   id: string
+  /** Id of the container that replaced it (updated). */
+  newId?: string
   name: string
   imageName: string
   currentImageId: string
@@ -42,6 +44,8 @@ export interface SessionRequest {
   images?: string[]
   /** Aborts between containers; a swap in progress always finishes. */
   signal?: AbortSignal
+  /** Check only (as --monitor-only): the status page's view of what is stale. */
+  checkOnly?: boolean
 }
 
 export interface SessionRunner {
@@ -50,6 +54,8 @@ export interface SessionRunner {
   stats?(): RunnerStats
   /** Once before the schedule starts (not for --run-once): e.g. remove other watchtower instances. */
   startup?(): Promise<void>
+  /** Pings the Docker engine (for the health check); rejects when it does not answer. */
+  ping?(): Promise<void>
   close?(): Promise<void>
 }
 
@@ -64,6 +70,8 @@ export interface RunnerContext {
   log: import('pino').Logger
   /** The process environment (REPO_USER, DOCKER_CONFIG, ...). */
   env: NodeJS.ProcessEnv
+  /** Told what a pass sees while it runs (the status store). */
+  observer?: import('../status/store.ts').RunObserver
 }
 
 export type SessionRunnerFactory = (config: WatchtowerConfig, ctx: RunnerContext) => Promise<SessionRunner>

@@ -1,16 +1,18 @@
 import { createDockerEngine } from '@watchtower-ts/docker-updater'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../log.ts'
-import { detectSelfContainerId, removeOtherInstances, runOrchestrator } from '../self-update.ts'
+import { detectSelfContainerId, removeOtherInstances } from '../self-update.ts'
 import { capture } from '../test-utils.ts'
-import { bed, build, cleanupPrefix, docker, imageOf, run, uniqueName } from './_bed.ts'
+import { bed, build, cleanupPrefix, docker, run, uniqueName } from './_bed.ts'
 
+// The app's side of running in a container: finding its own container, and upstream's
+// "one watchtower per scope" rule, which leaves the parties of a self-update alone.
 const P = uniqueName('wt-app-e2e-self')
 afterAll(() => cleanupPrefix(P))
 const engine = () => createDockerEngine({ host: bed.docker.host, env: {} })
 const logger = () => createLogger({ level: 'info', format: 'logfmt', noColor: true, stream: capture() })
 
-describe('self-update pieces against the real engine', () => {
+describe('own container against the real engine', () => {
   it('detects the container id from the /etc/hostname bind mount only', () => {
     const id = 'a'.repeat(64)
     const other = 'b'.repeat(64)
@@ -20,46 +22,6 @@ describe('self-update pieces against the real engine', () => {
     ].join('\n')
     expect(detectSelfContainerId(info)).toBe(id)
     expect(detectSelfContainerId(info.split('\n')[0]!)).toBeUndefined()
-  })
-
-  it('the orchestrator replaces a container with its new image under the same name, leaving no orphan', async () => {
-    const ref = `${P}-img:latest`
-    const v1 = await build(ref, 'v1')
-    const name = `${P}-wt`
-    const oldId = await run(name, ref, {
-      'com.centurylinklabs.watchtower': 'true',
-      'com.centurylinklabs.watchtower.scope': P,
-    })
-    const v2 = await build(ref, 'v2')
-    await runOrchestrator(engine(), oldId, logger(), {
-      stopTimeoutMs: 10_000,
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-    })
-    expect(await imageOf(name)).toBe(v2)
-    expect(
-      await docker([
-        'inspect',
-        '--format',
-        '{{.State.Running}} {{index .Config.Labels "com.centurylinklabs.watchtower.scope"}}',
-        name,
-      ]),
-    ).toBe(`true ${P}`)
-    expect(await docker(['ps', '-a', '--filter', `ancestor=${v1}`, '--format', '{{.Names}}'])).toBe('')
-  })
-
-  it('the orchestrator rolls back when the new container cannot start', async () => {
-    const ref = `${P}-bad:latest`
-    await build(ref, 'v1')
-    const name = `${P}-bad`
-    const oldId = await run(name, ref)
-    await build(ref, 'v2', ['CMD ["/nonexistent-binary"]'])
-    await expect(
-      runOrchestrator(engine(), oldId, logger(), {
-        stopTimeoutMs: 10_000,
-        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-      }),
-    ).rejects.toThrow()
-    expect(await docker(['inspect', '--format', '{{.Id}} {{.State.Running}}', name])).toBe(`${oldId} true`)
   })
 
   it('removeOtherInstances removes other watchtower containers of the same scope only', async () => {
@@ -89,5 +51,29 @@ describe('self-update pieces against the real engine', () => {
       `${P}-inst-self`,
       `${P}-inst-task`,
     ])
+  })
+
+  it('removeOtherInstances leaves a self-update alone: its helper, the old container, the new one', async () => {
+    const ref = `${P}-su:latest`
+    await build(ref, 'v1')
+    const wt = {
+      'com.centurylinklabs.watchtower': 'true',
+      'com.centurylinklabs.watchtower.scope': `${P}-su`,
+    }
+    const name = `${P}-su-wt`
+    const newId = await run(name, ref, wt)
+    const oldId = await run(`${P}-su-old`, ref, wt)
+    await docker(['rename', oldId, `${name}.wt-old.${oldId.slice(0, 12)}.r`])
+    await run(`${name}.wt-helper.${newId.slice(0, 12)}`, ref, {
+      ...wt,
+      'com.centurylinklabs.watchtower.self-update-helper': name,
+    })
+    // seen from the new instance, and from the old one (renamed aside, started again)
+    expect(await removeOtherInstances(engine(), newId, `${P}-su`, logger())).toBe(0)
+    expect(await removeOtherInstances(engine(), oldId, `${P}-su`, logger())).toBe(0)
+    const left = (await docker(['ps', '-a', '--format', '{{.Names}}']))
+      .split('\n')
+      .filter((n) => n.startsWith(name))
+    expect(left).toHaveLength(3)
   })
 })
