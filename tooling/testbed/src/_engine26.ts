@@ -95,3 +95,17 @@ export async function ensureEngine26Files(dir: string): Promise<Engine26Files> {
   }
   return files
 }
+
+/**
+ * The swarm's engine spec for Docker Engine 26.1 (`swarmCluster(bed, { engine })`): the same build
+ * `modernEngine` runs, downloaded once into the bed folder.
+ */
+export async function swarmEngine26(bed: { dir: string }): Promise<{
+  name: string
+  dockerd: string
+  args: string[]
+  env: Record<string, string>
+}> {
+  const files = await ensureEngine26Files(bed.dir)
+  return { name: 'd26', dockerd: files.dockerd, args: files.args, env: { PATH: files.path } }
+}

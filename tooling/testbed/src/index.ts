@@ -1,3 +1,4 @@
+export { swarmEngine26 } from './_engine26.ts'
 export { ensureIsolated as isolatedEngine, ensureModern as modernEngine } from './_isolated.ts'
 export { ensureNpmRegistry as npmRegistry, type NpmRegistry } from './_npm-registry.ts'
 export {
