@@ -1,17 +1,13 @@
 // The real credcheck CLI in a process of its own: src/main.ts bundled with esbuild (as bin.js runs
 // dist/main.js) into a folder beside package.json (the CLI reads ../package.json for --version),
 // run with `node`, its environment and argv as a user gives them.
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { type RunResult, runProcess } from '@watchtower-ts/testbed'
 import { build } from 'esbuild'
 
-export interface CliRun {
-  code: number | null
-  stdout: string
-  stderr: string
-}
+export type CliRun = RunResult
 
 export interface CliProcess {
   run(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs?: number): Promise<CliRun>
@@ -44,24 +40,7 @@ export async function credcheckProcess(): Promise<CliProcess> {
     logLevel: 'error',
   })
   return {
-    run: (args, env, timeoutMs = 60_000) =>
-      new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [out, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-        let stdout = ''
-        let stderr = ''
-        child.stdout.on('data', (d: Buffer) => {
-          stdout += d
-        })
-        child.stderr.on('data', (d: Buffer) => {
-          stderr += d
-        })
-        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-        child.on('error', reject)
-        child.on('close', (code) => {
-          clearTimeout(timer)
-          resolve({ code, stdout, stderr })
-        })
-      }),
+    run: (args, env, timeoutMs = 60_000) => runProcess(process.execPath, [out, ...args], { env, timeoutMs }),
     close: () => rm(dir, { recursive: true, force: true }),
   }
 }

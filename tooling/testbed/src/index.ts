@@ -8,7 +8,7 @@ export {
   type SwarmNode,
   type SwarmRegistry,
 } from './_swarm.ts'
-export type { RunResult } from './_util.ts'
+export { type RunOptions, type RunResult, run as runProcess } from './_util.ts'
 export { type DockerCliOptions, dockerCli } from './docker-cli.ts'
 export {
   type HostileHandler,
