@@ -1,15 +1,23 @@
 /** Helpers for the tests that run credcheck against the real test bed. */
-import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pushImage, type Testbed, uniqueName } from '@watchtower-ts/testbed'
-import { expect } from 'vitest'
+import { afterAll, expect } from 'vitest'
 import { runCli } from './_test-utils.ts'
 import type { CheckReport } from './steps.ts'
 
+const made: string[] = []
+afterAll(async () => {
+  await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })))
+})
+
+/** A temp folder, removed when the test file that asked for it is done. */
 export async function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `credcheck-${prefix}-`))
+  const dir = await mkdtemp(join(tmpdir(), `credcheck-${prefix}-`))
+  made.push(dir)
+  return dir
 }
 
 export const basicAuth = (user: string, pass: string) => Buffer.from(`${user}:${pass}`).toString('base64')

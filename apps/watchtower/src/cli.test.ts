@@ -1,10 +1,17 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { FLAGS, GROUP_TITLES } from './config/_flags.ts'
 import { main } from './index.ts'
 import { testDeps } from './test-utils.ts'
+
+/** A temp folder removed when the test that made it ends. */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
 
 describe('watchtower CLI', () => {
   it('--help lists every flag with its env var, grouped by topic', async () => {
@@ -86,14 +93,14 @@ describe('watchtower CLI', () => {
     expect(deps.stderr.text).toContain('should never be passed to the main watchtower process')
   })
   it('notify-upgrade --help explains and writes nothing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wt-nu-'))
+    const dir = tempDir('wt-nu-')
     const deps = testDeps({ env: { WATCHTOWER_NOTIFY_UPGRADE_DIR: dir } })
     expect(await main(['notify-upgrade', '--help'], deps)).toBe(0)
     expect(deps.stdout.text).toContain('Usage: watchtower notify-upgrade')
     expect(readdirSync(dir)).toEqual([])
   })
   it('notify-upgrade writes WATCHTOWER_NOTIFICATION_URL to an env file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wt-nu-'))
+    const dir = tempDir('wt-nu-')
     const deps = testDeps({ env: { WATCHTOWER_NOTIFY_UPGRADE_DIR: dir } })
     const code = await main(
       [

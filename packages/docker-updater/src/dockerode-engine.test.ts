@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer as createHttpServer } from 'node:http'
 import { connect, createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer as createTlsServer } from 'node:tls'
 import type {} from '@watchtower-ts/testbed'
-import { afterAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, describe, expect, inject, it, onTestFinished } from 'vitest'
 import { parseDockerHost } from './_docker-host.ts'
 import { createDockerEngine, MAX_API_VERSION } from './dockerode-engine.ts'
 import { isUpdaterError } from './errors.ts'
@@ -100,6 +100,7 @@ describe('createDockerEngine against the real engine', () => {
       ca: await read(bed.tls.caCert),
     })
     const certs = await mkdtemp(join(tmpdir(), 'wt-updater-certs-'))
+    onTestFinished(() => rm(certs, { recursive: true, force: true }))
     await writeFile(join(certs, 'ca.pem'), await read(bed.tls.caCert))
     await writeFile(join(certs, 'cert.pem'), await read(bed.tls.clientCert))
     await writeFile(join(certs, 'key.pem'), await read(bed.tls.clientKey))
@@ -110,6 +111,7 @@ describe('createDockerEngine against the real engine', () => {
 
     // Without the private CA the server is not trusted.
     const other = await mkdtemp(join(tmpdir(), 'wt-updater-certs-'))
+    onTestFinished(() => rm(other, { recursive: true, force: true }))
     await writeFile(join(other, 'ca.pem'), await read(bed.tls.expiredCaCert))
     await writeFile(join(other, 'cert.pem'), await read(bed.tls.clientCert))
     await writeFile(join(other, 'key.pem'), await read(bed.tls.clientKey))

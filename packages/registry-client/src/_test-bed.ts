@@ -1,12 +1,12 @@
 /** Helpers for the bed tier: real registries, real token server, real TLS, real credentials. Not exported. */
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createCredentialResolver, createRegistryCredentials } from '@watchtower-ts/credentials'
 import type { Testbed } from '@watchtower-ts/testbed'
 import { createTrustStore, type TrustOptions, type TrustStore } from '@watchtower-ts/tls'
 import { createTokenCache } from '@watchtower-ts/token-cache'
-import { afterEach } from 'vitest'
+import { afterAll, afterEach } from 'vitest'
 import type { CredentialResolverLike } from './_deps.ts'
 import { type CreateRegistryClientOptions, createRegistryClient, type RegistryClient } from './client.ts'
 import type { RegistryEvent } from './events.ts'
@@ -19,10 +19,22 @@ export interface BedClient {
 }
 
 let emptyCertsD: string | undefined
+const made: string[] = []
+afterAll(async () => {
+  emptyCertsD = undefined
+  await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })))
+})
+
+/** A temp folder, removed when the test file that asked for it is done. */
+export async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `wt-rc-${prefix}-`))
+  made.push(dir)
+  return dir
+}
 
 /** A trust store that knows the bed's CA (and no machine certs.d unless given). */
 export async function bedTrust(bed: Testbed, options: TrustOptions = {}): Promise<TrustStore> {
-  emptyCertsD ??= await mkdtemp(join(tmpdir(), 'wt-rc-certsd-'))
+  emptyCertsD ??= await tempDir('certsd')
   return createTrustStore({ caFile: bed.tls.caCert, certsDirs: [emptyCertsD], ...options })
 }
 
@@ -37,7 +49,7 @@ export async function resolverFor(
   username: string,
   password: string,
 ): Promise<CredentialResolverLike> {
-  const dir = await mkdtemp(join(tmpdir(), 'wt-rc-config-'))
+  const dir = await tempDir('config')
   const auth = Buffer.from(`${username}:${password}`).toString('base64')
   await writeFile(
     join(dir, 'config.json'),
@@ -49,7 +61,7 @@ export async function resolverFor(
 }
 
 export async function anonymousResolver(): Promise<CredentialResolverLike> {
-  const dir = await mkdtemp(join(tmpdir(), 'wt-rc-config-'))
+  const dir = await tempDir('config')
   await writeFile(join(dir, 'config.json'), '{}')
   return createCredentialResolver({ env: {}, configFile: join(dir, 'config.json') })
 }

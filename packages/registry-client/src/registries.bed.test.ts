@@ -12,6 +12,7 @@ import {
   bedTrust,
   identityTokenResolver,
   resolverFor,
+  tempDir,
   trackBedClients,
 } from './_test-bed.ts'
 import { isRegistryError } from './errors.ts'
@@ -257,9 +258,8 @@ describe('TLS failures are WT_REGISTRY_TLS (no http fallback hides them)', () =>
   })
 
   it('mtls with the client certificate from certs.d works', async () => {
-    const { mkdtemp, mkdir, copyFile } = await import('node:fs/promises')
-    const { tmpdir } = await import('node:os')
-    const dir = await mkdtemp(join(tmpdir(), 'wt-rc-mtls-'))
+    const { mkdir, copyFile } = await import('node:fs/promises')
+    const dir = await tempDir('mtls')
     const host = bed.registries.mtls.host
     await mkdir(join(dir, host))
     await copyFile(bed.tls.clientCert, join(dir, host, 'client.cert'))

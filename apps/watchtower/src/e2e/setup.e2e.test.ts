@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest'
 import { bed, cleanupPrefix, imageOf, publish, run, uniqueName, watchtower } from './_bed.ts'
 
 const P = uniqueName('wt-app-e2e-setup')
@@ -27,6 +27,7 @@ describe('startup checks and credentials', () => {
   })
   it('REPO_USER / REPO_PASS (no config.json) update from the basic-auth registry, password never printed', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'wt-e2e-cfg-'))
+    onTestFinished(() => rmSync(empty, { recursive: true, force: true }))
     writeFileSync(join(empty, 'config.json'), '{}')
     const v1 = await publish('basic', `${P}-basic`, 'v1')
     const name = `${P}-basic`
