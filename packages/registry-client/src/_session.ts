@@ -20,17 +20,17 @@ import type {
   TokenCacheLike,
   TokenKeyLike,
 } from './_deps.ts'
-import { displayUrl, type Http, type HttpRequest, type HttpResponse } from './_http.ts'
 import { pingRegistry } from './_ping.ts'
-import { resolveRealm } from './_realm.ts'
-import { refusedError } from './_status.ts'
-import { requestToken } from './_token.ts'
 import { type Challenge, challengeKey, challengeScopes, parseChallenges, pickChallenge } from './challenge.ts'
 import { isRegistryError, RegistryError } from './errors.ts'
 import type { RegistryEvent } from './events.ts'
+import { displayUrl, type Exchange, type RegistryRequest, type RegistryResponse } from './exchange.ts'
+import { refusedError } from './status.ts'
+import { requestToken, resolveRealm } from './token.ts'
 
 export interface SessionContext {
-  http: Http
+  /** The client's exchange (limits, counters, retries, redirects). */
+  send: Exchange
   credentials: CredentialResolverLike
   tokenCache: TokenCacheLike
   allowHttp(apiHost: string): Promise<boolean>
@@ -126,8 +126,8 @@ export class RegistrySession {
    */
   async send(
     repository: string,
-    build: (authorization: string | undefined) => HttpRequest,
-  ): Promise<HttpResponse> {
+    build: (authorization: string | undefined) => RegistryRequest,
+  ): Promise<RegistryResponse> {
     await this.ready()
     let scopes = this.#scopesFor(repository)
     let lastChallenge: string | undefined
@@ -152,7 +152,7 @@ export class RegistrySession {
         scopes = this.#scopesFor(repository)
         continue
       }
-      const res = await this.ctx.http.send(build(auth.header))
+      const res = await this.ctx.send(build(auth.header))
       if (res.status !== 401 && res.status !== 403) return res
       // Evict only the token that was refused: a concurrent caller may already have a fresh one.
       if (auth.key) this.ctx.tokenCache.evict(auth.key, auth.token)
@@ -256,14 +256,14 @@ export class RegistrySession {
       return header ? { header, fresh: false, scopes } : { fresh: false, scopes }
     }
     if (ch.scheme !== 'bearer') return { fresh: false, scopes }
-    const realm = resolveRealm(
-      ch,
-      this.registry,
-      this.scheme,
-      this.apiHost,
-      creds.kind,
-      this.ctx.realmSameHost,
-    )
+    const realm = resolveRealm({
+      challenge: ch,
+      registry: this.registry,
+      scheme: this.scheme,
+      apiHost: this.apiHost,
+      credentialKind: creds.kind,
+      sameHostOnly: this.ctx.realmSameHost,
+    })
     const service = ch.params['service']
     const key: TokenKeyLike = {
       registry: this.registry,
@@ -278,7 +278,7 @@ export class RegistrySession {
       const cached = await this.ctx.tokenCache.get(key, () => {
         fresh = true
         return requestToken(
-          this.ctx.http,
+          this.ctx.send,
           {
             registry: this.registry,
             realm,
@@ -288,14 +288,17 @@ export class RegistrySession {
             clientId: this.ctx.clientId,
             now: this.ctx.now,
           },
-          (a) =>
+          ({ method, grant, status, expiresIn }) =>
             this.ctx.emit({
               type: 'token-request',
               registry: this.registry,
               realm: displayUrl(realm),
               ...(service === undefined ? {} : { service }),
               scopes,
-              ...a,
+              method,
+              grant,
+              status,
+              ...(expiresIn === undefined ? {} : { expiresIn }),
             }),
         )
       })

@@ -9,7 +9,7 @@
 import type { RegistrySession } from './_session.ts'
 import { RegistryError } from './errors.ts'
 import type { RegistryEvent } from './events.ts'
-import { fetchManifest, sha256Digest } from './manifest.ts'
+import { sessionManifest, sha256Digest } from './manifest.ts'
 import { isIndexMediaType } from './media-types.ts'
 import { type IndexDescriptor, IndexSchema, type Platform, platformsOf, selectPlatform } from './platform.ts'
 import { type ImageReference, parseRepoDigest } from './reference.ts'
@@ -49,9 +49,9 @@ export interface CheckDeps {
 export async function getDigest(deps: CheckDeps, ref: ImageReference): Promise<RemoteDigest> {
   const session = deps.sessionFor(ref)
   const reference = ref.digest ?? ref.tag ?? 'latest'
-  const head = await fetchManifest(session, ref.repository, reference, 'HEAD', deps.emit, deps.now)
+  const head = await sessionManifest(session, ref.repository, reference, 'HEAD', deps.emit, deps.now)
   if (head.digest) return { digest: head.digest, mediaType: head.mediaType }
-  const get = await fetchManifest(session, ref.repository, reference, 'GET', deps.emit, deps.now)
+  const get = await sessionManifest(session, ref.repository, reference, 'GET', deps.emit, deps.now)
   return { digest: get.digest, mediaType: get.mediaType || head.mediaType }
 }
 
@@ -126,7 +126,7 @@ export async function fetchIndex(
   digest: string,
 ): Promise<IndexDescriptor[]> {
   const session = deps.sessionFor(ref)
-  const index = await fetchManifest(session, ref.repository, digest, 'GET', deps.emit, deps.now)
+  const index = await sessionManifest(session, ref.repository, digest, 'GET', deps.emit, deps.now)
   const body = index.body!
   const where = `${ref.registry}/${ref.repository}`
   if (digest.startsWith('sha256:') && sha256Digest(body) !== digest) {

@@ -2,10 +2,10 @@ import { resolvesToLoopback } from '@watchtower-ts/tls'
 import { createTokenCache } from '@watchtower-ts/token-cache'
 import { Agent, type Dispatcher } from 'undici'
 import type { CredentialResolverLike, TokenCacheLike, TokenCacheStatsLike, TrustStoreLike } from './_deps.ts'
-import { Http } from './_http.ts'
 import { RegistrySession } from './_session.ts'
 import { type CheckDeps, type CheckResult, check, fetchIndex, getDigest, type RemoteDigest } from './check.ts'
 import type { RegistryEvent } from './events.ts'
+import { composeExchange, createExchange, limitPerHost, redirect, retry } from './exchange.ts'
 import { type ImageConfigInfo, imageConfig } from './image-config.ts'
 import type { IndexDescriptor } from './platform.ts'
 import { type Platform, platformFromNode } from './platform.ts'
@@ -128,44 +128,51 @@ export function createRegistryClient(options: CreateRegistryClientOptions): Regi
     authFallbacks: 0,
   }
   const rateLimit: Record<string, RateLimitInfo> = {}
-  const http = new Http({
-    dispatcherFor: async (url) => (await trust.transportFor(url.host)).dispatcher,
-    explainTls: (url, err) => trust.explain?.(url.host, err),
-    userAgent: options.userAgent ?? 'watchtower-ts',
-    timeoutMs: options.timeoutMs ?? 30_000,
-    maxRetries: options.maxRetries ?? 2,
-    maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
-    concurrencyPerHost: options.concurrencyPerHost ?? 4,
-    now,
-    sleep,
-    events: {
+  // One exchange, the policies composed around it (innermost first): per-host limit, counters
+  // (every attempt), retries, redirects. The steps (ping, token, manifest, tags) are the exported ones.
+  const send = composeExchange(
+    createExchange({
+      dispatcherFor: async (url) => (await trust.transportFor(url.host)).dispatcher,
+      explainTls: (url, err) => trust.explain?.(url.host, err),
+      userAgent: options.userAgent ?? 'watchtower-ts',
+      timeoutMs: options.timeoutMs ?? 30_000,
+    }),
+    limitPerHost(options.concurrencyPerHost ?? 4),
+    (next) => async (req) => {
+      const res = await next(req)
+      if (req.kind === 'ping') counters.ping++
+      else if (req.kind === 'token') counters.token++
+      else if (req.kind === 'manifest-head') counters.manifestHead++
+      else if (req.kind === 'tags-list') counters.tagsList++
+      else if (req.kind === 'blob') counters.blob++
+      else counters.manifestGet++
+      if (res.status === 429) counters.rateLimited++
+      const info = parseRateLimit(res.headers)
+      if (info) {
+        rateLimit[req.url.host] = info
+        emit({ type: 'rate-limit', host: req.url.host, ...info })
+      }
+      return res
+    },
+    retry({
+      maxRetries: options.maxRetries ?? 2,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+      now,
+      sleep,
       onRetry: (info) => {
         counters.retries++
         emit({ type: 'retry', ...info })
       },
-      onResponse: (req, res) => {
-        if (req.kind === 'ping') counters.ping++
-        else if (req.kind === 'token') counters.token++
-        else if (req.kind === 'manifest-head') counters.manifestHead++
-        else if (req.kind === 'tags-list') counters.tagsList++
-        else if (req.kind === 'blob') counters.blob++
-        else counters.manifestGet++
-        if (res.status === 429) counters.rateLimited++
-        const info = parseRateLimit(res.headers)
-        if (info) {
-          rateLimit[req.url.host] = info
-          emit({ type: 'rate-limit', host: req.url.host, ...info })
-        }
-      },
-    },
-  })
+    }),
+    redirect(),
+  )
   const perRepo = new Set(options.perRepositoryTokens ?? [])
   const sessions = new Map<string, RegistrySession>()
   const sessionFor = (ref: ImageReference): RegistrySession => {
     let s = sessions.get(ref.registry)
     if (!s) {
       s = new RegistrySession(ref.registry, ref.apiHost, {
-        http,
+        send,
         credentials: options.credentials,
         tokenCache,
         allowHttp: async (host) => (await trust.transportFor(host)).allowHttp,

@@ -8,13 +8,13 @@
  */
 import { z } from 'zod'
 import type { RegistrySession } from './_session.ts'
-import { statusError } from './_status.ts'
 import type { CheckDeps } from './check.ts'
 import { RegistryError } from './errors.ts'
-import { fetchManifest, sha256Digest } from './manifest.ts'
+import { sessionManifest, sha256Digest } from './manifest.ts'
 import { isIndexMediaType } from './media-types.ts'
 import { IndexSchema, type Platform, platformsOf, selectPlatform } from './platform.ts'
 import type { ImageReference } from './reference.ts'
+import { statusError } from './status.ts'
 
 export interface ImageConfigInfo {
   /** Digest of the tag's manifest (the index digest for a multi-platform tag). */
@@ -78,7 +78,7 @@ export async function imageConfig(
   const session = deps.sessionFor(ref)
   const where = `${ref.registry}/${ref.repository}`
   const reference = ref.digest ?? ref.tag ?? 'latest'
-  const top = await fetchManifest(session, ref.repository, reference, 'GET', deps.emit, deps.now)
+  const top = await sessionManifest(session, ref.repository, reference, 'GET', deps.emit, deps.now)
   let body = top.body!
   let manifestDigest = top.digest
   if (ref.digest) verify(body, ref.digest, 'manifest', where)
@@ -96,7 +96,7 @@ export async function imageConfig(
         { registry: ref.registry },
       )
     }
-    const m = await fetchManifest(session, ref.repository, child.digest, 'GET', deps.emit, deps.now)
+    const m = await sessionManifest(session, ref.repository, child.digest, 'GET', deps.emit, deps.now)
     body = m.body!
     verify(body, child.digest, 'manifest', where)
     manifestDigest = child.digest

@@ -15,8 +15,32 @@ export {
   type RegistryErrorDetails,
 } from './errors.ts'
 export type { RegistryEvent } from './events.ts'
+export {
+  type CreateExchangeOptions,
+  composeExchange,
+  createExchange,
+  displayUrl,
+  type Exchange,
+  type ExchangeInterceptor,
+  isTransientFailure,
+  limitPerHost,
+  type RegistryRequest,
+  type RegistryResponse,
+  type RequestKind,
+  type RetryInfo,
+  type RetryOptions,
+  redirect,
+  retry,
+} from './exchange.ts'
 export type { ImageConfigInfo } from './image-config.ts'
-export { sha256Digest } from './manifest.ts'
+export {
+  fetchManifest,
+  type ManifestAnswer,
+  type ManifestRequestOptions,
+  manifestRequest,
+  readManifest,
+  sha256Digest,
+} from './manifest.ts'
 export {
   isIndexMediaType,
   MANIFEST_ACCEPT,
@@ -25,6 +49,7 @@ export {
   MEDIA_TYPE_OCI_INDEX,
   MEDIA_TYPE_OCI_MANIFEST,
 } from './media-types.ts'
+export { type PingOptions, type PingResult, ping, pingRequest } from './ping.ts'
 export { isAttestation, type Platform, platformFromNode, selectPlatform } from './platform.ts'
 export { parseRateLimit, parseRetryAfter, type RateLimitInfo } from './rate-limit.ts'
 export {
@@ -35,4 +60,20 @@ export {
   parseReference,
   parseRepoDigest,
 } from './reference.ts'
-export { type ListTagsOptions, nextLink, type TagList } from './tags.ts'
+export { registryErrorCode } from './status.ts'
+export {
+  type ListTagsOptions,
+  nextLink,
+  readTagsPage,
+  type TagList,
+  type TagsRequestOptions,
+  tagsRequest,
+} from './tags.ts'
+export {
+  type ResolveRealmOptions,
+  readTokenResponse,
+  requestToken,
+  resolveRealm,
+  type TokenAttempt,
+  type TokenRequest,
+} from './token.ts'

@@ -13,10 +13,11 @@
  */
 import { z } from 'zod'
 import type { RegistrySession } from './_session.ts'
-import { statusError } from './_status.ts'
 import { RegistryError } from './errors.ts'
 import type { RegistryEvent } from './events.ts'
+import type { RegistryRequest, RegistryResponse } from './exchange.ts'
 import { firstHeader } from './rate-limit.ts'
+import { statusError } from './status.ts'
 
 export interface ListTagsOptions {
   /** Tags asked for per page (`n`). @default 1000 */
@@ -50,6 +51,60 @@ export function nextLink(header: string | undefined): string | undefined {
   return undefined
 }
 
+export interface TagsRequestOptions {
+  registry: string
+  /** `https://HOST[:PORT]` (or http://), or a page's `next` URL (then `pageSize` is not added). */
+  base: URL | string
+  repository: string
+  /** Tags asked for (`n`). */
+  pageSize?: number
+  /** `Bearer <token>` or `Basic <...>`, when the registry wants one. */
+  authorization?: string
+}
+
+/** `GET /v2/<repository>/tags/list?n=<pageSize>` (one page). */
+export function tagsRequest(o: TagsRequestOptions): RegistryRequest {
+  const url = new URL(`/v2/${o.repository}/tags/list`, o.base)
+  if (o.pageSize !== undefined) url.searchParams.set('n', String(o.pageSize))
+  return tagsPageRequest(o.registry, url, o.authorization)
+}
+
+function tagsPageRequest(registry: string, url: URL, authorization: string | undefined): RegistryRequest {
+  return {
+    method: 'GET',
+    url,
+    headers: { accept: 'application/json', ...(authorization ? { authorization } : {}) },
+    kind: 'tags-list',
+    registry,
+    maxBodyBytes: 8 << 20,
+  }
+}
+
+/**
+ * One page of a 200 tag-list answer: its tags and the `rel="next"` URL (only on the same origin,
+ * never the same page again). Throws `WT_REGISTRY_PROTOCOL` for a body that is not the list.
+ */
+export function readTagsPage(
+  res: RegistryResponse,
+  o: { registry: string; repository: string },
+): { tags: string[]; next: URL | undefined } {
+  let body: z.infer<typeof TagsBody>
+  try {
+    body = TagsBody.parse(JSON.parse(res.body.toString('utf8')))
+  } catch (cause) {
+    throw new RegistryError(
+      'WT_REGISTRY_PROTOCOL',
+      `the tag list of ${o.repository} on ${o.registry} is not {"name","tags":[...]} JSON: GET ${res.url.pathname}`,
+      { registry: o.registry, url: res.url.pathname, method: 'GET', status: res.status, cause },
+    )
+  }
+  const link = nextLink(firstHeader(res.headers['link']))
+  const next = link === undefined ? undefined : new URL(link, res.url)
+  // Only the registry's own origin (never credentials elsewhere), and never the same page again.
+  const usable = next && next.origin === res.url.origin && next.href !== res.url.href ? next : undefined
+  return { tags: body.tags ?? [], next: usable }
+}
+
 export async function listTags(
   session: RegistrySession,
   repository: string,
@@ -63,7 +118,12 @@ export async function listTags(
   // The ping decides the scheme (https, or http for a plain loopback registry): before the first URL.
   await session.ready()
   const base = new URL(session.baseUrl())
-  let url: URL | undefined = new URL(`/v2/${repository}/tags/list?n=${pageSize}`, base)
+  let url: URL | undefined = tagsRequest({
+    registry: session.registry,
+    base,
+    repository,
+    pageSize,
+  }).url
   const seen = new Set<string>()
   let pages = 0
   let truncated = false
@@ -73,29 +133,15 @@ export async function listTags(
       break
     }
     const target: URL = url
-    const res = await session.send(repository, (authorization) => ({
-      method: 'GET',
-      url: target,
-      headers: { accept: 'application/json', ...(authorization ? { authorization } : {}) },
-      kind: 'tags-list',
-      registry: session.registry,
-      maxBodyBytes: 8 << 20,
-    }))
+    const res = await session.send(repository, (authorization) =>
+      tagsPageRequest(session.registry, target, authorization),
+    )
     pages++
     emit({ type: 'tags', registry: session.registry, repository, page: pages, status: res.status })
     if (res.status !== 200)
       throw statusError(session.registry, `tags of ${repository}`, repository, 'GET', res, now)
-    let body: z.infer<typeof TagsBody>
-    try {
-      body = TagsBody.parse(JSON.parse(res.body.toString('utf8')))
-    } catch (cause) {
-      throw new RegistryError(
-        'WT_REGISTRY_PROTOCOL',
-        `the tag list of ${repository} on ${session.registry} is not {"name","tags":[...]} JSON: GET ${target.pathname}`,
-        { registry: session.registry, url: target.pathname, method: 'GET', status: res.status, cause },
-      )
-    }
-    for (const tag of body.tags ?? []) {
+    const page = readTagsPage(res, { registry: session.registry, repository })
+    for (const tag of page.tags) {
       if (seen.size >= maxTags) {
         truncated = true
         break
@@ -103,11 +149,8 @@ export async function listTags(
       seen.add(tag)
     }
     if (truncated) break
-    const next = nextLink(firstHeader(res.headers['link']))
-    if (!next) break
-    const resolved = new URL(next, res.url)
-    // Only the registry's own origin (never credentials elsewhere), and never the same page again.
-    url = resolved.origin === base.origin && resolved.href !== target.href ? resolved : undefined
+    // Only the registry's own origin (the ping's), never the same page again.
+    url = page.next && page.next.origin === base.origin ? page.next : undefined
   }
   return { repository, tags: [...seen], pages, truncated }
 }

@@ -1,11 +1,11 @@
 /** HTTP status → RegistryError, shared by the ping and manifest requests (401/403 are the auth loop's). */
 import type { RegistryCredentialsLike } from './_deps.ts'
-import { displayUrl, type HttpResponse } from './_http.ts'
 import { RegistryError } from './errors.ts'
+import { displayUrl, type RegistryResponse } from './exchange.ts'
 import { firstHeader, parseRetryAfter } from './rate-limit.ts'
 
 /** First `errors[].code` of a registry JSON error body (`MANIFEST_UNKNOWN`, `NAME_UNKNOWN`, `DENIED`, ...). */
-export function errorCode(res: HttpResponse): string | undefined {
+export function registryErrorCode(res: RegistryResponse): string | undefined {
   if (res.body.length === 0) return undefined
   try {
     const json = JSON.parse(res.body.toString('utf8')) as { errors?: { code?: unknown }[] }
@@ -26,11 +26,11 @@ export function statusError(
   what: string,
   repository: string | undefined,
   method: string,
-  res: HttpResponse,
+  res: RegistryResponse,
   now: () => number,
 ): RegistryError {
   const url = displayUrl(res.url)
-  const registryCode = errorCode(res)
+  const registryCode = registryErrorCode(res)
   const details = { registry, url, method, status: res.status, ...(registryCode ? { registryCode } : {}) }
   if (res.status === 404) {
     const subject = registryCode === 'NAME_UNKNOWN' && repository ? `repository ${repository}` : what
@@ -71,10 +71,10 @@ export function refusedError(
   registry: string,
   creds: RegistryCredentialsLike | undefined,
   repository: string,
-  res: HttpResponse,
+  res: RegistryResponse,
   tokenScopes: readonly string[] | undefined,
 ): RegistryError {
-  const registryCode = errorCode(res)
+  const registryCode = registryErrorCode(res)
   const who =
     !creds || creds.kind === 'anonymous'
       ? 'anonymous access (no credentials configured for this registry)'

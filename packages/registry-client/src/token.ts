@@ -9,9 +9,10 @@
 import { Buffer } from 'node:buffer'
 import { z } from 'zod'
 import type { FetchedTokenLike, RegistryCredentialsLike } from './_deps.ts'
-import { displayUrl, type Http, type HttpResponse } from './_http.ts'
 import { BODY_LIMITS } from './body.ts'
+import type { Challenge } from './challenge.ts'
 import { RegistryError } from './errors.ts'
+import { displayUrl, type Exchange, type RegistryResponse } from './exchange.ts'
 import { firstHeader, parseRetryAfter } from './rate-limit.ts'
 
 const TokenResponse = z.object({
@@ -22,33 +23,97 @@ const TokenResponse = z.object({
   refresh_token: z.string().optional(),
 })
 
+export interface ResolveRealmOptions {
+  /** The Bearer challenge (its `realm`, possibly relative). */
+  challenge: Challenge
+  registry: string
+  /** Scheme the registry was reached with (the ping's). */
+  scheme: 'https' | 'http'
+  apiHost: string
+  /** What would be sent: credentials never go to a plain-http realm of an https registry. */
+  credentialKind: 'basic' | 'identity-token' | 'anonymous'
+  /** Refuse a realm whose host name is not the registry's (the port may differ). @default false */
+  sameHostOnly?: boolean
+}
+
+/**
+ * The Bearer challenge's realm, resolved against the registry URL (a relative realm such as
+ * `/token` is legal). Throws `WT_REGISTRY_INSECURE_REALM` for a realm that downgrades https to
+ * http while credentials would be sent, and, with `sameHostOnly`, for a realm on another host;
+ * `WT_REGISTRY_PROTOCOL` for an unusable one.
+ */
+export function resolveRealm(o: ResolveRealmOptions): URL {
+  const raw = o.challenge.params['realm'] ?? ''
+  let realm: URL
+  try {
+    realm = new URL(raw, `${o.scheme}://${o.apiHost}/v2/`)
+  } catch (cause) {
+    throw new RegistryError('WT_REGISTRY_PROTOCOL', `registry sent an unusable token realm "${raw}"`, {
+      registry: o.registry,
+      cause,
+    })
+  }
+  if (realm.protocol !== 'https:' && realm.protocol !== 'http:') {
+    throw new RegistryError('WT_REGISTRY_PROTOCOL', `token realm must be http(s), got "${raw}"`, {
+      registry: o.registry,
+    })
+  }
+  if (o.scheme === 'https' && realm.protocol === 'http:' && o.credentialKind !== 'anonymous') {
+    throw new RegistryError(
+      'WT_REGISTRY_INSECURE_REALM',
+      `refusing to send credentials to a token realm that downgrades https to http: ${displayUrl(realm)}`,
+      { registry: o.registry, url: displayUrl(realm) },
+    )
+  }
+  // A realm on another host gets the Basic credentials (or the refresh token), as with Docker.
+  // `sameHostOnly` refuses it; the port may differ (a token server beside the registry).
+  if (
+    o.sameHostOnly &&
+    realm.hostname.toLowerCase() !== new URL(`${o.scheme}://${o.apiHost}`).hostname.toLowerCase()
+  ) {
+    throw new RegistryError(
+      'WT_REGISTRY_INSECURE_REALM',
+      `refusing a token realm on another host than the registry ${o.apiHost} (--registry-realm-same-host): ${displayUrl(realm)}`,
+      { registry: o.registry, url: displayUrl(realm) },
+    )
+  }
+  return realm
+}
+
 export interface TokenRequest {
   registry: string
+  /** The resolved realm (`resolveRealm`). */
   realm: URL
   service: string | undefined
+  /** E.g. `['repository:team/app:pull']`. */
   scopes: readonly string[]
   credentials: RegistryCredentialsLike
+  /** `client_id` sent to the token server. */
   clientId: string
   now(): number
 }
 
-export interface TokenOutcome {
-  token: FetchedTokenLike
-  method: 'GET' | 'POST'
-  status: number
-}
-
+/** One request to the token server (the POST grant, then maybe the GET). Holds the answer: never log it whole. */
 export interface TokenAttempt {
   method: 'GET' | 'POST'
   grant: 'basic' | 'refresh_token' | 'anonymous'
   status: number
   expiresIn?: number
+  /** The answer as received (its body holds the token on success). */
+  response: RegistryResponse
 }
 
+/**
+ * Asks the token server for a token with the grant the credentials call for: the `refresh_token`
+ * POST for an identity token (falling back to GET with Basic on 404/405), GET with Basic for a user
+ * and password, GET without credentials for anonymous access. Each request is reported to
+ * `onAttempt`. Throws `WT_REGISTRY_TOKEN_DENIED` (401/403), `WT_REGISTRY_RATE_LIMITED` (429),
+ * `WT_REGISTRY_NETWORK` (5xx) or `WT_REGISTRY_PROTOCOL` (anything else, or an unreadable answer).
+ */
 export async function requestToken(
-  http: Http,
+  send: Exchange,
   req: TokenRequest,
-  onAttempt: (a: TokenAttempt) => void,
+  onAttempt: (a: TokenAttempt) => void = () => {},
 ): Promise<FetchedTokenLike> {
   const creds = req.credentials
   if (creds.kind === 'identity-token') {
@@ -56,7 +121,7 @@ export async function requestToken(
     if (req.service !== undefined) form.set('service', req.service)
     form.set('client_id', req.clientId)
     if (req.scopes.length > 0) form.set('scope', req.scopes.join(' '))
-    const res = await http.send({
+    const res = await send({
       method: 'POST',
       url: req.realm,
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
@@ -66,11 +131,22 @@ export async function requestToken(
       maxBodyBytes: BODY_LIMITS.token,
     })
     if (res.status !== 404 && res.status !== 405) {
-      const token = readToken(res, req, 'POST')
-      onAttempt({ method: 'POST', grant: 'refresh_token', status: res.status, ...expiry(token) })
-      return token
+      try {
+        const token = readTokenResponse(res, req, 'POST')
+        onAttempt({
+          method: 'POST',
+          grant: 'refresh_token',
+          status: res.status,
+          ...expiry(token),
+          response: res,
+        })
+        return token
+      } catch (err) {
+        onAttempt({ method: 'POST', grant: 'refresh_token', status: res.status, response: res })
+        throw err
+      }
     }
-    onAttempt({ method: 'POST', grant: 'refresh_token', status: res.status })
+    onAttempt({ method: 'POST', grant: 'refresh_token', status: res.status, response: res })
   }
 
   const url = new URL(req.realm)
@@ -91,7 +167,7 @@ export async function requestToken(
     grant = 'basic'
   }
   if (grant === 'basic' && creds.username) url.searchParams.set('account', creds.username)
-  const res = await http.send({
+  const res = await send({
     method: 'GET',
     url,
     headers,
@@ -100,11 +176,11 @@ export async function requestToken(
     maxBodyBytes: BODY_LIMITS.token,
   })
   try {
-    const token = readToken(res, req, 'GET')
-    onAttempt({ method: 'GET', grant, status: res.status, ...expiry(token) })
+    const token = readTokenResponse(res, req, 'GET')
+    onAttempt({ method: 'GET', grant, status: res.status, ...expiry(token), response: res })
     return token
   } catch (err) {
-    onAttempt({ method: 'GET', grant, status: res.status })
+    onAttempt({ method: 'GET', grant, status: res.status, response: res })
     throw err
   }
 }
@@ -113,7 +189,12 @@ function expiry(token: FetchedTokenLike): { expiresIn?: number } {
   return token.expiresIn === undefined ? {} : { expiresIn: token.expiresIn }
 }
 
-function readToken(res: HttpResponse, req: TokenRequest, method: 'GET' | 'POST'): FetchedTokenLike {
+/** Reads a token server's answer (see `requestToken` for the errors). Never quotes the body. */
+export function readTokenResponse(
+  res: RegistryResponse,
+  req: Pick<TokenRequest, 'registry' | 'realm' | 'credentials' | 'now'>,
+  method: 'GET' | 'POST',
+): FetchedTokenLike {
   const where = `${method} ${displayUrl(req.realm)}`
   const details = { registry: req.registry, url: displayUrl(req.realm), method, status: res.status }
   if (res.status === 401 || res.status === 403) {
