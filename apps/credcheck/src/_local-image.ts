@@ -1,6 +1,6 @@
 import http from 'node:http'
 import { BODY_LIMITS, parseRepoDigest, readBoundedBody } from '@watchtower-ts/registry-client'
-import type { ProbeState } from './http-probe.ts'
+import type { ProbeState } from './_state.ts'
 import type { StepOutcome } from './probe.ts'
 
 interface ImageInspect {

@@ -1,14 +1,14 @@
-import { BODY_LIMITS } from '@watchtower-ts/registry-client'
+import { composeExchange, createExchange, ping, redirect } from '@watchtower-ts/registry-client'
 import {
   createProxyRules,
   createTrustStore,
   type TrustDescription,
   validateCaBundle,
 } from '@watchtower-ts/tls'
-import { errorCodes, isTlsCertificateError, networkFailure, send } from './_net.ts'
 import { openTunnel, readPeerCertificate } from './_peer-cert.ts'
+import type { ProbeState } from './_state.ts'
+import { errorCodes, isTlsCertificateError, networkFailure, rawCause } from './explain.ts'
 import { CheckFailure } from './failures.ts'
-import type { ProbeState } from './http-probe.ts'
 import type { StepOutcome } from './probe.ts'
 
 const DAY = 86_400_000
@@ -99,7 +99,17 @@ export async function tlsStep(state: ProbeState): Promise<StepOutcome> {
   }
   const transport = await state.trust.transportFor(ref.apiHost)
   const description = await state.trust.describe(ref.apiHost)
-  state.dispatcher = transport.dispatcher
+  const trust = state.trust
+  // registry-client's own exchange over the same dispatchers watchtower uses: redirects followed
+  // under its rules, no retries (each step reports the first answer).
+  state.send = composeExchange(
+    createExchange({
+      dispatcherFor: async (url) => (await trust.transportFor(url.host)).dispatcher,
+      userAgent: 'credcheck (watchtower-ts)',
+      timeoutMs: options.timeoutMs,
+    }),
+    redirect(),
+  )
   state.trustSources = trustLines(description)
   notes.push(...description.warnings)
   const { host, port } = splitHostPort(transport.host)
@@ -157,14 +167,9 @@ export async function tlsStep(state: ProbeState): Promise<StepOutcome> {
   state.certificate = cert
   state.base = new URL(`https://${transport.host}`)
   try {
-    state.pingResponse = await send(
-      transport.dispatcher,
-      new URL('/v2/', state.base),
-      { method: 'GET' },
-      options.timeoutMs,
-      BODY_LIMITS.ping,
-    )
-  } catch (error) {
+    state.ping = await ping(state.send, { registry: ref.registry, apiHost: transport.host, scheme: 'https' })
+  } catch (failure) {
+    const error = rawCause(failure)
     const hasClientCert = description.sources.some((s) => s.kind === 'client-certificate')
     const closed = errorCodes(error).some((c) => CLOSED_AFTER_HANDSHAKE.has(c))
     if (closed && !hasClientCert && !isTlsCertificateError(error)) {

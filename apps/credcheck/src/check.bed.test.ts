@@ -112,7 +112,6 @@ describe('when everything is right', () => {
     expect(step(r.report, 'manifest').details).toMatchObject({
       status: 200,
       digest: tokenImage.digest,
-      crossCheck: { agrees: true, digest: tokenImage.digest },
     })
     expect(step(r.report, 'local-image').details).toMatchObject({
       status: 'up-to-date',
@@ -173,7 +172,7 @@ describe('when everything is right', () => {
 })
 
 describe('more of the chain', () => {
-  it("an index: the platforms it lists (attestations left out), and watchtower's client agrees", async () => {
+  it('an index: the platforms it lists (attestations left out)', async () => {
     const repository = uniqueName('cc-index')
     const a = await pushImage(bed, { registry: 'open', variant: 'v1', repository, tag: 'a' })
     const b = await pushImage(bed, { registry: 'open', variant: 'v2', repository, tag: 'b' })
@@ -222,7 +221,6 @@ describe('more of the chain', () => {
         { os: 'linux', architecture: 'amd64' },
         { os: 'linux', architecture: 'arm64', variant: 'v8' },
       ],
-      crossCheck: { agrees: true, digest: indexDigest, error: null },
     })
     expect(r.text).toMatch(/platforms linux\/amd64 linux\/arm64\/v8/)
     expect(step(r.report, 'local-image').details).toMatchObject({ status: 'no-local-image' })

@@ -1,10 +1,9 @@
 /**
  * The default probe: walks the same chain watchtower does, with the same packages —
  * `@watchtower-ts/credentials` (DOCKER_CONFIG, REPO_USER/REPO_PASS, helpers), `@watchtower-ts/tls`
- * (system roots + --registry-ca + certs.d, --insecure-registry) and the wire helpers of
- * `@watchtower-ts/registry-client` (reference grammar, challenge parser, media types, rate limits).
- * The HTTP exchanges themselves are made here, one request per step and no retries, so every
- * step can be timed and blamed on its own.
+ * (system roots + --registry-ca + certs.d, --insecure-registry) and `@watchtower-ts/registry-client`,
+ * whose protocol steps (ping, token, manifest, tags) watchtower's client is built from. Each step
+ * makes its requests once, without retries, so it can be timed and blamed on its own.
  */
 import {
   type CredentialResolver,
@@ -12,42 +11,14 @@ import {
   type RegistryCredentials,
 } from '@watchtower-ts/credentials'
 import { type ImageReference, parseReference } from '@watchtower-ts/registry-client'
-import { type ProxyConfig, parseProxyUrl, proxyConfigFromEnv, type TrustStore } from '@watchtower-ts/tls'
+import { type ProxyConfig, parseProxyUrl, proxyConfigFromEnv } from '@watchtower-ts/tls'
 import { credentialsFailure, describeCredentials } from './_credentials.ts'
 import { checkLocalImage } from './_local-image.ts'
-import { manifestStep, rateLimitStep } from './_manifest.ts'
-import type { RequestDispatcher, SimpleResponse } from './_net.ts'
-import type { Challenge } from './_ping.ts'
-import { pingStep } from './_ping.ts'
+import type { ProbeState } from './_state.ts'
 import { tlsStep } from './_tls-step.ts'
-import { tokenStep } from './_token.ts'
 import { CheckFailure } from './failures.ts'
 import type { Probe, ProbeOptions, StepOutcome } from './probe.ts'
-
-/** What the steps learn and hand to each other. */
-export interface ProbeState {
-  options: Required<Pick<ProbeOptions, 'timeoutMs' | 'certsDirs'>> & ProbeOptions
-  resolver: CredentialResolver
-  ref?: ImageReference
-  credentials?: RegistryCredentials
-  trust?: TrustStore
-  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment credcheck runs in. */
-  proxy: ProxyConfig
-  /** `https://127.0.0.1:5443` (or http:// when the registry speaks plain HTTP). */
-  base?: URL
-  dispatcher?: RequestDispatcher
-  trustSources: string[]
-  certificate?: import('./_peer-cert.ts').PeerCertificateSummary
-  /** The /v2/ answer, when step 3 already made that request to verify the certificate. */
-  pingResponse?: SimpleResponse
-  challenge?: Challenge
-  /** Authorization header value for registry requests (Bearer token / Basic). Secret. */
-  authorization?: string
-  grantedPull?: boolean
-  manifestResponse?: SimpleResponse
-  remote?: { digest: string; mediaType: string; childDigests: string[] }
-  secrets: string[]
-}
+import { manifestStep, pingStep, rateLimitStep, tokenStep } from './registry-steps.ts'
 
 /** The user-info of the proxy URLs (and its Basic form): never printed, even inside a library's error. */
 function proxySecrets(proxy: ProxyConfig): string[] {

@@ -8,37 +8,19 @@
  * cause and the fix; anything else is diagnosed as an internal error.
  */
 
-export type StepId =
-  | 'reference'
-  | 'credentials'
-  | 'tls'
-  | 'ping'
-  | 'token'
-  | 'manifest'
-  | 'rate-limit'
-  | 'local-image'
+/** The steps, in order: the one list (ids, titles and the `Probe` method that runs each). */
+export const STEPS = [
+  { id: 'reference', title: 'reference', run: 'reference' },
+  { id: 'credentials', title: 'credentials', run: 'credentials' },
+  { id: 'tls', title: 'tls', run: 'tls' },
+  { id: 'ping', title: 'ping /v2/', run: 'ping' },
+  { id: 'token', title: 'token', run: 'token' },
+  { id: 'manifest', title: 'manifest', run: 'manifest' },
+  { id: 'rate-limit', title: 'rate limit', run: 'rateLimit' },
+  { id: 'local-image', title: 'local image', run: 'localImage' },
+] as const satisfies readonly { id: string; title: string; run: string }[]
 
-export const STEP_IDS: readonly StepId[] = [
-  'reference',
-  'credentials',
-  'tls',
-  'ping',
-  'token',
-  'manifest',
-  'rate-limit',
-  'local-image',
-]
-
-export const STEP_TITLES: Record<StepId, string> = {
-  reference: 'reference',
-  credentials: 'credentials',
-  tls: 'tls',
-  ping: 'ping /v2/',
-  token: 'token',
-  manifest: 'manifest',
-  'rate-limit': 'rate limit',
-  'local-image': 'local image',
-}
+export type StepId = (typeof STEPS)[number]['id']
 
 /** JSON-safe details of a step (documented per step in README.md). */
 export type StepDetails = Record<string, unknown>
@@ -53,15 +35,8 @@ export interface StepOutcome {
   notes?: string[]
 }
 
-export interface Probe {
-  reference(): Promise<StepOutcome>
-  credentials(): Promise<StepOutcome>
-  tls(): Promise<StepOutcome>
-  ping(): Promise<StepOutcome>
-  token(): Promise<StepOutcome>
-  manifest(): Promise<StepOutcome>
-  rateLimit(): Promise<StepOutcome>
-  localImage(): Promise<StepOutcome>
+/** One method per step (`STEPS[].run`), plus what the runner needs around them. */
+export type Probe = { [K in (typeof STEPS)[number]['run']]: () => Promise<StepOutcome> } & {
   /** Values that must never appear in output (passwords, tokens, auth strings) known so far. */
   secrets(): readonly string[]
   close(): Promise<void>

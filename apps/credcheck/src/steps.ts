@@ -1,12 +1,5 @@
 import { CheckFailure, EXIT_CODES } from './failures.ts'
-import {
-  type Probe,
-  STEP_IDS,
-  STEP_TITLES,
-  type StepDetails,
-  type StepId,
-  type StepOutcome,
-} from './probe.ts'
+import { type Probe, STEPS, type StepDetails, type StepId } from './probe.ts'
 
 export interface StepReport {
   n: number
@@ -30,17 +23,6 @@ export interface CheckReport {
   failure?: { step: StepId; code: string; cause: string; fix: string }
 }
 
-const METHODS: Record<StepId, (p: Probe) => Promise<StepOutcome>> = {
-  reference: (p) => p.reference(),
-  credentials: (p) => p.credentials(),
-  tls: (p) => p.tls(),
-  ping: (p) => p.ping(),
-  token: (p) => p.token(),
-  manifest: (p) => p.manifest(),
-  'rate-limit': (p) => p.rateLimit(),
-  'local-image': (p) => p.localImage(),
-}
-
 /** Runs the steps in order, timing each; stops at the first failure. */
 export async function runSteps(
   image: string,
@@ -51,8 +33,8 @@ export async function runSteps(
   const steps: StepReport[] = []
   let failure: CheckReport['failure']
   let exitCode: number = EXIT_CODES.ok
-  for (const [i, id] of STEP_IDS.entries()) {
-    const base = { n: i + 1, id, title: STEP_TITLES[id], notes: [] as string[] }
+  for (const [i, { id, title, run }] of STEPS.entries()) {
+    const base = { n: i + 1, id, title, notes: [] as string[] }
     if (failure) {
       const step: StepReport = { ...base, status: 'not-run', durationMs: null, summary: '', details: {} }
       steps.push(step)
@@ -62,7 +44,7 @@ export async function runSteps(
     const start = now()
     let step: StepReport
     try {
-      const outcome = await METHODS[id](probe)
+      const outcome = await probe[run]()
       step = {
         ...base,
         status: outcome.status,

@@ -1,36 +1,27 @@
 /**
  * Wire cases the real registries of the bed cannot produce (Docker Hub's rate-limit headers, a
- * 429): the manifest and rate-limit steps fed by a fake dispatcher.
+ * 429): the manifest and rate-limit steps fed by a fake exchange.
  */
+import { Buffer } from 'node:buffer'
 import { anonymousCredentials, createCredentialResolver } from '@watchtower-ts/credentials'
-import { parseReference } from '@watchtower-ts/registry-client'
+import { type Exchange, parseReference } from '@watchtower-ts/registry-client'
 import { describe, expect, it } from 'vitest'
-import { manifestStep, rateLimitStep } from './_manifest.ts'
-import type { RequestDispatcher } from './_net.ts'
+import type { ProbeState } from './_state.ts'
 import { CheckFailure } from './failures.ts'
-import type { ProbeState } from './http-probe.ts'
+import { manifestStep, rateLimitStep } from './registry-steps.ts'
 
 const DIGEST = `sha256:${'a'.repeat(64)}`
 
-function fakeDispatcher(
-  status: number,
-  headers: Record<string, string>,
-): RequestDispatcher & { calls: string[] } {
+function fakeExchange(status: number, headers: Record<string, string>): Exchange & { calls: string[] } {
   const calls: string[] = []
-  return {
-    calls,
-    async request(o) {
-      calls.push(`${o.method} ${o.path}`)
-      return {
-        statusCode: status,
-        headers,
-        body: (async function* () {})(),
-      }
-    },
+  const send: Exchange = async (req) => {
+    calls.push(`${req.method} ${req.url.pathname}${req.url.search}`)
+    return { status, headers, body: Buffer.alloc(0), url: req.url }
   }
+  return Object.assign(send, { calls })
 }
 
-function state(dispatcher: RequestDispatcher): ProbeState {
+function state(send: Exchange): ProbeState {
   return {
     options: { image: 'x', insecureRegistries: [], env: {}, now: Date.now, timeoutMs: 1000, certsDirs: [] },
     resolver: createCredentialResolver({ env: {} }),
@@ -38,7 +29,7 @@ function state(dispatcher: RequestDispatcher): ProbeState {
     ref: parseReference('docker.io/library/busybox:latest'),
     credentials: anonymousCredentials('docker.io'),
     base: new URL('https://registry-1.docker.io'),
-    dispatcher,
+    send,
     trustSources: [],
     secrets: [],
   }
@@ -46,7 +37,7 @@ function state(dispatcher: RequestDispatcher): ProbeState {
 
 describe('rate limits', () => {
   it("reads Docker Hub's headers from the manifest HEAD", async () => {
-    const d = fakeDispatcher(200, {
+    const d = fakeExchange(200, {
       'docker-content-digest': DIGEST,
       'content-type': 'application/vnd.docker.distribution.manifest.v2+json',
       'ratelimit-limit': '100;w=21600',
@@ -55,7 +46,7 @@ describe('rate limits', () => {
     })
     const s = state(d)
     const m = await manifestStep(s)
-    expect(m.details).toMatchObject({ digest: DIGEST, crossCheck: null })
+    expect(m.details).toMatchObject({ digest: DIGEST })
     expect(d.calls).toEqual(['HEAD /v2/library/busybox/manifests/latest'])
     const r = rateLimitStep(s)
     expect(r).toMatchObject({
@@ -67,7 +58,7 @@ describe('rate limits', () => {
 
   it('warns when few pulls are left', async () => {
     const s = state(
-      fakeDispatcher(200, {
+      fakeExchange(200, {
         'docker-content-digest': DIGEST,
         'ratelimit-limit': '100',
         'ratelimit-remaining': '2',
@@ -78,7 +69,7 @@ describe('rate limits', () => {
   })
 
   it('429 is a rate-limit failure (exit 9) naming Retry-After', async () => {
-    const s = state(fakeDispatcher(429, { 'retry-after': '3600', 'ratelimit-remaining': '0;w=21600' }))
+    const s = state(fakeExchange(429, { 'retry-after': '3600', 'ratelimit-remaining': '0;w=21600' }))
     const error = await manifestStep(s).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(CheckFailure)
     expect(error).toMatchObject({ code: 'WT_CREDCHECK_RATE_LIMITED', exitCode: 9 })
@@ -86,7 +77,7 @@ describe('rate limits', () => {
   })
 
   it('an unexpected status is a protocol failure (exit 10)', async () => {
-    const error = await manifestStep(state(fakeDispatcher(500, {}))).catch((e: unknown) => e)
+    const error = await manifestStep(state(fakeExchange(500, {}))).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'WT_CREDCHECK_PROTOCOL', exitCode: 10 })
   })
 })

@@ -1,74 +1,12 @@
 /**
- * Plain HTTP over the trust store's undici dispatcher (no retries: credcheck reports what the
- * first answer was), and the mapping of socket/TLS errors to causes and fixes.
+ * credcheck's own part of a network failure: its cause and fix in plain words, with what credcheck
+ * knows around it (the certificate it read, the trust sources in effect). What kind of TLS failure it
+ * was comes from the tls package's `explainTlsError`; the request itself was registry-client's.
  */
-
-import { BODY_LIMITS, type BodyStream, readBoundedBody } from '@watchtower-ts/registry-client'
+import { isRegistryError } from '@watchtower-ts/registry-client'
+import { explainTlsError } from '@watchtower-ts/tls'
 import type { PeerCertificateSummary } from './_peer-cert.ts'
 import { CheckFailure } from './failures.ts'
-
-/** The undici Dispatcher as far as credcheck uses it (the tls package's `RegistryTransport.dispatcher`). */
-export interface RequestDispatcher {
-  request(options: {
-    origin: string
-    path: string
-    method: 'GET' | 'HEAD' | 'POST'
-    headers?: Record<string, string>
-    body?: string
-    headersTimeout?: number
-    bodyTimeout?: number
-    signal?: AbortSignal
-  }): Promise<{
-    statusCode: number
-    headers: Record<string, string | string[] | undefined>
-    body: AsyncIterable<Uint8Array> & { destroy?(error?: Error): unknown }
-  }>
-}
-
-export interface SimpleResponse {
-  status: number
-  headers: Record<string, string | string[] | undefined>
-  body: Buffer
-  url: URL
-}
-
-/**
- * One request, its answer read by the project's bounded reader: at most `maxBytes` (a cap per kind
- * of answer, `BODY_LIMITS`), and the whole exchange, answer included, within `timeoutMs`.
- */
-export async function send(
-  dispatcher: RequestDispatcher,
-  url: URL,
-  init: { method: 'GET' | 'HEAD' | 'POST'; headers?: Record<string, string>; body?: string },
-  timeoutMs: number,
-  maxBytes: number = BODY_LIMITS.manifest,
-): Promise<SimpleResponse> {
-  const signal = AbortSignal.timeout(timeoutMs)
-  const res = await dispatcher.request({
-    origin: url.origin,
-    path: `${url.pathname}${url.search}`,
-    method: init.method,
-    headers: { 'user-agent': 'credcheck (watchtower-ts)', ...init.headers },
-    ...(init.body === undefined ? {} : { body: init.body }),
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    signal,
-  })
-  const body = await readBoundedBody(res.body as unknown as BodyStream, {
-    url,
-    method: init.method,
-    maxBytes,
-    signal,
-    timeoutMs,
-    status: res.statusCode,
-  })
-  return { status: res.statusCode, headers: res.headers, body, url }
-}
-
-export function header(res: SimpleResponse, name: string): string | undefined {
-  const v = res.headers[name.toLowerCase()]
-  return Array.isArray(v) ? v[0] : v
-}
 
 /** Every `code` along the cause chain (and inside AggregateErrors). */
 export function errorCodes(error: unknown): string[] {
@@ -84,17 +22,28 @@ export function errorCodes(error: unknown): string[] {
   return out
 }
 
-const UNKNOWN_CA = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
-])
-const EXPIRED = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID'])
-const WRONG_HOST = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH'])
+/**
+ * What undici or Node threw, out of the `RegistryError` registry-client's exchange wraps it in
+ * (`WT_REGISTRY_NETWORK` / `_TLS` / `_TIMEOUT` with `cause`); other errors as they are.
+ */
+export function rawCause(error: unknown): unknown {
+  return isRegistryError(error) &&
+    ['WT_REGISTRY_NETWORK', 'WT_REGISTRY_TLS', 'WT_REGISTRY_TIMEOUT'].includes(error.code) &&
+    error.cause !== undefined
+    ? error.cause
+    : error
+}
+
+/** The certificate verification failures (untrusted, expired, wrong host) as tls names them. */
+function certificateProblem(error: unknown) {
+  const e = explainTlsError(error)
+  return e && ['untrusted', 'expired', 'not-yet-valid', 'wrong-host'].includes(e.kind) ? e : undefined
+}
+
+export function isTlsCertificateError(error: unknown): boolean {
+  return certificateProblem(error) !== undefined
+}
+
 const REFUSED = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -114,10 +63,6 @@ const TIMEOUT = new Set([
   'UND_ERR_ABORTED',
 ])
 
-export function isTlsCertificateError(error: unknown): boolean {
-  return errorCodes(error).some((c) => UNKNOWN_CA.has(c) || EXPIRED.has(c) || WRONG_HOST.has(c))
-}
-
 export interface NetContext {
   /** `registry 127.0.0.1:5443` or `token server 127.0.0.1:5001`. */
   who: string
@@ -126,14 +71,14 @@ export interface NetContext {
   certificate?: PeerCertificateSummary
   /** Trust sources in effect, for the unknown-CA message. */
   trust?: string[]
-  registryCa?: string
   /** `network` failures of a token server get their own code. */
   tokenServer?: boolean
   now: number
 }
 
-/** Maps a socket/TLS error to a CheckFailure with a plain cause and a fix. */
-export function networkFailure(error: unknown, ctx: NetContext): CheckFailure {
+/** Explains a request that got no answer (socket, TLS, timeout, an over-large answer): cause and fix. */
+export function networkFailure(failure: unknown, ctx: NetContext): CheckFailure {
+  const error = rawCause(failure)
   const codes = errorCodes(error)
   if (codes[0] === 'WT_REGISTRY_BODY_TOO_LARGE') {
     return new CheckFailure(
@@ -145,26 +90,20 @@ export function networkFailure(error: unknown, ctx: NetContext): CheckFailure {
   const has = (set: Set<string>) => codes.find((c) => set.has(c))
   const cert = ctx.certificate
   const certDesc = cert ? ` (subject ${cert.subject}, issued by ${cert.issuer})` : ''
-  const unknownCa = has(UNKNOWN_CA)
-  const expired = has(EXPIRED)
-  const wrongHost = has(WRONG_HOST)
-  const refused = has(REFUSED)
-  const dns = has(DNS)
-  const timeout = has(TIMEOUT)
-  if (unknownCa) {
-    const c = unknownCa
+  const tls = certificateProblem(error)
+  if (tls?.kind === 'untrusted') {
     const trust = ctx.trust?.length ? ` Trusted here: ${ctx.trust.join('; ')}.` : ''
     return new CheckFailure(
       'WT_CREDCHECK_TLS_UNKNOWN_CA',
-      `the certificate of ${ctx.who}${certDesc} is signed by a CA that is not trusted (${c}).${trust}`,
+      `the certificate of ${ctx.who}${certDesc} is signed by a CA that is not trusted (${tls.code}).${trust}`,
       `pass --registry-ca FILE with the CA certificate that signed it${cert ? ` ("${cert.issuer}")` : ''}, or install it as /etc/docker/certs.d/${ctx.hostPort}/ca.crt`,
       { cause: error },
     )
   }
-  if (expired) {
-    const c = expired
+  if (tls?.kind === 'expired' || tls?.kind === 'not-yet-valid') {
+    const c = tls.code
     const leafExpired = cert && Date.parse(cert.validTo) < ctx.now
-    const notYet = c === 'CERT_NOT_YET_VALID'
+    const notYet = tls.kind === 'not-yet-valid'
     return new CheckFailure(
       'WT_CREDCHECK_TLS_EXPIRED',
       notYet
@@ -180,14 +119,13 @@ export function networkFailure(error: unknown, ctx: NetContext): CheckFailure {
       { cause: error },
     )
   }
-  if (wrongHost) {
-    const c = wrongHost
+  if (tls?.kind === 'wrong-host') {
     const names = cert?.subjectAltName
       ? `it names ${cert.subjectAltName}`
       : `it names ${cert?.subject ?? 'another host'}`
     return new CheckFailure(
       'WT_CREDCHECK_TLS_WRONG_HOST',
-      `the certificate of ${ctx.who} is for another host: ${names}, not ${ctx.hostPort.replace(/:\d+$/, '')} (${c})`,
+      `the certificate of ${ctx.who} is for another host: ${names}, not ${ctx.hostPort.replace(/:\d+$/, '')} (${tls.code})`,
       `reissue the certificate with subjectAltName for ${ctx.hostPort.replace(/:\d+$/, '')}, or use the host name the certificate names in the image reference`,
       { cause: error },
     )
@@ -201,26 +139,27 @@ export function networkFailure(error: unknown, ctx: NetContext): CheckFailure {
     )
   }
   const code = ctx.tokenServer ? 'WT_CREDCHECK_TOKEN_SERVER_UNREACHABLE' : 'WT_CREDCHECK_UNREACHABLE'
+  const refused = has(REFUSED)
   if (refused) {
-    const c = refused
     return new CheckFailure(
       code,
-      `cannot connect to ${ctx.who}: nothing answers at ${ctx.hostPort} (${c})`,
+      `cannot connect to ${ctx.who}: nothing answers at ${ctx.hostPort} (${refused})`,
       ctx.tokenServer
         ? `start the token server, or fix the realm the registry advertises (auth.token.realm in its config)`
         : `check that the registry runs and listens on ${ctx.hostPort}, and that the image reference names the right host and port`,
       { cause: error },
     )
   }
+  const dns = has(DNS)
   if (dns) {
-    const c = dns
     return new CheckFailure(
       code,
-      `cannot resolve the host of ${ctx.who} (${c})`,
+      `cannot resolve the host of ${ctx.who} (${dns})`,
       'check the host name in the image reference / realm and the DNS configuration',
       { cause: error },
     )
   }
+  const timeout = has(TIMEOUT)
   if (timeout || (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))) {
     return new CheckFailure(
       code,
