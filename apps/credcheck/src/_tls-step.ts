@@ -105,7 +105,7 @@ export async function tlsStep(state: ProbeState): Promise<StepOutcome> {
   state.send = composeExchange(
     createExchange({
       dispatcherFor: async (url) => (await trust.transportFor(url.host)).dispatcher,
-      userAgent: 'credcheck (watchtower-ts)',
+      userAgent: options.userAgent ?? 'credcheck (watchtower-ts)',
       timeoutMs: options.timeoutMs,
     }),
     redirect(),

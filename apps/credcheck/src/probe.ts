@@ -52,6 +52,8 @@ export interface ProbeOptions {
   certsDirs?: readonly string[]
   /** Timeout of each network call in ms. @default 10000 */
   timeoutMs?: number
+  /** User-Agent of every request. @default 'credcheck (watchtower-ts)' */
+  userAgent?: string
 }
 
 export type ProbeFactory = (options: ProbeOptions) => Probe

@@ -20,12 +20,12 @@ import type {
   TokenCacheLike,
   TokenKeyLike,
 } from './_deps.ts'
-import { pingRegistry } from './_ping.ts'
 import { type Challenge, challengeKey, challengeScopes, parseChallenges, pickChallenge } from './challenge.ts'
 import { isRegistryError, RegistryError } from './errors.ts'
 import type { RegistryEvent } from './events.ts'
 import { displayUrl, type Exchange, type RegistryRequest, type RegistryResponse } from './exchange.ts'
-import { refusedError } from './status.ts'
+import { ping } from './ping.ts'
+import { refusedError, statusError } from './status.ts'
 import { requestToken, resolveRealm } from './token.ts'
 
 export interface SessionContext {
@@ -330,4 +330,47 @@ export class SharedTokenRefused extends Error {
   constructor(readonly original: RegistryError) {
     super(original.message)
   }
+}
+
+/** The client's ping: `ping()` once per registry per cycle, its events, and its errors. */
+async function pingRegistry(
+  ctx: SessionContext,
+  registry: string,
+  apiHost: string,
+): Promise<{ scheme: 'https' | 'http'; challenge: Challenge | undefined }> {
+  const result = await ping(ctx.send, {
+    registry,
+    apiHost,
+    allowHttp: () => ctx.allowHttp(apiHost),
+    onFallback: (err) =>
+      ctx.emit({
+        type: 'scheme-fallback',
+        registry,
+        from: 'https',
+        to: 'http',
+        reason: err instanceof Error ? err.message : String(err),
+      }),
+  })
+  const res = result.response
+  ctx.emit({
+    type: 'ping',
+    registry,
+    url: displayUrl(res.url),
+    status: res.status,
+    challenges: result.challenges,
+  })
+  if (res.status === 200 || res.status === 401) return { scheme: result.scheme, challenge: result.challenge }
+  if (res.status === 404) {
+    throw new RegistryError(
+      'WT_REGISTRY_PROTOCOL',
+      `not a registry v2 API (404 on /v2/): GET ${displayUrl(res.url)}`,
+      {
+        registry,
+        url: displayUrl(res.url),
+        method: 'GET',
+        status: 404,
+      },
+    )
+  }
+  throw statusError(registry, 'the registry API (/v2/)', undefined, 'GET', res, ctx.now)
 }

@@ -5,8 +5,8 @@
  * URL (no userinfo, no query) and the cap, never a byte of the body.
  */
 import { Buffer } from 'node:buffer'
+import { displayUrl } from './_url.ts'
 import { RegistryError } from './errors.ts'
-import { displayUrl } from './exchange.ts'
 
 /** Caps per kind of answer, in bytes. */
 export const BODY_LIMITS = {

@@ -15,9 +15,12 @@ import type { Buffer } from 'node:buffer'
 import pLimit, { type LimitFunction } from 'p-limit'
 import type { Dispatcher } from 'undici'
 import { classifyNetworkError, describeCause, proxyRefusal } from './_net-errors.ts'
+import { displayUrl } from './_url.ts'
 import { BODY_LIMITS, readBoundedBody } from './body.ts'
 import { RegistryError, type RegistryErrorCode } from './errors.ts'
 import { firstHeader, parseRetryAfter } from './rate-limit.ts'
+
+export { displayUrl }
 
 export type RequestKind = 'ping' | 'token' | 'manifest-head' | 'manifest-get' | 'tags-list' | 'blob'
 
@@ -50,11 +53,6 @@ export type ExchangeInterceptor = (next: Exchange) => Exchange
 /** Wraps `exchange` in `interceptors`, the first innermost: `composeExchange(base, retry(), redirect())` retries each hop. */
 export function composeExchange(exchange: Exchange, ...interceptors: ExchangeInterceptor[]): Exchange {
   return interceptors.reduce<Exchange>((next, interceptor) => interceptor(next), exchange)
-}
-
-/** Safe URL text for messages: no userinfo, no query (token requests carry account names). */
-export function displayUrl(url: URL): string {
-  return `${url.protocol}//${url.host}${url.pathname}`
 }
 
 export interface CreateExchangeOptions {

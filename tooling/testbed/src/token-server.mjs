@@ -115,9 +115,17 @@ async function handleToken(req, res) {
       const dec = Buffer.from(auth.slice(6), 'base64').toString('utf8')
       const i = dec.indexOf(':')
       const user = i < 0 ? dec : dec.slice(0, i)
-      rec.account = user
-      ok = checkPassword(user, i < 0 ? undefined : dec.slice(i + 1))
-      account = user
+      const password = i < 0 ? undefined : dec.slice(i + 1)
+      // Docker's fallback for an identity token: GET with Basic <username or "<token>">:<refresh token>.
+      const owner = password === undefined ? undefined : refreshTokens.get(password)
+      if (owner !== undefined && (user === owner || user === '<token>')) {
+        rec.account = owner
+        account = owner
+      } else {
+        rec.account = user
+        ok = checkPassword(user, password)
+        account = user
+      }
     }
   } else if (req.method === 'POST') {
     const form = new URLSearchParams(await readBody(req))
@@ -153,6 +161,10 @@ async function handleToken(req, res) {
   }
   if (service) rec.service = service
   const policy = policyFor(rec.scopes)
+  // A token server without the OAuth2 endpoint (or one that refuses POST): 404/405 to every POST.
+  if (req.method === 'POST' && policy.postStatus && rec.grantType === 'refresh_token') {
+    return finish(policy.postStatus, { errors: [{ code: 'UNSUPPORTED', message: 'no OAuth2 POST here' }] })
+  }
   if (policy.failWith) {
     return finish(policy.failWith, {
       errors: [{ code: 'UNAVAILABLE', message: `token server told to answer ${policy.failWith}` }],

@@ -169,6 +169,12 @@ export interface TokenPolicy {
   accessTokenOnly?: boolean
   /** Answer every matching request with this HTTP status (e.g. 500, 503) and a JSON error. */
   failWith?: number
+  /**
+   * Answer the OAuth2 `refresh_token` POST with this status (404 or 405), as token servers without
+   * the OAuth2 endpoint do; the client is expected to fall back to GET with Basic
+   * `<user>:<refresh token>`, which this server accepts for a refresh token it issued.
+   */
+  postStatus?: 404 | 405
 }
 
 /** One request a registry received, parsed from its access log (see `registryRequests`). */
