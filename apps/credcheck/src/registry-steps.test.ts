@@ -46,7 +46,7 @@ describe('rate limits', () => {
     })
     const s = state(d)
     const m = await manifestStep(s)
-    expect(m.details).toMatchObject({ digest: DIGEST })
+    expect(m.details).toMatchObject({ digest: DIGEST, crossCheck: null })
     expect(d.calls).toEqual(['HEAD /v2/library/busybox/manifests/latest'])
     const r = rateLimitStep(s)
     expect(r).toMatchObject({

@@ -464,7 +464,8 @@ export async function manifestStep(state: ProbeState): Promise<StepOutcome> {
   return {
     status: 'ok',
     summary: `HEAD ${url.href} → 200, ${digest}, ${mediaType || '(no media type)'}${platformText}`,
-    details: { url: url.href, status: res.status, digest, mediaType, platforms },
+    // crossCheck: null since the requests are registry-client's own (kept for schema version 1)
+    details: { url: url.href, status: res.status, digest, mediaType, platforms, crossCheck: null },
     notes,
   }
 }
