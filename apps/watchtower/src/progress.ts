@@ -44,127 +44,26 @@ export function formatBytes(n: number): string {
   return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${units[i]}`
 }
 
+type EventOf<T extends ProgressEvent['type']> = Extract<ProgressEvent, { type: T }>
+/** The three recreate steps, each logged when it begins and when it ends. */
+type StepEvent = EventOf<'stop' | 'create' | 'start'>
+
+/** Fields of a line kept out of notifications. */
+const QUIET = { notify: false }
+
 /** One log line per progress event. */
 export function progressLine(e: ProgressEvent): LogLine {
-  const quiet = { notify: false }
   switch (e.type) {
     case 'found-stale':
-      if (e.tag)
-        return {
-          level: 'info',
-          msg: `Found newer tag ${e.tag.to} for ${e.image} (${e.tag.from} → ${e.tag.to})`,
-          fields: {
-            event: e.type,
-            container: e.container,
-            from: e.tag.from,
-            to: e.tag.to,
-            durationMs: e.durationMs,
-          },
-        }
-      return {
-        level: 'info',
-        msg: `Found new ${e.image} image${e.latest ? ` (${short(e.latest)})` : ''}`,
-        fields: { event: e.type, container: e.container, durationMs: e.durationMs },
-      }
+      return foundStaleLine(e)
     case 'pull':
-      if (e.phase === 'begin')
-        return {
-          level: 'info',
-          msg: `Pulling ${e.image}`,
-          fields: { ...quiet, event: e.type, phase: e.phase, container: e.container },
-        }
-      if (e.phase === 'progress') {
-        const pct = e.totalBytes > 0 ? Math.floor((e.currentBytes / e.totalBytes) * 100) : 0
-        return {
-          level: 'info',
-          msg: `Pulling ${e.image}: ${formatBytes(e.currentBytes)} of ${formatBytes(e.totalBytes)} (${pct}%)`,
-          fields: {
-            ...quiet,
-            event: e.type,
-            phase: e.phase,
-            currentBytes: e.currentBytes,
-            totalBytes: e.totalBytes,
-            durationMs: e.durationMs,
-          },
-        }
-      }
-      return {
-        level: 'info',
-        msg: `Pulled ${e.image}${e.totalBytes > 0 ? ` (${formatBytes(e.totalBytes)})` : ''} in ${formatDuration(e.durationMs)}`,
-        fields: {
-          ...quiet,
-          event: e.type,
-          phase: e.phase,
-          totalBytes: e.totalBytes,
-          durationMs: e.durationMs,
-        },
-      }
+      return pullLine(e)
     case 'stop':
-      return e.phase === 'begin'
-        ? {
-            level: 'info',
-            msg: `Stopping /${e.container} (${short(e.containerId)}) with ${e.signal}`,
-            fields: { event: e.type, phase: e.phase, container: e.container },
-          }
-        : {
-            level: 'info',
-            msg: `Stopped /${e.container} (${short(e.containerId)}) in ${formatDuration(e.durationMs)}`,
-            fields: {
-              ...quiet,
-              event: e.type,
-              phase: e.phase,
-              container: e.container,
-              durationMs: e.durationMs,
-            },
-          }
     case 'create':
-      return e.phase === 'begin'
-        ? {
-            level: 'info',
-            msg: `Creating /${e.container}`,
-            fields: { event: e.type, phase: e.phase, container: e.container },
-          }
-        : {
-            level: 'info',
-            msg: `Created /${e.container} (${short(e.containerId)}) in ${formatDuration(e.durationMs)}`,
-            fields: {
-              ...quiet,
-              event: e.type,
-              phase: e.phase,
-              container: e.container,
-              durationMs: e.durationMs,
-            },
-          }
     case 'start':
-      return e.phase === 'begin'
-        ? {
-            level: 'debug',
-            msg: `Starting container /${e.container} (${short(e.containerId)})`,
-            fields: { ...quiet, event: e.type, phase: e.phase, container: e.container },
-          }
-        : {
-            level: 'info',
-            msg: `Started /${e.container} (${short(e.containerId)}) in ${formatDuration(e.durationMs)}`,
-            fields: {
-              ...quiet,
-              event: e.type,
-              phase: e.phase,
-              container: e.container,
-              durationMs: e.durationMs,
-            },
-          }
+      return e.phase === 'begin' ? stepBeginLine(e) : stepEndLine(e)
     case 'healthy':
-      return e.health === 'healthy'
-        ? {
-            level: 'info',
-            msg: `/${e.container} (${short(e.containerId)}) is healthy after ${formatDuration(e.durationMs)}`,
-            fields: { ...quiet, event: e.type, container: e.container, durationMs: e.durationMs },
-          }
-        : {
-            level: 'debug',
-            msg: `/${e.container} (${short(e.containerId)}) is running (no healthcheck)`,
-            fields: { ...quiet, event: e.type, container: e.container, durationMs: e.durationMs },
-          }
+      return healthyLine(e)
     case 'rolled-back':
       return {
         level: 'warn',
@@ -174,6 +73,114 @@ export function progressLine(e: ProgressEvent): LogLine {
     case 'remove-image':
       return { level: 'info', msg: `Removing image ${short(e.imageId)}`, fields: { event: e.type } }
   }
+}
+
+function foundStaleLine(e: EventOf<'found-stale'>): LogLine {
+  if (e.tag)
+    return {
+      level: 'info',
+      msg: `Found newer tag ${e.tag.to} for ${e.image} (${e.tag.from} → ${e.tag.to})`,
+      fields: {
+        event: e.type,
+        container: e.container,
+        from: e.tag.from,
+        to: e.tag.to,
+        durationMs: e.durationMs,
+      },
+    }
+  return {
+    level: 'info',
+    msg: `Found new ${e.image} image${e.latest ? ` (${short(e.latest)})` : ''}`,
+    fields: { event: e.type, container: e.container, durationMs: e.durationMs },
+  }
+}
+
+function pullLine(e: EventOf<'pull'>): LogLine {
+  if (e.phase === 'begin')
+    return {
+      level: 'info',
+      msg: `Pulling ${e.image}`,
+      fields: { ...QUIET, event: e.type, phase: e.phase, container: e.container },
+    }
+  if (e.phase === 'progress') {
+    const pct = e.totalBytes > 0 ? Math.floor((e.currentBytes / e.totalBytes) * 100) : 0
+    return {
+      level: 'info',
+      msg: `Pulling ${e.image}: ${formatBytes(e.currentBytes)} of ${formatBytes(e.totalBytes)} (${pct}%)`,
+      fields: {
+        ...QUIET,
+        event: e.type,
+        phase: e.phase,
+        currentBytes: e.currentBytes,
+        totalBytes: e.totalBytes,
+        durationMs: e.durationMs,
+      },
+    }
+  }
+  return {
+    level: 'info',
+    msg: `Pulled ${e.image}${e.totalBytes > 0 ? ` (${formatBytes(e.totalBytes)})` : ''} in ${formatDuration(e.durationMs)}`,
+    fields: {
+      ...QUIET,
+      event: e.type,
+      phase: e.phase,
+      totalBytes: e.totalBytes,
+      durationMs: e.durationMs,
+    },
+  }
+}
+
+/** Stop and create begin at info and are notified; start begins at debug, quietly. */
+function stepBeginLine(e: Extract<StepEvent, { phase: 'begin' }>): LogLine {
+  const fields = { event: e.type, phase: e.phase, container: e.container }
+  switch (e.type) {
+    case 'stop':
+      return {
+        level: 'info',
+        msg: `Stopping /${e.container} (${short(e.containerId)}) with ${e.signal}`,
+        fields,
+      }
+    case 'create':
+      return { level: 'info', msg: `Creating /${e.container}`, fields }
+    case 'start':
+      return {
+        level: 'debug',
+        msg: `Starting container /${e.container} (${short(e.containerId)})`,
+        fields: { ...QUIET, ...fields },
+      }
+  }
+}
+
+const ENDED = { stop: 'Stopped', create: 'Created', start: 'Started' } as const
+
+/** Every step's end: `Stopped /web (abc) in 1.2s`, kept out of notifications. */
+function stepEndLine(e: Extract<StepEvent, { phase: 'end' }>): LogLine {
+  return {
+    level: 'info',
+    msg: `${ENDED[e.type]} /${e.container} (${short(e.containerId)}) in ${formatDuration(e.durationMs)}`,
+    fields: {
+      ...QUIET,
+      event: e.type,
+      phase: e.phase,
+      container: e.container,
+      durationMs: e.durationMs,
+    },
+  }
+}
+
+function healthyLine(e: EventOf<'healthy'>): LogLine {
+  const fields = { ...QUIET, event: e.type, container: e.container, durationMs: e.durationMs }
+  return e.health === 'healthy'
+    ? {
+        level: 'info',
+        msg: `/${e.container} (${short(e.containerId)}) is healthy after ${formatDuration(e.durationMs)}`,
+        fields,
+      }
+    : {
+        level: 'debug',
+        msg: `/${e.container} (${short(e.containerId)}) is running (no healthcheck)`,
+        fields,
+      }
 }
 
 /**

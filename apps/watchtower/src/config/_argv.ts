@@ -3,11 +3,11 @@
 // interspersed positionals, `--` ends flags. cac routes the command and
 // renders help; values are read here so strings are never cast to numbers.
 import { ConfigError } from '../errors.ts'
-import { FLAG_BY_NAME, FLAG_BY_SHORT, type FlagSpec } from './_flags.ts'
+import { FLAG_BY_NAME, FLAG_BY_SHORT, type Flag } from './_flags.ts'
 import { parseGoBool } from './_values.ts'
 
 export interface FlagOccurrence {
-  flag: FlagSpec
+  flag: Flag
   /** Text value, or a boolean for boolean flags. */
   value: string | boolean
   /** How the user spelled it (`--interval`, `-i`). */

@@ -15,15 +15,15 @@ export type FlagGroup =
   | 'notifications'
   | 'legacy'
 
-export interface FlagSpec {
+export interface FlagSpec<Name extends string = string> {
   /** Long name without dashes, e.g. `stop-timeout`. */
-  name: string
+  name: Name
   short?: string
   /** Env var(s) giving the default; the first is the documented one. */
   env?: string
   kind: FlagKind
   /** Default before env; durations in ms. */
-  default: string | number | boolean | string[]
+  default: string | number | boolean | readonly string[]
   group: FlagGroup
   description: string
   /** Only these values are accepted (string kinds). */
@@ -39,6 +39,9 @@ export interface FlagSpec {
   hidden?: boolean
 }
 
+/** What the `b()` and `s()` shorthands take besides name, env, group and description. */
+type FlagExtra = Partial<Omit<FlagSpec, 'name' | 'env' | 'kind' | 'default' | 'group' | 'description'>>
+
 export const GROUP_TITLES: Record<FlagGroup, string> = {
   docker: 'Docker connection',
   schedule: 'Scheduling and run mode',
@@ -53,29 +56,31 @@ export const GROUP_TITLES: Record<FlagGroup, string> = {
 
 const LEVELS = ['panic', 'fatal', 'error', 'warn', 'warning', 'info', 'debug', 'trace'] as const
 
-function b(
-  name: string,
+function b<const Name extends string>(
+  name: Name,
   env: string | undefined,
   group: FlagGroup,
   description: string,
-  extra: Partial<FlagSpec> = {},
-): FlagSpec {
+  extra: FlagExtra = {},
+): FlagSpec<Name> & { kind: 'bool'; default: boolean } {
   return { name, ...(env ? { env } : {}), kind: 'bool', default: false, group, description, ...extra }
 }
-function s(
-  name: string,
+function s<const Name extends string>(
+  name: Name,
   env: string | undefined,
   group: FlagGroup,
   description: string,
-  extra: Partial<FlagSpec> = {},
-): FlagSpec {
+  extra: FlagExtra & { default?: string } = {},
+): FlagSpec<Name> & { kind: 'string'; default: string } {
   return { name, ...(env ? { env } : {}), kind: 'string', default: '', group, description, ...extra }
 }
 
 const W = 'WATCHTOWER_'
 const N = `${W}NOTIFICATION_`
 
-export const FLAGS: readonly FlagSpec[] = [
+// One entry per flag. `as const` keeps each name (and kind) literal, so `FlagName` below is the
+// union of every name and a misspelt name is a compile error wherever a flag is read.
+const TABLE = [
   // Docker connection
   s('host', 'DOCKER_HOST', 'docker', 'Daemon socket to connect to', {
     short: 'H',
@@ -603,9 +608,37 @@ export const FLAGS: readonly FlagSpec[] = [
     'legacy',
     'Do not verify the Gotify certificate (honoured, unlike upstream)',
   ),
-]
+] as const satisfies readonly FlagSpec[]
 
-export const FLAG_BY_NAME: ReadonlyMap<string, FlagSpec> = new Map(FLAGS.map((f) => [f.name, f]))
-export const FLAG_BY_SHORT: ReadonlyMap<string, FlagSpec> = new Map(
+type TableEntry = (typeof TABLE)[number]
+
+/** Every long flag name (`interval`, `stop-timeout`, ...): a misspelt name does not compile. */
+export type FlagName = TableEntry['name']
+
+/** One row of the table, its name typed. */
+export type Flag = FlagSpec<FlagName>
+
+/** The kind of the flag called `Name`. */
+export type KindOf<Name extends FlagName> = Extract<TableEntry, { name: Name }>['kind']
+
+/** The value a flag kind resolves to (durations in ms). */
+export type ValueOfKind<Kind extends FlagKind> = Kind extends 'bool'
+  ? boolean
+  : Kind extends 'int' | 'duration'
+    ? number
+    : Kind extends 'list' | 'array'
+      ? string[]
+      : string
+
+/** Every flag's resolved value, typed by its kind: `values.interval` is a number, `values.intervall` does not compile. */
+export type FlagValues = { [Name in FlagName]: ValueOfKind<KindOf<Name>> }
+
+/** Where each flag's value came from: `default`, `env NAME`, `flag --name`. */
+export type FlagSources = Record<FlagName, string>
+
+export const FLAGS: readonly Flag[] = TABLE
+
+export const FLAG_BY_NAME: ReadonlyMap<string, Flag> = new Map(FLAGS.map((f) => [f.name, f]))
+export const FLAG_BY_SHORT: ReadonlyMap<string, Flag> = new Map(
   FLAGS.filter((f) => f.short).map((f) => [f.short!, f]),
 )

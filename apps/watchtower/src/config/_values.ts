@@ -1,4 +1,5 @@
 // Value parsers with Go's rules (strconv.ParseBool, time.ParseDuration).
+import type { LogLevel } from './types.ts'
 
 const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True'])
 const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False'])
@@ -75,4 +76,11 @@ export function splitList(text: string): string[] {
 /** Splits on whitespace only (viper's GetStringSlice for env values). */
 export function splitFields(text: string): string[] {
   return text.split(/\s+/).filter((x) => x !== '')
+}
+
+/** Upstream's level aliases: panic is fatal, warning is warn. */
+export function normalizeLevel(level: string): LogLevel {
+  if (level === 'panic') return 'fatal'
+  if (level === 'warning') return 'warn'
+  return level as LogLevel
 }

@@ -181,6 +181,15 @@ describe('notification services against a loopback server (documented request sh
     expect(() => createService('smtp://h/?fromaddress=a@b', ctx())).toThrow(/toaddresses/)
     expect(() => createService('not a url', ctx())).toThrow(/not a valid URL/)
   })
+  it('the registry: generic+<proto> goes to generic, which takes only http and https; no other scheme is known', () => {
+    expect(createService('generic+https://h.test/x', ctx()).kind).toBe('generic')
+    expect(() => createService('generic+ftp://h.test/x', ctx())).toThrow(
+      /generic\+ftp:\/\/…: use generic:\/\/, generic\+http:\/\/ or generic\+https:\/\//,
+    )
+    for (const scheme of ['constructor', 'toString', 'slack+x', 'smtps']) {
+      expect(() => createService(`${scheme}://x`, ctx())).toThrow(/unknown notification service/)
+    }
+  })
 })
 
 describe('smtp:// against a real SMTP server on loopback', () => {
