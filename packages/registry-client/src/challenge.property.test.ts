@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest'
+import { parseReference } from '@watchtower-ts/image-reference'
 import { expect } from 'vitest'
 import { parseChallenges } from './challenge.ts'
-import { parseReference } from './reference.ts'
 
 const TCHARS = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".split('')
 const token = fc.array(fc.constantFrom(...TCHARS), { minLength: 1, maxLength: 12 }).map((a) => a.join(''))

@@ -6,6 +6,8 @@
  *
  *   {"architecture":"amd64","os":"linux","created":"2026-11-30T08:00:00Z","config":{...},"rootfs":{...}}
  */
+
+import type { ImageReference } from '@watchtower-ts/image-reference'
 import { z } from 'zod'
 import type { RegistrySession } from './_session.ts'
 import { statusError } from './_status.ts'
@@ -14,7 +16,6 @@ import { RegistryError } from './errors.ts'
 import { fetchManifest, sha256Digest } from './manifest.ts'
 import { isIndexMediaType } from './media-types.ts'
 import { IndexSchema, type Platform, platformsOf, selectPlatform } from './platform.ts'
-import type { ImageReference } from './reference.ts'
 
 export interface ImageConfigInfo {
   /** Digest of the tag's manifest (the index digest for a multi-platform tag). */

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs'
 import { hostname as osHostname } from 'node:os'
 import { parseCooldownDelay, parseTagPolicy } from '@watchtower-ts/docker-updater'
-import { parseReference } from '@watchtower-ts/registry-client'
+import { parseReference } from '@watchtower-ts/image-reference'
 import { ConfigError } from '../errors.ts'
 import { parseSchedule } from '../schedule/spec.ts'
 import { parseArgv } from './_argv.ts'

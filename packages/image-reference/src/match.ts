@@ -1,0 +1,28 @@
+import { type ImageReference, parseRepoDigest } from './reference.ts'
+
+/**
+ * Does `ref` match the selection `filter`? The registry and repository must be the same; the tag
+ * too when the filter names one (`nginx` matches every nginx tag, `nginx:1.27` only that tag).
+ * A filter's digest is not compared.
+ * @example matchesReference(parseReference('nginx:1.27'), parseReference('docker.io/library/nginx')) // true
+ */
+export function matchesReference(ref: ImageReference, filter: ImageReference): boolean {
+  return (
+    filter.registry === ref.registry &&
+    filter.repository === ref.repository &&
+    (filter.tag === undefined || filter.defaultTag || filter.tag === ref.tag)
+  )
+}
+
+/** True when `ref` matches at least one of `filters`. */
+export function matchesAnyReference(ref: ImageReference, filters: readonly ImageReference[]): boolean {
+  return filters.some((f) => matchesReference(ref, f))
+}
+
+/**
+ * The `RepoDigests` entries (`repo@sha256:...`) of an image that belong to the repository of
+ * `ref` (spelling aside: `nginx@...` and `docker.io/library/nginx@...` are the same repository).
+ */
+export function sameRepositoryDigests(ref: ImageReference, repoDigests: readonly string[]): string[] {
+  return repoDigests.filter((entry) => parseRepoDigest(entry)?.name === ref.name)
+}
