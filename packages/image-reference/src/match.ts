@@ -1,4 +1,4 @@
-import { type ImageReference, parseRepoDigest } from './reference.ts'
+import { type ImageReference, tryParseReference } from './reference.ts'
 
 /**
  * Does `ref` match the selection `filter`? The registry and repository must be the same; the tag
@@ -20,9 +20,14 @@ export function matchesAnyReference(ref: ImageReference, filters: readonly Image
 }
 
 /**
- * The `RepoDigests` entries (`repo@sha256:...`) of an image that belong to the repository of
- * `ref` (spelling aside: `nginx@...` and `docker.io/library/nginx@...` are the same repository).
+ * The `RepoDigests` entries (`repo@digest`) of an image that belong to the repository of `ref`
+ * (spelling aside: `nginx@...` and `docker.io/library/nginx@...` are the same repository). Only
+ * the repository part is parsed; comparing the digest is the caller's business.
  */
 export function sameRepositoryDigests(ref: ImageReference, repoDigests: readonly string[]): string[] {
-  return repoDigests.filter((entry) => parseRepoDigest(entry)?.name === ref.name)
+  return repoDigests.filter((entry) => {
+    const at = entry.indexOf('@')
+    if (at <= 0) return false
+    return tryParseReference(entry.slice(0, at))?.name === ref.name
+  })
 }

@@ -252,4 +252,9 @@ describe('helpers', () => {
       `docker.io/library/nginx@${D}`,
     ])
   })
+  it('sameRepositoryDigests compares the repository only, not the digest', () => {
+    expect(
+      sameRepositoryDigests(parseReference('127.0.0.1:1/app:v'), ['127.0.0.1:1/app@sha256:old']),
+    ).toEqual(['127.0.0.1:1/app@sha256:old'])
+  })
 })
