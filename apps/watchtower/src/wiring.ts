@@ -5,18 +5,14 @@ import { readFileSync } from 'node:fs'
 import { createCredentialResolver } from '@watchtower-ts/credentials'
 import {
   createDockerEngine,
-  imageNameOf,
-  listStatuses,
-  matchesNames,
   type ProgressEvent,
   parseTagPolicy,
   type RolledBackMemory,
   runUpdate,
-  serviceImage,
-  swarmRoleOf,
   type ContainerReport as UpdaterContainerReport,
 } from '@watchtower-ts/docker-updater'
-import { createRegistryClient, type ImageReference, parseReference } from '@watchtower-ts/registry-client'
+import { isDockerHubHost } from '@watchtower-ts/image-reference'
+import { createRegistryClient } from '@watchtower-ts/registry-client'
 import {
   createTrustStore,
   type ProxyConfig,
@@ -26,7 +22,7 @@ import {
   validateCaBundle,
 } from '@watchtower-ts/tls'
 import { createTokenCache } from '@watchtower-ts/token-cache'
-import { imageMatches, parseImageFilter } from './api/image-filter.ts'
+import { narrowImageFilters, parseImageFilter } from './api/image-filter.ts'
 import type { WatchtowerConfig } from './config/types.ts'
 import { ConfigError } from './errors.ts'
 import { credcheckHint, isUnchecked, outcomeLine, progressLine } from './progress.ts'
@@ -162,7 +158,7 @@ export function statusStep(e: ProgressEvent): { container: string; step: string 
 export function warnOnHeadFailure(mode: WatchtowerConfig['warnOnHeadFailure'], registry: string): boolean {
   if (mode === 'always') return true
   if (mode === 'never') return false
-  return ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'ghcr.io'].includes(registry)
+  return isDockerHubHost(registry) || registry === 'ghcr.io'
 }
 
 const LOCAL_CONFIG_ERRORS = new Set([
@@ -247,50 +243,6 @@ export async function createSessionRunner(
     : undefined
   const skipImages = config.skipImageNames.length ? parseImageFilter(config.skipImageNames) : undefined
 
-  /**
-   * Exact names (escaped for docker-updater's regex matching) of the listed containers that pass
-   * the positional names and every image filter: the API's `image=`, --monitor-image-names and
-   * --skip-image-names.
-   */
-  const namesByImage = async (
-    include: ImageReference[][],
-    exclude: ImageReference[] | undefined,
-  ): Promise<string[]> => {
-    const out: string[] = []
-    for (const s of await engine.listContainers({ statuses: listStatuses(selection) })) {
-      const inspect = await engine.inspectContainer(s.Id).catch(() => undefined)
-      if (!inspect || !matchesNames(inspect.Name, selection.names)) continue
-      const image = imageNameOf(inspect)
-      if (!include.every((filters) => imageMatches(image, filters))) continue
-      if (exclude && imageMatches(image, exclude)) continue
-      out.push(inspect.Name.replace(/^\//, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    }
-    return out
-  }
-
-  /** Names of the services whose image passes the filters (services live only on a manager). */
-  const serviceNamesByImage = async (
-    include: ImageReference[][],
-    exclude: ImageReference[] | undefined,
-  ): Promise<string[]> => {
-    if (
-      config.noServices ||
-      !engine.listServices ||
-      (await swarmRoleOf(engine).catch(() => 'none')) !== 'manager'
-    )
-      return []
-    const out: string[] = []
-    for (const s of await engine.listServices()) {
-      if (!matchesNames(`/${s.Spec.Name}`, selection.names)) continue
-      const img = serviceImage(s.Spec)
-      if (!('tagRef' in img)) continue
-      if (!include.every((filters) => imageMatches(img.tagRef, filters))) continue
-      if (exclude && imageMatches(img.tagRef, exclude)) continue
-      out.push(s.Spec.Name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    }
-    return out
-  }
-
   // Service updates the cluster rolled back: not retried for the same digest while this process lives.
   const rolledBack: RolledBackMemory = new Map()
   let swarmNoteLogged = false
@@ -323,40 +275,25 @@ export async function createSessionRunner(
     async run(request) {
       // A helper that died while this instance kept running leaves it renamed aside: settle first.
       if (selfId) await settleAtStart(engine, selfId, config.cleanup, log)
-      let names = selection.names
-      const include: ImageReference[][] = []
-      if (request?.images && request.images.length > 0) include.push(parseImageFilter(request.images))
-      if (monitorImages) include.push(monitorImages)
-      if (include.length > 0 || skipImages) {
-        names = [
-          ...(config.noContainers ? [] : await namesByImage(include, skipImages)),
-          ...(await serviceNamesByImage(include, skipImages)),
-        ]
-        if (names.length === 0) return buildReport([])
-      }
+      // image selection is docker-updater's: the API's `image=` within --monitor-image-names
+      const asked = request?.images && request.images.length > 0 ? request.images : undefined
+      const images =
+        asked && monitorImages ? narrowImageFilters(asked, monitorImages) : (asked ?? monitorImages)
       // a check-only pass (the status page's) notifies nobody
       const quiet = request?.checkOnly ? { notify: false } : {}
       const configErrors = new Set<string>()
       const ownService = config.noServices ? undefined : await selfServiceId()
       const report = await runUpdate({
         ...selection,
-        names,
+        ...(images ? { images } : {}),
+        ...(skipImages ? { skipImages } : {}),
         engine,
         checker: {
           // One ping per registry and one token for all of a registry's repositories per pass.
           // A reference that does not parse is left out here and reported by its own check.
-          prepare: (refs) =>
-            registry.startCycle(
-              refs.flatMap((r) => {
-                try {
-                  return [parseReference(r)]
-                } catch {
-                  return []
-                }
-              }),
-            ),
-          async check(imageRef, digests) {
-            const ref = parseReference(imageRef)
+          prepare: (refs) => registry.startCycle(refs),
+          async check(ref, digests) {
+            const imageRef = ref.original
             try {
               const r = await registry.check(ref, digests)
               ctx.observer?.checked(imageRef, digests[0], r.remote.digest)
@@ -375,12 +312,12 @@ export async function createSessionRunner(
             }
           },
           // Tag policies and the cooldown delay: the same client, session and token (scope pull).
-          async listTags(imageRef) {
-            const list = await registry.listTags(parseReference(imageRef))
+          async listTags(ref) {
+            const list = await registry.listTags(ref)
             return { tags: list.tags, truncated: list.truncated }
           },
-          async imageConfig(imageRef, platform) {
-            const info = await registry.imageConfig(parseReference(imageRef), platform)
+          async imageConfig(ref, platform) {
+            const info = await registry.imageConfig(ref, platform)
             return {
               platform: info.platform,
               ...(info.created === undefined ? {} : { created: info.created }),
@@ -388,8 +325,8 @@ export async function createSessionRunner(
           },
         },
         auth: {
-          async engineAuth(imageRef) {
-            const creds = await credentials.resolve(parseReference(imageRef).registry)
+          async engineAuth(ref) {
+            const creds = await credentials.resolve(ref.registry)
             return creds.kind === 'anonymous' ? undefined : creds.engineAuth()
           },
         },

@@ -1,18 +1,9 @@
 import { isIPv6 } from 'node:net'
+import { DOCKER_HUB, DOCKER_HUB_LEGACY_KEY, isDockerHubHost } from '@watchtower-ts/image-reference'
 import { CredentialsError } from './errors.ts'
 
-/** The registry host every Docker Hub spelling normalizes to. */
-export const DOCKER_HUB = 'docker.io'
-
-/** The key `docker login` writes for Docker Hub, and the server URL helpers are asked for it. */
-export const DOCKER_HUB_LEGACY_KEY = 'https://index.docker.io/v1/'
-
-const HUB_ALIASES: ReadonlySet<string> = new Set([
-  'docker.io',
-  'index.docker.io',
-  'registry-1.docker.io',
-  'registry.hub.docker.com',
-])
+// The one Docker Hub alias list lives in @watchtower-ts/image-reference; re-exported from index.ts.
+export { DOCKER_HUB, DOCKER_HUB_LEGACY_KEY }
 
 /**
  * Normalize a registry key the way Docker matches them: the scheme (`http://`, `https://`) and
@@ -34,14 +25,14 @@ export function normalizeRegistryKey(key: string): string {
       { registry: shown },
     )
   }
-  return HUB_ALIASES.has(host) ? DOCKER_HUB : host
+  return isDockerHubHost(host) ? DOCKER_HUB : host
 }
 
 /** Like {@link normalizeRegistryKey} but returns `undefined` instead of throwing. */
 export function tryNormalizeRegistryKey(key: string): string | undefined {
   const host = _hostOf(key)
   if (host === undefined) return undefined
-  return HUB_ALIASES.has(host) ? DOCKER_HUB : host
+  return isDockerHubHost(host) ? DOCKER_HUB : host
 }
 
 /** True when the key names Docker Hub under any of its spellings. */

@@ -1,3 +1,4 @@
+import { type ImageReference, matchesAnyReference, tryParseReference } from '@watchtower-ts/image-reference'
 import type { ContainerInspect } from './engine.ts'
 import { LABELS, labelOf, parseBool } from './labels.ts'
 
@@ -15,6 +16,14 @@ export interface SelectionOptions {
   includeStopped?: boolean
   /** Also `restarting` containers. @default false */
   includeRestarting?: boolean
+  /**
+   * Only containers and services whose image matches one of these references: same registry and
+   * repository, and the same tag when the reference names one (`nginx` selects every nginx tag).
+   * @default undefined (every image)
+   */
+  images?: readonly ImageReference[]
+  /** Containers and services whose image matches one of these are left out (same matching as `images`). @default [] */
+  skipImages?: readonly ImageReference[]
 }
 
 /** Engine status filter for the listing. Paused containers are never included. */
@@ -57,10 +66,35 @@ export function inScope(
   return value === scope
 }
 
-/** Why a container is not selected, or `undefined` when it is. */
+/**
+ * Why an image is left out by `images` / `skipImages`, or `undefined` when it is selected. An image
+ * that is not a valid reference (an image ID) matches no reference.
+ */
+export function imageExclusionReason(
+  image: string | undefined,
+  options: Pick<SelectionOptions, 'images' | 'skipImages'>,
+): string | undefined {
+  const { images, skipImages } = options
+  if (images === undefined && (skipImages === undefined || skipImages.length === 0)) return undefined
+  const ref = image === undefined ? undefined : tryParseReference(image)
+  if (images !== undefined && (ref === undefined || !matchesAnyReference(ref, images)))
+    return 'image not in the list'
+  if (skipImages !== undefined && ref !== undefined && matchesAnyReference(ref, skipImages))
+    return 'image skipped by name'
+  return undefined
+}
+
+/**
+ * Why a container is not selected, or `undefined` when it is. The image filters are applied when
+ * the container's image is known (an inspect, not a listing's shallow entry).
+ */
 export function exclusionReason(container: ContainerInspect, options: SelectionOptions): string | undefined {
   const labels = container.Config.Labels
   if (!matchesNames(container.Name, options.names)) return 'name not in the list'
+  if (container.Config.Image !== undefined || container.Image !== undefined) {
+    const why = imageExclusionReason(imageNameOf(container), options)
+    if (why !== undefined) return why
+  }
   if (isDisabledName(container.Name, options.disabledNames)) return 'disabled by name'
   const enable = parseBool(labelOf(labels, LABELS.enable))
   if (options.labelEnable && enable !== true) return 'no enable label (label-enable is on)'

@@ -28,7 +28,14 @@ export {
   type UpdaterErrorCode,
   type UpdaterErrorDetails,
 } from './errors.ts'
-export { exclusionReason, imageNameOf, listStatuses, matchesNames, type SelectionOptions } from './filters.ts'
+export {
+  exclusionReason,
+  imageExclusionReason,
+  imageNameOf,
+  listStatuses,
+  matchesNames,
+  type SelectionOptions,
+} from './filters.ts'
 export { LABELS, parseBool } from './labels.ts'
 export { dependenciesOf, sortByDependencies } from './order.ts'
 export { parseAsideName } from './recreate.ts'

@@ -40,7 +40,7 @@ function fakes(images: Record<string, FakeImage>, opts: { digestStale?: boolean 
     },
   } as unknown as DockerEngine
   const checker: ImageChecker = {
-    async check(ref) {
+    async check({ original: ref }) {
       calls.check.push(ref)
       if (opts.digestStale) {
         local.set(ref, 'sha256:rebuilt')
@@ -48,11 +48,11 @@ function fakes(images: Record<string, FakeImage>, opts: { digestStale?: boolean 
       }
       return { status: 'fresh', remoteDigest: 'sha256:same' }
     },
-    async listTags(ref) {
+    async listTags({ original: ref }) {
       calls.listTags.push(ref)
       return { tags: TAGS }
     },
-    async imageConfig(ref, platform) {
+    async imageConfig({ original: ref }, platform) {
       calls.imageConfig.push(ref)
       const tag = ref.slice(ref.lastIndexOf(':') + 1)
       const img = images[tag] ?? { created: NOW - 30 * 24 * HOUR }

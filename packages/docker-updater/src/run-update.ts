@@ -1,3 +1,4 @@
+import { type ImageReference, isImageId, tryParseReference } from '@watchtower-ts/image-reference'
 import {
   type Action,
   cleanupImages,
@@ -8,7 +9,6 @@ import {
   stopAndRemove,
 } from './_actions.ts'
 import { createContext, validateOptions } from './_options.ts'
-import { parseImage } from './_reference.ts'
 import type {
   ContainerInspect,
   ContainerSummary,
@@ -128,14 +128,14 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
   const monitorOnly = new Set<string>()
   const noPullOf = (c: ContainerInspect) =>
     flagOrLabel(options.noPull, c.Config.Labels, LABELS.noPull, options.labelTakePrecedence)
-  const toCheck = new Set<string>()
+  const toCheck = new Map<string, ImageReference>()
   for (const c of sorted) {
     const ref = imageNameOf(c)
-    const parsed = parseImage(ref)
-    if (!noPullOf(c) && !parsed.isImageId && parsed.digest === undefined) toCheck.add(ref)
+    const parsed = noPullOf(c) || isImageId(ref) ? undefined : tryParseReference(ref)
+    if (parsed && parsed.digest === undefined) toCheck.set(ref, parsed)
   }
-  for (const ref of serviceRefs(services)) toCheck.add(ref)
-  await options.checker?.prepare?.([...toCheck])
+  for (const ref of serviceRefs(services)) toCheck.set(ref.original, ref)
+  await options.checker?.prepare?.([...toCheck.values()])
   const serviceOptions = swarm.engine && {
     ...options,
     engine: swarm.engine,

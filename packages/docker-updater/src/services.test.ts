@@ -1,3 +1,4 @@
+import type { ImageReference } from '@watchtower-ts/image-reference'
 import { describe, expect, it } from 'vitest'
 import { fakeSwarm } from './__fixtures__/fake-swarm.ts'
 import { LABELS } from './labels.ts'
@@ -19,9 +20,9 @@ function registry(tags: Record<string, string>) {
   const checks: { ref: string; local: readonly string[] }[] = []
   const checker: ImageChecker = {
     prepare: (refs) => {
-      prepared.push([...refs])
+      prepared.push(refs.map((r) => r.original))
     },
-    async check(ref, local) {
+    async check({ original: ref }, local) {
       checks.push({ ref, local })
       const remote = tags[ref]
       if (!remote) throw new Error(`manifest unknown: ${ref}`)
@@ -32,7 +33,7 @@ function registry(tags: Record<string, string>) {
 }
 
 const fast = { pollIntervalMs: 1, sleep: async () => {} } satisfies Partial<UpdateOptions>
-const auth = { engineAuth: async (ref: string) => `auth-for-${ref.split('/')[0]}` }
+const auth = { engineAuth: async (ref: ImageReference) => `auth-for-${ref.original.split('/')[0]}` }
 
 describe('swarm task containers', () => {
   it('are recognised by their com.docker.swarm.* labels', () => {
@@ -75,7 +76,11 @@ describe('swarm task containers', () => {
 describe('service images', () => {
   it('splits the pinned reference into name:tag and digest; explains what cannot be updated', () => {
     const spec = (Image: string) => ({ Name: 's', TaskTemplate: { ContainerSpec: { Image } } })
-    expect(serviceImage(spec(`${R}/app:v1@${d('a')}`))).toEqual({ tagRef: `${R}/app:v1`, pinned: d('a') })
+    expect(serviceImage(spec(`${R}/app:v1@${d('a')}`))).toEqual({
+      tagRef: `${R}/app:v1`,
+      pinned: d('a'),
+      ref: expect.objectContaining({ name: `${R}/app`, tag: 'v1', pinned: false }),
+    })
     expect(serviceImage(spec(`${R}/app:v1`))).toEqual({ skip: expect.stringMatching(/not pinned by digest/) })
     expect(serviceImage(spec(`${R}/app@${d('a')}`))).toEqual({ skip: expect.stringMatching(/without a tag/) })
   })

@@ -5,11 +5,11 @@
  * the spec is sent back, so a concurrent change fails instead of being overwritten), and the
  * updater waits for the cluster's `UpdateStatus` to settle.
  */
+import { type ImageReference, isImageId, tryParseReference } from '@watchtower-ts/image-reference'
 import type { RunContext } from './_context.ts'
-import { parseImage, repositoryOf } from './_reference.ts'
 import type { ContainerInspect, ServiceInspect, ServiceSpec, SwarmEngine, TaskInspect } from './engine.ts'
 import { describeError, isUpdaterError, UpdaterError } from './errors.ts'
-import { exclusionReason, flagOrLabel, type SelectionOptions } from './filters.ts'
+import { exclusionReason, flagOrLabel, imageExclusionReason, type SelectionOptions } from './filters.ts'
 import { LABELS } from './labels.ts'
 import type { AuthProvider, ContainerReport, ImageChecker } from './types.ts'
 
@@ -55,6 +55,8 @@ export interface ServiceTarget {
   service: ServiceInspect
   /** `name:tag` the check used. */
   tagRef: string
+  /** `tagRef` parsed (undefined when the service was skipped before the check). */
+  ref?: ImageReference
   pinned: string
   report: ContainerReport
   monitorOnly: boolean
@@ -81,13 +83,14 @@ export function selectServices(
   services: readonly ServiceInspect[],
   options: SelectionOptions,
 ): ServiceInspect[] {
-  return services.filter(
-    (s) =>
-      exclusionReason(
-        { Name: `/${s.Spec.Name}`, Config: { Labels: s.Spec.Labels ?? {} } } as ContainerInspect,
-        options,
-      ) === undefined,
-  )
+  return services.filter((s) => {
+    const shallow = { Name: `/${s.Spec.Name}`, Config: { Labels: s.Spec.Labels ?? {} } } as ContainerInspect
+    if (exclusionReason(shallow, options) !== undefined) return false
+    if (options.images === undefined && !options.skipImages?.length) return true
+    // with image filters, a service is matched on the `name:tag` it would be checked with
+    const img = serviceImage(s.Spec)
+    return imageExclusionReason('tagRef' in img ? img.tagRef : undefined, options) === undefined
+  })
 }
 
 /**
@@ -95,12 +98,15 @@ export function selectServices(
  * manager pinned. A service without a pin (created with `--no-resolve-image`) or pinned by the
  * user without a tag has nothing to compare or nothing to move: skipped with the reason.
  */
-export function serviceImage(spec: ServiceSpec): { tagRef: string; pinned: string } | { skip: string } {
+export function serviceImage(
+  spec: ServiceSpec,
+): { tagRef: string; pinned: string; ref: ImageReference } | { skip: string } {
   const image = spec.TaskTemplate.ContainerSpec?.Image
   if (!image) return { skip: 'service has no container image (plugin or other runtime)' }
-  const parsed = parseImage(image)
-  if (parsed.isImageId)
+  if (isImageId(image))
     return { skip: `image is referenced by ID (${image}); there is no tag to update from` }
+  const parsed = tryParseReference(image)
+  if (parsed === undefined) return { skip: `image ${image} is not a valid image reference` }
   if (parsed.digest === undefined) {
     return {
       skip: `image ${image} is not pinned by digest (service created with --no-resolve-image?): nothing to compare with the registry`,
@@ -109,15 +115,18 @@ export function serviceImage(spec: ServiceSpec): { tagRef: string; pinned: strin
   if (parsed.tag === undefined)
     return { skip: `image is pinned by digest without a tag (${image}); pinned images are not updated` }
   const at = image.lastIndexOf('@')
-  return { tagRef: image.slice(0, at), pinned: parsed.digest }
+  const tagRef = image.slice(0, at)
+  const ref = tryParseReference(tagRef)
+  if (ref === undefined) return { skip: `image ${image} is not a valid image reference` }
+  return { tagRef, pinned: parsed.digest, ref }
 }
 
 /** Image references (`name:tag`) the pass will check for these services (for `ImageChecker.prepare`). */
-export function serviceRefs(services: readonly ServiceInspect[]): string[] {
-  const out: string[] = []
+export function serviceRefs(services: readonly ServiceInspect[]): ImageReference[] {
+  const out: ImageReference[] = []
   for (const s of services) {
     const img = serviceImage(s.Spec)
-    if ('tagRef' in img) out.push(img.tagRef)
+    if ('tagRef' in img) out.push(img.ref)
   }
   return out
 }
@@ -146,17 +155,23 @@ export async function checkServices(
         return { service, tagRef: image, pinned: '', report, monitorOnly }
       }
       const report = baseReport(service, img.tagRef, img.pinned)
-      const target: ServiceTarget = { service, tagRef: img.tagRef, pinned: img.pinned, report, monitorOnly }
+      const target: ServiceTarget = {
+        service,
+        tagRef: img.tagRef,
+        ref: img.ref,
+        pinned: img.pinned,
+        report,
+        monitorOnly,
+      }
       const progress = service.UpdateStatus?.State
       try {
         if (!options.checker)
           throw new UpdaterError('WT_UPDATER_INVALID_OPTION', 'no ImageChecker given (needed for services)')
         const checker = options.checker
-        const repo = repositoryOf(parseImage(img.tagRef))
         const key = `${img.tagRef}|${img.pinned}`
         let p = checks.get(key)
         if (!p) {
-          p = checker.check(img.tagRef, [`${repo}@${img.pinned}`])
+          p = checker.check(img.ref, [`${img.ref.name}@${img.pinned}`])
           checks.set(key, p)
         }
         const r = await p
@@ -252,7 +267,7 @@ export async function updateService(
     report.error = message
   }
   try {
-    const auth = await options.auth?.engineAuth(target.tagRef)
+    const auth = target.ref === undefined ? undefined : await options.auth?.engineAuth(target.ref)
     ctx.emit({ type: 'step', container: report.name, step: `service update to ${newImage}` })
     const warnings = await engine.updateService(
       service.ID,

@@ -1,3 +1,4 @@
+import type { ImageReference } from '@watchtower-ts/image-reference'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   bed,
@@ -30,7 +31,7 @@ const countingAuth = (value: string | undefined = undefined): AuthProvider & { c
   return {
     calls,
     engineAuth: async (ref) => {
-      calls.push(ref)
+      calls.push(ref.original)
       return value
     },
   }
@@ -47,7 +48,10 @@ describe('staleness against the real registry', () => {
     const prepared: (readonly string[])[] = []
     const report = await runUpdate({
       engine,
-      checker: { check: (r, d) => checker.check(r, d), prepare: (refs) => void prepared.push(refs) },
+      checker: {
+        check: (r, d) => checker.check(r, d),
+        prepare: (refs) => void prepared.push(refs.map((r) => r.original)),
+      },
       auth,
       names: [`${P}-f.`],
     })
@@ -160,7 +164,7 @@ describe('staleness checker (unit: a fake engine that only inspects images)', ()
     let max = 0
     const checked: string[] = []
     const checker = {
-      async check(ref: string) {
+      async check({ original: ref }: ImageReference) {
         checked.push(ref)
         inFlight++
         max = Math.max(max, inFlight)
@@ -189,7 +193,7 @@ describe('staleness checker (unit: a fake engine that only inspects images)', ()
     const calls: string[] = []
     const remote = `sha256:${'2'.repeat(64)}`
     const checker = {
-      async check(ref: string, digests: readonly string[]) {
+      async check({ original: ref }: ImageReference, digests: readonly string[]) {
         calls.push(ref)
         return {
           status: digests.some((d) => d.endsWith(remote)) ? ('fresh' as const) : ('stale' as const),

@@ -1,6 +1,11 @@
+import {
+  type ImageReference,
+  isImageId,
+  parseReference,
+  sameRepositoryDigests,
+} from '@watchtower-ts/image-reference'
 import pLimit from 'p-limit'
 import { createPullProgress } from './_pull-progress.ts'
-import { parseImage, repositoryOf, sameRepositoryDigests } from './_reference.ts'
 import { ageGate } from './cooldown.ts'
 import type { ContainerInspect, DockerEngine, ImageInspect } from './engine.ts'
 import { describeError, UpdaterError } from './errors.ts'
@@ -68,7 +73,12 @@ export function createStalenessChecker(ctx: StalenessContext) {
   const now = ctx.now ?? Date.now
   const bare = (name: string | undefined) => (name ?? '').replace(/^\//, '')
 
-  const check = (ref: string, key: string, image: ImageInspect, digests: string[]): Promise<CheckOutcome> => {
+  const check = (
+    ref: ImageReference,
+    key: string,
+    image: ImageInspect,
+    digests: string[],
+  ): Promise<CheckOutcome> => {
     let p = checks.get(key)
     if (!p) {
       if (!ctx.checker)
@@ -84,12 +94,13 @@ export function createStalenessChecker(ctx: StalenessContext) {
     return p
   }
 
-  const pull = (ref: string, container: string): Promise<void> => {
+  const pull = (parsed: ImageReference, container: string): Promise<void> => {
+    const ref = parsed.original
     let p = pulls.get(ref)
     if (!p) {
       p = limit(async () => {
         pullCalls++
-        const auth = await ctx.auth?.engineAuth(ref)
+        const auth = await ctx.auth?.engineAuth(parsed)
         emit({ type: 'pull', phase: 'begin', image: ref, container })
         const progress = createPullProgress({
           now,
@@ -109,7 +120,8 @@ export function createStalenessChecker(ctx: StalenessContext) {
     return p
   }
 
-  const tagsOf = (repository: string, ref: string) => {
+  const tagsOf = (ref: ImageReference) => {
+    const repository = ref.name
     let p = tagLists.get(repository)
     if (!p) {
       const listTags = ctx.checker?.listTags
@@ -123,8 +135,8 @@ export function createStalenessChecker(ctx: StalenessContext) {
     return p
   }
 
-  const configOf = (ref: string, platform: ImagePlatform) => {
-    const key = `${ref}|${platformName(platform)}`
+  const configOf = (ref: ImageReference, platform: ImagePlatform) => {
+    const key = `${ref.original}|${platformName(platform)}`
     let p = configs.get(key)
     if (!p) {
       const imageConfig = ctx.checker?.imageConfig
@@ -148,7 +160,6 @@ export function createStalenessChecker(ctx: StalenessContext) {
     noPull: boolean,
     policy?: ContainerPolicy,
   ): Promise<Staleness> {
-    const parsed = parseImage(ref)
     const started = now()
     const found = (latest: string | undefined, tag?: { from: string; to: string; newImage: string }) =>
       emit({
@@ -159,7 +170,13 @@ export function createStalenessChecker(ctx: StalenessContext) {
         ...(tag ? { tag } : {}),
         durationMs: now() - started,
       })
-    if (parsed.isImageId) return skip(`image is referenced by ID (${ref}); there is no tag to update from`)
+    if (isImageId(ref)) return skip(`image is referenced by ID (${ref}); there is no tag to update from`)
+    let parsed: ImageReference
+    try {
+      parsed = parseReference(ref)
+    } catch (cause) {
+      return skip(`check of ${ref} failed: ${describeError(cause)}`, 'WT_UPDATER_CHECK_FAILED')
+    }
     if (parsed.digest !== undefined)
       return skip(`image is pinned by digest (${ref}); pinned images are not updated`)
     if (!image) return skip('no image info: the container image could not be inspected')
@@ -171,9 +188,7 @@ export function createStalenessChecker(ctx: StalenessContext) {
       }
       const digests = sameRepositoryDigests(parsed, image.RepoDigests ?? [])
       if (digests.length === 0) {
-        return skip(
-          `local-only image: no RepoDigest of ${repositoryOf(parsed)}, nothing to compare with the registry`,
-        )
+        return skip(`local-only image: no RepoDigest of ${parsed.name}, nothing to compare with the registry`)
       }
       const notes: string[] = []
       const platform = platformOf(image)
@@ -182,26 +197,26 @@ export function createStalenessChecker(ctx: StalenessContext) {
         if (moved) return moved
       }
       const withNotes = <T extends Staleness>(s: T): T => (notes.length > 0 ? { ...s, notes } : s)
-      const key = `${repositoryOf(parsed)}:${parsed.tag ?? 'latest'}`
-      let outcome = await check(ref, key, image, digests)
+      const key = `${parsed.name}:${parsed.tag ?? 'latest'}`
+      let outcome = await check(parsed, key, image, digests)
       let status = outcome.status
       if (outcome.forImageId !== image.Id) {
         if (outcome.remoteDigest !== undefined) {
           const remote = outcome.remoteDigest
           status = digests.some((d) => d.endsWith(`@${remote}`)) ? 'fresh' : 'stale'
         } else {
-          outcome = await check(ref, `${key}|${image.Id}`, image, digests)
+          outcome = await check(parsed, `${key}|${image.Id}`, image, digests)
           status = outcome.status
         }
       }
       if (status === 'stale' && policy && policy.delayMs > 0) {
-        const waiting = await gate(ref, platform, policy.delayMs, notes)
+        const waiting = await gate(parsed, platform, policy.delayMs, notes)
         if (waiting) return withNotes({ state: 'fresh', latestImageId: container.Image, waiting })
       }
       if (status === 'stale') {
         found(outcome.remoteDigest)
         try {
-          await pull(ref, bare(container.Name))
+          await pull(parsed, bare(container.Name))
         } catch (cause) {
           return skip(`pull of ${ref} failed: ${describeError(cause)}`, 'WT_UPDATER_PULL_FAILED')
         }
@@ -216,10 +231,11 @@ export function createStalenessChecker(ctx: StalenessContext) {
   }
 
   /** The cooldown gate for `ref` (a new digest or a new tag): `waiting` when it is too young. */
-  async function gate(ref: string, platform: ImagePlatform, delayMs: number, notes: string[]) {
+  async function gate(parsed: ImageReference, platform: ImagePlatform, delayMs: number, notes: string[]) {
+    const ref = parsed.original
     let created: number | undefined
     try {
-      created = (await configOf(ref, platform)).created
+      created = (await configOf(parsed, platform)).created
     } catch (cause) {
       notes.push(
         `the created time of ${ref} could not be read (${describeError(cause)}); cooldown not applied`,
@@ -238,14 +254,14 @@ export function createStalenessChecker(ctx: StalenessContext) {
    */
   async function tagMove(
     container: ContainerInspect,
-    parsed: ReturnType<typeof parseImage>,
+    parsed: ImageReference,
     ref: string,
     policy: ContainerPolicy,
     platform: ImagePlatform,
     notes: string[],
     found: (latest: string | undefined, tag?: { from: string; to: string; newImage: string }) => void,
   ): Promise<Staleness | undefined> {
-    const current = parsed.tag
+    const current = parsed.defaultTag ? undefined : parsed.tag
     if (current === undefined) {
       notes.push(`tag policy ${policy.tag.kind}: ${ref} has no tag (latest) to move from`)
       return undefined
@@ -253,7 +269,7 @@ export function createStalenessChecker(ctx: StalenessContext) {
     const base = ref.slice(0, ref.lastIndexOf(':'))
     let list: { tags: readonly string[]; truncated?: boolean }
     try {
-      list = await tagsOf(repositoryOf(parsed), ref)
+      list = await tagsOf(parsed)
     } catch (cause) {
       return skip(`tag list of ${base} failed: ${describeError(cause)}`, 'WT_UPDATER_CHECK_FAILED', notes)
     }
@@ -278,8 +294,10 @@ export function createStalenessChecker(ctx: StalenessContext) {
       tried.add(choice.tag)
       const newImage = `${base}:${choice.tag}`
       let config: { created?: number; platform?: ImagePlatform }
+      let newRef: ImageReference
       try {
-        config = await configOf(newImage, platform)
+        newRef = parseReference(newImage)
+        config = await configOf(newRef, platform)
       } catch (cause) {
         notes.push(`tag ${choice.tag} passed over: ${describeError(cause)}`)
         continue
@@ -303,7 +321,7 @@ export function createStalenessChecker(ctx: StalenessContext) {
         return { state: 'stale', latestImageId: container.Image, tagChange, ...withList(notes) }
       }
       try {
-        await pull(newImage, bare(container.Name))
+        await pull(newRef, bare(container.Name))
       } catch (cause) {
         return skip(`pull of ${newImage} failed: ${describeError(cause)}`, 'WT_UPDATER_PULL_FAILED', notes)
       }

@@ -1,3 +1,4 @@
+import type { ImageReference } from '@watchtower-ts/image-reference'
 import type { DockerEngine } from './engine.ts'
 import type { SelectionOptions } from './filters.ts'
 import type { RolledBackMemory, SwarmRole } from './services.ts'
@@ -10,40 +11,44 @@ export interface ImagePlatform {
   variant?: string
 }
 
-/** Registry check, wired by the apps to registry-client's `check`. */
+/**
+ * Registry check, wired by the apps to registry-client's `check`. Every method receives the
+ * reference the updater parsed once (`@watchtower-ts/image-reference`); `ref.original` is the
+ * container's own spelling.
+ */
 export interface ImageChecker {
   /**
-   * `localRepoDigests` are the local image's RepoDigests of the same repository as `imageRef`.
+   * `localRepoDigests` are the local image's RepoDigests of the same repository as `ref`.
    * `remoteDigest`, when given, lets the updater reuse one check for every container of a ref.
    */
   check(
-    imageRef: string,
+    ref: ImageReference,
     localRepoDigests: readonly string[],
   ): Promise<{ status: 'fresh' | 'stale'; remoteDigest?: string }>
   /**
    * Called once per pass, before any `check`, with every distinct image reference the pass will
    * check, so a registry client can ask one token for all of a registry's repositories.
    */
-  prepare?(imageRefs: readonly string[]): void | Promise<void>
+  prepare?(refs: readonly ImageReference[]): void | Promise<void>
   /**
    * The repository's tags (only asked for containers with a tag policy, once per repository per
    * pass). `truncated` when the registry's list was cut at the client's bounds.
    */
-  listTags?(imageRef: string): Promise<{ tags: readonly string[]; truncated?: boolean }>
+  listTags?(ref: ImageReference): Promise<{ tags: readonly string[]; truncated?: boolean }>
   /**
-   * The config of `imageRef` for `platform`: its `created` time (ms) and the platform the config
+   * The config of `ref` for `platform`: its `created` time (ms) and the platform the config
    * names. Throws when the tag has no image for that platform. Asked only when a cooldown delay is
    * set or a tag policy offers a new tag (one config blob per candidate image).
    */
   imageConfig?(
-    imageRef: string,
+    ref: ImageReference,
     platform: ImagePlatform,
   ): Promise<{ created?: number; platform?: ImagePlatform }>
 }
 
-/** X-Registry-Auth for engine pulls, wired by the apps to credentials' `engineAuth`. */
+/** X-Registry-Auth for engine pulls of `ref`, wired by the apps to credentials' `engineAuth`. */
 export interface AuthProvider {
-  engineAuth(imageRef: string): Promise<string | undefined>
+  engineAuth(ref: ImageReference): Promise<string | undefined>
 }
 
 export type ContainerStatus =

@@ -1,25 +1,15 @@
 /** Telling TLS, timeout and other network failures apart from what undici and Node throw. */
+import { explainTlsError } from '@watchtower-ts/tls'
 
-const TLS_CODES = new Set([
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'HOSTNAME_MISMATCH',
-  'EPROTO',
-])
-
-/** `tls`, `timeout` or `network` for an error thrown by the dispatcher (walks the cause chain). */
+/**
+ * `tls`, `timeout` or `network` for an error thrown by the dispatcher (walks the cause chain).
+ * What is a TLS failure is tls's `explainTlsError` to say: there is one TLS taxonomy.
+ */
 export function classifyNetworkError(err: unknown): 'tls' | 'timeout' | 'network' {
+  if (explainTlsError(err) !== undefined) return 'tls'
   for (let e: unknown = err, depth = 0; e && depth < 6; depth++) {
     const o = e as { code?: unknown; name?: unknown; cause?: unknown }
     const code = typeof o.code === 'string' ? o.code : ''
-    if (code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') || TLS_CODES.has(code)) return 'tls'
     if (o.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
       return 'timeout'
     if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'timeout'

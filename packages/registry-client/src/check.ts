@@ -6,13 +6,14 @@
  * cost of one request. Only when it differs and the tag points at an index is the index fetched (by
  * digest) and the platform child compared, so an image pulled by platform never shows a false update.
  */
+
+import { type ImageReference, parseRepoDigest } from '@watchtower-ts/image-reference'
 import type { RegistrySession } from './_session.ts'
 import { RegistryError } from './errors.ts'
 import type { RegistryEvent } from './events.ts'
 import { sessionManifest, sha256Digest } from './manifest.ts'
 import { isIndexMediaType } from './media-types.ts'
 import { type IndexDescriptor, IndexSchema, type Platform, platformsOf, selectPlatform } from './platform.ts'
-import { type ImageReference, parseRepoDigest } from './reference.ts'
 
 export interface RemoteDigest {
   /** Digest the registry serves for the tag (an index digest for multi-platform images). */

@@ -1,3 +1,4 @@
+import { type ImageReference, parseReference } from '@watchtower-ts/image-reference'
 import { resolvesToLoopback } from '@watchtower-ts/tls'
 import { createTokenCache } from '@watchtower-ts/token-cache'
 import { Agent, type Dispatcher } from 'undici'
@@ -10,7 +11,6 @@ import { type ImageConfigInfo, imageConfig } from './image-config.ts'
 import type { IndexDescriptor } from './platform.ts'
 import { type Platform, platformFromNode } from './platform.ts'
 import { parseRateLimit, type RateLimitInfo } from './rate-limit.ts'
-import { type ImageReference, parseReference } from './reference.ts'
 import { type ListTagsOptions, listTags, type TagList } from './tags.ts'
 
 export interface CreateRegistryClientOptions {

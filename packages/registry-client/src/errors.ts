@@ -5,8 +5,6 @@
  */
 
 export type RegistryErrorCode =
-  /** The image reference does not follow the distribution/reference grammar. */
-  | 'WT_REGISTRY_INVALID_REFERENCE'
   /** The token server refused the credentials (401/403 from the realm). */
   | 'WT_REGISTRY_TOKEN_DENIED'
   /** The registry refused the request (401/403 on /v2/... with the credentials or token we had). */

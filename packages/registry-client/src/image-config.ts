@@ -6,6 +6,8 @@
  *
  *   {"architecture":"amd64","os":"linux","created":"2026-11-30T08:00:00Z","config":{...},"rootfs":{...}}
  */
+
+import type { ImageReference } from '@watchtower-ts/image-reference'
 import { z } from 'zod'
 import type { RegistrySession } from './_session.ts'
 import type { CheckDeps } from './check.ts'
@@ -13,7 +15,6 @@ import { RegistryError } from './errors.ts'
 import { sessionManifest, sha256Digest } from './manifest.ts'
 import { isIndexMediaType } from './media-types.ts'
 import { IndexSchema, type Platform, platformsOf, selectPlatform } from './platform.ts'
-import type { ImageReference } from './reference.ts'
 import { statusError } from './status.ts'
 
 export interface ImageConfigInfo {

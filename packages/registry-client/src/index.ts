@@ -1,3 +1,14 @@
+// The image reference model lives in @watchtower-ts/image-reference; re-exported so imports from here keep working.
+export {
+  DOCKER_HUB,
+  DOCKER_HUB_API_HOST,
+  type ImageReference,
+  ImageReferenceError,
+  isImageReferenceError,
+  normalizeRegistryHost,
+  parseReference,
+  parseRepoDigest,
+} from '@watchtower-ts/image-reference'
 export type { RegistryTransportLike as RegistryTransport, TrustStoreLike } from './_deps.ts'
 export { BODY_LIMITS, type BodyKind, type BodyStream, type ReadBodyOptions, readBoundedBody } from './body.ts'
 export { type Challenge, challengeKey, challengeScopes, parseChallenges, pickChallenge } from './challenge.ts'
@@ -52,14 +63,6 @@ export {
 export { type PingOptions, type PingResult, ping, pingRequest } from './ping.ts'
 export { isAttestation, type Platform, platformFromNode, selectPlatform } from './platform.ts'
 export { parseRateLimit, parseRetryAfter, type RateLimitInfo } from './rate-limit.ts'
-export {
-  DOCKER_HUB,
-  DOCKER_HUB_API_HOST,
-  type ImageReference,
-  normalizeRegistryHost,
-  parseReference,
-  parseRepoDigest,
-} from './reference.ts'
 export { registryErrorCode } from './status.ts'
 export {
   type ListTagsOptions,

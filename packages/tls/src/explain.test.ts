@@ -24,6 +24,9 @@ describe('explainTlsError (shapes; real handshakes are in trust-store and testbe
       'client.cert',
     ],
     ['ERR_SSL_WRONG_VERSION_NUMBER', 'not-tls', 'does not speak TLS', '--insecure-registry r:5000'],
+    ['CERT_REJECTED', 'untrusted', 'rejected', '--registry-ca'],
+    ['HOSTNAME_MISMATCH', 'wrong-host', 'not valid for r:5000', 'subjectAltName'],
+    ['EPROTO', 'other', 'protocol error', 'HTTPS on this port'],
   ])('%s → %s', (code, kind, reason, hint) => {
     const got = explainTlsError(coded(code), { host: 'r:5000' })
     expect(got).toMatchObject({ code, kind })

@@ -70,6 +70,7 @@ const RULES: Record<string, Rule> = {
     'the server presents a self-signed certificate this machine does not trust',
   ),
   CERT_UNTRUSTED: untrusted("the server's certificate is not trusted"),
+  CERT_REJECTED: untrusted("the server's certificate is rejected for this purpose"),
   CERT_SIGNATURE_FAILURE: untrusted(
     "the signature on the server's certificate does not verify against the CA given",
   ),
@@ -93,6 +94,16 @@ const RULES: Record<string, Rule> = {
     kind: 'other',
     reason: "the server's certificate is not meant for a TLS server (extendedKeyUsage)",
     hint: 'reissue it with extendedKeyUsage=serverAuth',
+  }),
+  HOSTNAME_MISMATCH: (_e, h) => ({
+    kind: 'wrong-host',
+    reason: `the server's certificate is not valid for ${h.host}`,
+    hint: 'use the host name the certificate was issued for, or reissue it with that name or IP in subjectAltName',
+  }),
+  EPROTO: (e) => ({
+    kind: 'other',
+    reason: `the TLS handshake failed (protocol error${typeof e.message === 'string' && e.message ? `: ${e.message}` : ''})`,
+    hint: 'check that the registry speaks HTTPS on this port with a TLS version and ciphers Node accepts',
   }),
   ERR_TLS_CERT_ALTNAME_INVALID: (e, h) => {
     const names = typeof e.cert?.subjectaltname === 'string' ? e.cert.subjectaltname : undefined

@@ -10,7 +10,7 @@ import {
   runUpdate,
   type UpdateReport,
 } from '@watchtower-ts/docker-updater'
-import { createRegistryClient, parseReference } from '@watchtower-ts/registry-client'
+import { createRegistryClient, type ImageReference } from '@watchtower-ts/registry-client'
 import type { Testbed } from '@watchtower-ts/testbed'
 import { createTrustStore } from '@watchtower-ts/tls'
 
@@ -41,7 +41,7 @@ export async function createDirectUpdater(bed: Testbed, userAgent: string): Prom
     },
   }
   const auth = {
-    engineAuth: async (ref: string) => (await credentials.resolve(parseReference(ref).registry)).engineAuth(),
+    engineAuth: async (ref: ImageReference) => (await credentials.resolve(ref.registry)).engineAuth(),
   }
   return {
     async cycle(options) {

@@ -77,6 +77,7 @@ describe('published shape', () => {
       '@watchtower-ts/credcheck',
       '@watchtower-ts/credentials',
       '@watchtower-ts/docker-updater',
+      '@watchtower-ts/image-reference',
       '@watchtower-ts/registry-client',
       '@watchtower-ts/tls',
       '@watchtower-ts/token-cache',

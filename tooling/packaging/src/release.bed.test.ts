@@ -150,6 +150,7 @@ describe('release to a real npm registry', () => {
     }
     const expectations: Record<string, RegExp> = {
       '@watchtower-ts/token-cache': /^fetches: 1 1 hit/m,
+      '@watchtower-ts/image-reference': /^docker\.io\/library\/nginx:latest registry-1\.docker\.io true$/m,
       '@watchtower-ts/tls': /verification on/,
       '@watchtower-ts/credentials': /anonymous/,
       '@watchtower-ts/registry-client': /sha256:[0-9a-f]{64}/,

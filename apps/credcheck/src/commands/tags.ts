@@ -56,7 +56,7 @@ const EXIT_BY_CODE: Record<string, number> = {
   WT_REGISTRY_NETWORK: EXIT_CODES.unreachable,
   WT_REGISTRY_TIMEOUT: EXIT_CODES.unreachable,
   WT_REGISTRY_PROTOCOL: EXIT_CODES.protocol,
-  WT_REGISTRY_INVALID_REFERENCE: EXIT_CODES.usage,
+  WT_REFERENCE_INVALID: EXIT_CODES.usage,
 }
 
 /** What to do about a failed tag listing, in plain words. */

@@ -1,10 +1,10 @@
-import type { ImageReference } from '@watchtower-ts/registry-client'
+import { type ImageReference, matchesAnyReference, parseReference } from '@watchtower-ts/image-reference'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createLogger } from '../log.ts'
 import { createSessionLock } from '../session/lock.ts'
 import { buildReport } from '../session/types.ts'
 import { capture } from '../test-utils.ts'
-import { imageMatches, parseImageFilter } from './image-filter.ts'
+import { narrowImageFilters, parseImageFilter } from './image-filter.ts'
 import { createMetrics } from './metrics.ts'
 import { type ApiServer, createApiServer, type UpdateOutcome } from './server.ts'
 
@@ -192,6 +192,8 @@ describe('HTTP API', () => {
 
 describe('image filter', () => {
   const f = (...v: string[]) => parseImageFilter(v)
+  const imageMatches = (image: string, filters: readonly ImageReference[]) =>
+    matchesAnyReference(parseReference(image), filters)
   it('matches registry and repository, and the tag when given', () => {
     expect(imageMatches('127.0.0.1:5000/team/app:1.2', f('127.0.0.1:5000/team/app'))).toBe(true)
     expect(imageMatches('127.0.0.1:5000/team/app:1.2', f('127.0.0.1:5000/team/app:1.2'))).toBe(true)
@@ -226,5 +228,19 @@ describe('session lock', () => {
     expect(order).toEqual(['first', 'second'])
     expect(lock.busy).toBe(false)
     expect(await lock.tryRun(async () => 1)).toEqual({ skipped: false, value: 1 })
+  })
+})
+
+describe('image filter narrowed by --monitor-image-names', () => {
+  const f = (...v: string[]) => parseImageFilter(v)
+  const matches = (image: string, a: string[], b: string[]) =>
+    matchesAnyReference(parseReference(image), narrowImageFilters(f(...a), f(...b)))
+  it('matches exactly what matches both lists', () => {
+    expect(matches('nginx:1.25', ['nginx'], ['nginx:1.25'])).toBe(true)
+    expect(matches('nginx:1.26', ['nginx'], ['nginx:1.25'])).toBe(false)
+    expect(matches('nginx:1.25', ['nginx:1.25'], ['docker.io/library/nginx'])).toBe(true)
+    expect(matches('nginx:1.25', ['nginx:1.25'], ['nginx:1.26'])).toBe(false)
+    expect(matches('nginx:1.25', ['nginx', 'redis'], ['redis'])).toBe(false)
+    expect(matches('redis:7', ['nginx', 'redis'], ['redis'])).toBe(true)
   })
 })

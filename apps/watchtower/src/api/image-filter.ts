@@ -1,4 +1,4 @@
-import { type ImageReference, parseReference } from '@watchtower-ts/registry-client'
+import { type ImageReference, parseReference } from '@watchtower-ts/image-reference'
 import { WatchtowerError } from '../errors.ts'
 
 /** `image=` values: repeatable and comma-separated, each parsed as a real reference (host:port/repo works). */
@@ -18,23 +18,24 @@ export function parseImageFilter(values: readonly string[]): ImageReference[] {
   return out
 }
 
-function hasExplicitTag(ref: ImageReference): boolean {
-  const name = ref.original.split('@')[0]!
-  return name.lastIndexOf(':') > name.lastIndexOf('/')
-}
-
-/** Does the container image `image` match one of the filters? Registry + repository; the tag too when the filter names one. */
-export function imageMatches(image: string, filters: readonly ImageReference[]): boolean {
-  let ref: ImageReference
-  try {
-    ref = parseReference(image)
-  } catch {
-    return false
+/**
+ * Both lists at once (an API request's `image=` within `--monitor-image-names`), as one list for
+ * docker-updater's `images` selection: an image matches the result exactly when it matches a
+ * reference of `a` and one of `b`. Two references of one repository narrow to the one naming a
+ * tag (both naming different tags: nothing).
+ */
+export function narrowImageFilters(
+  a: readonly ImageReference[],
+  b: readonly ImageReference[],
+): ImageReference[] {
+  const tagged = (r: ImageReference) => r.tag !== undefined && !r.defaultTag
+  const out: ImageReference[] = []
+  for (const x of a) {
+    for (const y of b) {
+      if (x.registry !== y.registry || x.repository !== y.repository) continue
+      if (!tagged(x)) out.push(y)
+      else if (!tagged(y) || x.tag === y.tag) out.push(x)
+    }
   }
-  return filters.some(
-    (f) =>
-      f.registry === ref.registry &&
-      f.repository === ref.repository &&
-      (!hasExplicitTag(f) || f.tag === ref.tag),
-  )
+  return out
 }

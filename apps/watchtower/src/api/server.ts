@@ -3,7 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { ImageReference } from '@watchtower-ts/registry-client'
+import type { ImageReference } from '@watchtower-ts/image-reference'
 import type { Logger } from 'pino'
 import { WatchtowerError } from '../errors.ts'
 import type { SessionReport } from '../session/types.ts'

@@ -2,7 +2,7 @@
 // schedule, with one session at a time and a graceful stop on SIGTERM/SIGINT.
 
 import { existsSync } from 'node:fs'
-import type { ImageReference } from '@watchtower-ts/registry-client'
+import type { ImageReference } from '@watchtower-ts/image-reference'
 import { createProxyRules, proxyConfigFromEnv } from '@watchtower-ts/tls'
 import type { Logger } from 'pino'
 import type { WatchtowerConfig } from '../config/types.ts'
@@ -216,7 +216,7 @@ function createSession(parts: SessionParts): Session {
     let report: SessionReport
     try {
       report = await runner.run({
-        ...(images ? { images: images.map((i) => i.original) } : {}),
+        ...(images ? { images } : {}),
         signal,
         ...(checkOnly ? { checkOnly } : {}),
       })

@@ -270,7 +270,9 @@ describe('HTTP API mode', () => {
     const m = await (await fetch(`http://127.0.0.1:${port}/v1/metrics`, { headers })).text()
     expect(m).toMatch(/^watchtower_scans_total 1$/m)
     expect(h.runs).toHaveLength(1)
-    expect(h.runs[0]!.request?.images).toEqual(['127.0.0.1:5000/web'])
+    // the session gets the references the API parsed (once), not strings to parse again
+    expect(h.runs[0]!.request?.images?.map((i) => i.original)).toEqual(['127.0.0.1:5000/web'])
+    expect(h.runs[0]!.request?.images?.[0]).toMatchObject({ registry: '127.0.0.1:5000', repository: 'web' })
     h.shutdown()
     expect(await done).toBe(0)
     expect(h.deps.stderr.text).toContain('Periodic polls are off')

@@ -4,7 +4,7 @@
 // derived from more than one flag (effective schedule, log level, insecure
 // registries) with the remarks to log at startup.
 import { parseCooldownDelay, parseTagPolicy } from '@watchtower-ts/docker-updater'
-import { parseReference } from '@watchtower-ts/registry-client'
+import { parseReference } from '@watchtower-ts/image-reference'
 import { ConfigError } from '../errors.ts'
 import { parseSchedule } from '../schedule/spec.ts'
 import type { FlagName, FlagSources, FlagValues } from './_flags.ts'

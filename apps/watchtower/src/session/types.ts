@@ -1,3 +1,4 @@
+import type { ImageReference } from '@watchtower-ts/image-reference'
 import type { WatchtowerConfig } from '../config/types.ts'
 
 /** Report states, as upstream's session report (§3.12). */
@@ -41,7 +42,7 @@ export interface SessionReport {
 
 export interface SessionRequest {
   /** Only containers whose image is one of these (parsed references), from `/v1/update?image=`. */
-  images?: string[]
+  images?: readonly ImageReference[]
   /** Aborts between containers; a swap in progress always finishes. */
   signal?: AbortSignal
   /** Check only (as --monitor-only): the status page's view of what is stale. */

@@ -125,7 +125,8 @@ export function openRegistryChecker(): ImageChecker & { calls: string[] } {
   const calls: string[] = []
   return {
     calls,
-    async check(imageRef, localRepoDigests) {
+    async check(ref, localRepoDigests) {
+      const imageRef = ref.original
       calls.push(imageRef)
       const m = /^([^/]+)\/(.+?)(?::([^:/@]+))?$/.exec(imageRef)
       if (!m) throw new Error(`test checker cannot parse ${imageRef}`)

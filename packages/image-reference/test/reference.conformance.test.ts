@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { type ImageReference, parseReference } from '../../src/reference.ts'
+import { type ImageReference, parseReference } from '../src/index.ts'
 
 /**
  * Runs every case of reference.distribution.json (cases copied from distribution/reference's own
@@ -41,7 +41,7 @@ function check(input: string, want: Expect): void {
   const { ref, error } = outcome(input)
   if (!want.valid) {
     expect(ref, `${input} must be refused`).toBeUndefined()
-    expect((error as { code?: string }).code).toBe('WT_REGISTRY_INVALID_REFERENCE')
+    expect((error as { code?: string }).code).toBe('WT_REFERENCE_INVALID')
     if (want.error === 'ErrNameTooLong') expect(error!.message).toContain('longer than 255')
     if (want.error === 'ErrNameContainsUppercase') expect(error!.message).toContain('lowercase')
     return

@@ -1,4 +1,5 @@
-import { RegistryError } from './errors.ts'
+import { DOCKER_HUB, DOCKER_HUB_API_HOST, normalizeRegistryHost } from './docker-hub.ts'
+import { ImageReferenceError } from './errors.ts'
 
 /**
  * Image references, parsed and normalized like distribution/reference (`ParseNormalizedNamed`).
@@ -24,6 +25,8 @@ export interface ImageReference {
   repository: string
   /** Tag; `latest` when neither tag nor digest was given. */
   tag?: string
+  /** True when no tag was written and `tag` is the implied `latest` (`nginx`, not `nginx:latest`). */
+  defaultTag: boolean
   digest?: string
   /** True when a digest is given (`name@digest` or `name:tag@digest`): the digest wins, no update check. */
   pinned: boolean
@@ -33,9 +36,6 @@ export interface ImageReference {
   name: string
 }
 
-export const DOCKER_HUB = 'docker.io'
-export const DOCKER_HUB_API_HOST = 'registry-1.docker.io'
-const HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io'])
 const NAME_TOTAL_LENGTH_MAX = 255
 
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
@@ -48,16 +48,13 @@ const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]
 const DIGEST_HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 }
 const ANCHORED_HEX64 = /^[a-f0-9]{64}$/
 
-function invalid(input: string, why: string): RegistryError {
-  return new RegistryError('WT_REGISTRY_INVALID_REFERENCE', `invalid image reference "${input}": ${why}`)
+function invalid(input: string, why: string): ImageReferenceError {
+  return new ImageReferenceError('WT_REFERENCE_INVALID', `invalid image reference "${input}": ${why}`, {
+    input,
+  })
 }
 
-/** Normalizes a registry host as written in a reference: Docker Hub aliases become `docker.io`. */
-export function normalizeRegistryHost(host: string): string {
-  return HUB_ALIASES.has(host.toLowerCase()) ? DOCKER_HUB : host
-}
-
-/** Parses and normalizes an image reference; throws `WT_REGISTRY_INVALID_REFERENCE` saying what is wrong. */
+/** Parses and normalizes an image reference; throws `WT_REFERENCE_INVALID` saying what is wrong. */
 export function parseReference(input: string): ImageReference {
   if (typeof input !== 'string' || input.trim() === '') throw invalid(String(input), 'the reference is empty')
   const original = input
@@ -135,7 +132,8 @@ export function parseReference(input: string): ImageReference {
   if (domain === undefined && ANCHORED_HEX64.test(path)) {
     throw invalid(input, 'a 64-character hexadecimal string is an image ID, not a repository name')
   }
-  if (tag === undefined && digest === undefined) tag = 'latest'
+  const defaultTag = tag === undefined && digest === undefined
+  if (defaultTag) tag = 'latest'
 
   const name = `${registry}/${repository}`
   const canonical = `${name}${tag === undefined ? '' : `:${tag}`}${digest === undefined ? '' : `@${digest}`}`
@@ -144,6 +142,7 @@ export function parseReference(input: string): ImageReference {
     registry,
     apiHost: registry === DOCKER_HUB ? DOCKER_HUB_API_HOST : registry,
     repository,
+    defaultTag,
     pinned: digest !== undefined,
     canonical,
     name,
@@ -151,6 +150,26 @@ export function parseReference(input: string): ImageReference {
   if (tag !== undefined) ref.tag = tag
   if (digest !== undefined) ref.digest = digest
   return ref
+}
+
+/** Like {@link parseReference} but `undefined` instead of an error. */
+export function tryParseReference(input: string): ImageReference | undefined {
+  try {
+    return parseReference(input)
+  } catch {
+    return undefined
+  }
+}
+
+const IMAGE_ID = /^(?:sha256:)?[a-f0-9]{64}$/
+
+/**
+ * True for an image ID (`sha256:<hex>` or the bare 64-hex form) as the engine shows it in
+ * `Config.Image` of a container created from an ID. `sha256:<hex>` would otherwise parse as the
+ * Docker Hub repository `library/sha256` with a 64-character tag.
+ */
+export function isImageId(input: string): boolean {
+  return IMAGE_ID.test(input)
 }
 
 /** Parses one `RepoDigests` entry (`repo@sha256:...`) into its normalized name and digest; undefined if malformed. */

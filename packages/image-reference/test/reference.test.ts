@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { isRegistryError } from './errors.ts'
-import { parseReference, parseRepoDigest } from './reference.ts'
+import {
+  isImageId,
+  isImageReferenceError,
+  matchesReference,
+  normalizeRegistryHost,
+  parseReference,
+  parseRepoDigest,
+  sameRepositoryDigests,
+  tryParseReference,
+} from '../src/index.ts'
 
 const HEX = 'ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff'
 const D = `sha256:${HEX}`
@@ -69,7 +77,8 @@ describe('parseReference: distribution/reference vectors', () => {
       parseReference(input)
       expect.unreachable()
     } catch (err) {
-      expect(isRegistryError(err, 'WT_REGISTRY_INVALID_REFERENCE')).toBe(true)
+      expect(isImageReferenceError(err)).toBe(true)
+      expect((err as { code?: string }).code).toBe('WT_REFERENCE_INVALID')
       expect((err as Error).message).toMatch(why)
       expect((err as Error).message).toContain(`"${input}"`)
     }
@@ -147,6 +156,7 @@ describe('parseReference: fields', () => {
       apiHost: 'registry-1.docker.io',
       repository: 'library/nginx',
       tag: 'latest',
+      defaultTag: true,
       pinned: false,
       canonical: 'docker.io/library/nginx:latest',
       name: 'docker.io/library/nginx',
@@ -191,5 +201,60 @@ describe('parseRepoDigest', () => {
   it('returns undefined for junk or a tag-only entry', () => {
     expect(parseRepoDigest('<none>@<none>')).toBeUndefined()
     expect(parseRepoDigest('nginx:1')).toBeUndefined()
+  })
+})
+
+describe('the one Docker Hub alias list', () => {
+  it.each(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com', 'Docker.IO'])(
+    '%s is Docker Hub',
+    (host) => {
+      expect(normalizeRegistryHost(host)).toBe('docker.io')
+      expect(parseReference(`${host}/nginx`)).toMatchObject({
+        registry: 'docker.io',
+        repository: 'library/nginx',
+        apiHost: 'registry-1.docker.io',
+      })
+    },
+  )
+  it('another host is kept as written', () => {
+    expect(normalizeRegistryHost('ghcr.io')).toBe('ghcr.io')
+  })
+})
+
+describe('helpers', () => {
+  it('defaultTag is true only when latest was filled in', () => {
+    expect(parseReference('nginx').defaultTag).toBe(true)
+    expect(parseReference('nginx:latest').defaultTag).toBe(false)
+    expect(parseReference(`nginx@${D}`).defaultTag).toBe(false)
+  })
+  it('isImageId: sha256:<hex> and bare hex, nothing else', () => {
+    expect(isImageId(D)).toBe(true)
+    expect(isImageId(HEX)).toBe(true)
+    expect(isImageId('nginx')).toBe(false)
+    expect(isImageId(`nginx@${D}`)).toBe(false)
+  })
+  it('tryParseReference returns undefined instead of throwing', () => {
+    expect(tryParseReference('Bad/Name')).toBeUndefined()
+    expect(tryParseReference('nginx')?.name).toBe('docker.io/library/nginx')
+  })
+  it('matchesReference: registry and repository, the tag only when the filter names one', () => {
+    const nginx127 = parseReference('nginx:1.27')
+    expect(matchesReference(nginx127, parseReference('docker.io/library/nginx'))).toBe(true)
+    expect(matchesReference(nginx127, parseReference('index.docker.io/nginx:1.27'))).toBe(true)
+    expect(matchesReference(nginx127, parseReference('nginx:latest'))).toBe(false)
+    expect(matchesReference(nginx127, parseReference(`nginx@${D}`))).toBe(true)
+    expect(matchesReference(nginx127, parseReference('127.0.0.1:5000/nginx'))).toBe(false)
+  })
+  it('sameRepositoryDigests keeps the entries of the same repository, whatever the spelling', () => {
+    const entries = [`nginx@${D}`, `docker.io/library/nginx@${D}`, `other@${D}`, '<none>@<none>']
+    expect(sameRepositoryDigests(parseReference('index.docker.io/library/nginx:1'), entries)).toEqual([
+      `nginx@${D}`,
+      `docker.io/library/nginx@${D}`,
+    ])
+  })
+  it('sameRepositoryDigests compares the repository only, not the digest', () => {
+    expect(
+      sameRepositoryDigests(parseReference('127.0.0.1:1/app:v'), ['127.0.0.1:1/app@sha256:old']),
+    ).toEqual(['127.0.0.1:1/app@sha256:old'])
   })
 })

@@ -1,0 +1,29 @@
+/** Stable codes of every error this package throws. */
+export type ImageReferenceErrorCode =
+  /** The text does not follow the distribution/reference grammar. */
+  'WT_REFERENCE_INVALID'
+
+const kBrand = Symbol.for('wt.error.WT_REFERENCE')
+
+/** An image reference that does not parse; `input` is the text as given. */
+export class ImageReferenceError extends Error {
+  override name = 'ImageReferenceError' as const
+  readonly code: ImageReferenceErrorCode
+  readonly input: string
+
+  constructor(code: ImageReferenceErrorCode, message: string, options: { input: string; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.input = options.input
+    Object.defineProperty(this, kBrand, { value: true })
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kBrand] === true
+  }
+}
+
+/** True for any error thrown by this package (also across duplicate installs). */
+export function isImageReferenceError(value: unknown): value is ImageReferenceError {
+  return value instanceof ImageReferenceError
+}
