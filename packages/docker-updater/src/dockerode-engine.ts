@@ -31,6 +31,23 @@ export interface CreateDockerEngineOptions {
   readFile?: (path: string) => Buffer
   /** Socket timeout for one request, ms; 0 = none. @default 0 */
   timeoutMs?: number
+  /**
+   * How an `ssh://` engine is logged into (the caller reads keys from the usual places; this
+   * package reads no files for it). Without `privateKey` and `agent` the connection is refused.
+   */
+  ssh?: SshOptions
+}
+
+/** Login to an `ssh://` engine (passed to ssh2; the key is never printed). */
+export interface SshOptions {
+  /** A private key (OpenSSH or PEM). */
+  privateKey?: Buffer | string
+  /** Path of an ssh-agent socket (SSH_AUTH_SOCK). */
+  agent?: string
+  /** Accepts or refuses the host's key (raw key blob); without it every host key is accepted. */
+  hostVerifier?: (key: Buffer) => boolean
+  /** Connection (handshake) timeout, ms. @default 20000 */
+  readyTimeoutMs?: number
 }
 
 /**
@@ -46,15 +63,17 @@ export function createDockerEngine(options: CreateDockerEngineOptions = {}): Doc
   const modemOptions: Docker.DockerOptions =
     connection.kind === 'unix'
       ? { socketPath: connection.socketPath, host: undefined, port: undefined, protocol: undefined }
-      : {
-          socketPath: undefined,
-          host: connection.host,
-          port: connection.port,
-          protocol: connection.tls ? 'https' : 'http',
-          ...(connection.tls
-            ? readTlsFiles(connection.certPath, readFile)
-            : { ca: undefined, cert: undefined, key: undefined }),
-        }
+      : connection.kind === 'ssh'
+        ? sshModemOptions(connection, options.ssh)
+        : {
+            socketPath: undefined,
+            host: connection.host,
+            port: connection.port,
+            protocol: connection.tls ? 'https' : 'http',
+            ...(connection.tls
+              ? readTlsFiles(connection.certPath, readFile)
+              : { ca: undefined, cert: undefined, key: undefined }),
+          }
   if (options.timeoutMs) modemOptions.timeout = options.timeoutMs
   const docker = new Docker({ ...modemOptions, version: undefined } as Docker.DockerOptions)
   const modem = docker.modem as { version?: string }
@@ -194,6 +213,31 @@ export function createDockerEngine(options: CreateDockerEngineOptions = {}): Doc
         docker.listTasks({ filters: JSON.stringify({ service: [serviceId] }) } as object),
       ) as Promise<TaskInspect[]>,
   }
+}
+
+function sshModemOptions(
+  c: { host: string; port: number; username: string },
+  ssh: SshOptions | undefined,
+): Docker.DockerOptions {
+  if (!ssh?.privateKey && !ssh?.agent) {
+    throw new UpdaterError(
+      'WT_UPDATER_DOCKER_HOST_INVALID',
+      `ssh://${c.username}@${c.host}:${c.port}: no private key and no ssh-agent to log in with`,
+    )
+  }
+  return {
+    socketPath: undefined,
+    protocol: 'ssh',
+    host: c.host,
+    port: c.port,
+    username: c.username,
+    sshOptions: {
+      ...(ssh.privateKey ? { privateKey: ssh.privateKey } : {}),
+      ...(ssh.agent ? { agent: ssh.agent } : {}),
+      ...(ssh.hostVerifier ? { hostVerifier: ssh.hostVerifier } : {}),
+      readyTimeout: ssh.readyTimeoutMs ?? 20_000,
+    },
+  } as Docker.DockerOptions
 }
 
 function readTlsFiles(
