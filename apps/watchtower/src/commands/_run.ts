@@ -95,16 +95,21 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
   const session = async (
     images?: ImageReference[],
     trigger: SessionTrigger = images ? 'api' : 'schedule',
+    hosts?: string[],
   ): Promise<SessionReport> => {
     heartbeat?.sessionStarted()
     try {
-      return await runSession(images, trigger)
+      return await runSession(images, trigger, hosts)
     } finally {
       heartbeat?.sessionEnded()
       deps.idle?.()
     }
   }
-  const runSession = async (images: ImageReference[] | undefined, trigger: SessionTrigger) => {
+  const runSession = async (
+    images: ImageReference[] | undefined,
+    trigger: SessionTrigger,
+    hosts?: string[],
+  ) => {
     const checkOnly = trigger === 'check'
     if (!checkOnly) notifier!.startSession()
     status?.beginSession(trigger)
@@ -112,6 +117,7 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
     try {
       report = await runner.run({
         ...(images ? { images: images.map((i) => i.original) } : {}),
+        ...(hosts ? { hosts } : {}),
         signal: stop.signal,
         ...(checkOnly ? { checkOnly } : {}),
       })
@@ -151,6 +157,8 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
   const names = notifier.services.map((s) => s.description)
   startup.push(names.length ? `Using notifications: ${names.join(', ')}` : 'Using no notifications')
   startup.push(describeFilter(config))
+  if (config.dockerHosts.length > 1)
+    startup.push(`Watching ${config.dockerHosts.length} engines: ${config.dockerHosts.join(', ')}`)
 
   try {
     if (config.runOnce) {
@@ -158,7 +166,8 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
       await announce(startup, config, notifier, log)
       const report = await session(undefined, 'once').catch(() => undefined)
       if (!report) return 1
-      return report.failed.length > 0 || (report.configErrors?.length ?? 0) > 0 ? 1 : 0
+      const engineFailed = report.engines?.some((e) => e.error !== undefined) ?? false
+      return report.failed.length > 0 || (report.configErrors?.length ?? 0) > 0 || engineFailed ? 1 : 0
     }
 
     const polls = !config.httpApiUpdate || config.httpApiPeriodicPolls
@@ -190,8 +199,9 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
         },
         log,
         now: deps.now,
-        onUpdate: async (images) => {
-          if (images) return { skipped: false, report: await lock.run(() => session(images)) }
+        onUpdate: async (images, hosts) => {
+          if (images || hosts)
+            return { skipped: false, report: await lock.run(() => session(images, 'api', hosts)) }
           const r = await lock.tryRun(() => session(undefined, 'api'))
           return r.skipped ? r : { skipped: false, report: r.value }
         },

@@ -297,8 +297,26 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
     parseCooldownDelay(str('cooldown-delay'), where),
   )
 
+  // Several engines: repeated --host wins, then --hosts / WATCHTOWER_HOSTS, then DOCKER_HOST.
+  const hostFlags = parsed.occurrences.filter((o) => o.flag.name === 'host').map((o) => String(o.value))
+  const dockerHosts = [
+    ...new Set(
+      hostFlags.length > 1
+        ? hostFlags
+        : hostFlags.length === 0 && list('hosts').length > 0
+          ? list('hosts')
+          : [str('host')],
+    ),
+  ]
+  if (num('engine-concurrency') < 1)
+    throw new ConfigError(`invalid value for ${sources['engine-concurrency']}: expected an integer >= 1`, {
+      source: sources['engine-concurrency'] ?? '--engine-concurrency',
+    })
+
   const config: WatchtowerConfig = {
-    dockerHost: str('host'),
+    dockerHost: dockerHosts[0]!,
+    dockerHosts,
+    engineConcurrency: num('engine-concurrency'),
     tlsVerify: bool('tlsverify'),
     apiVersion: str('api-version'),
     certPath: str('cert-path'),
