@@ -326,6 +326,7 @@ export async function createSessionRunner(
     },
     async close() {
       await trust.close()
+      await Promise.all(targets.map((t) => t.engine.close?.()))
     },
   }
 

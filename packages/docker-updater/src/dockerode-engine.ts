@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import type { Readable } from 'node:stream'
 import Docker from 'dockerode'
 import { compareApiVersions, parseDockerHost } from './_docker-host.ts'
+import { sshAgent } from './_ssh-agent.ts'
 import type {
   ContainerInspect,
   ContainerSummary,
@@ -76,6 +77,7 @@ export function createDockerEngine(options: CreateDockerEngineOptions = {}): Doc
           }
   if (options.timeoutMs) modemOptions.timeout = options.timeoutMs
   const docker = new Docker({ ...modemOptions, version: undefined } as Docker.DockerOptions)
+  const sshLogin = (modemOptions as { agent?: { destroySsh?: () => void } }).agent
   const modem = docker.modem as { version?: string }
   const forced = options.apiVersion ?? (env.DOCKER_API_VERSION || undefined)
   let negotiated: Promise<string> | undefined
@@ -104,6 +106,9 @@ export function createDockerEngine(options: CreateDockerEngineOptions = {}): Doc
   }
 
   return {
+    async close() {
+      sshLogin?.destroySsh?.()
+    },
     version: () => call('version', undefined, () => docker.version() as Promise<EngineVersion>),
     apiVersion: negotiate,
     listContainers: (opts = {}) =>
@@ -225,18 +230,23 @@ function sshModemOptions(
       `ssh://${c.username}@${c.host}:${c.port}: no private key and no ssh-agent to log in with`,
     )
   }
-  return {
-    socketPath: undefined,
-    protocol: 'ssh',
+  const agent = sshAgent({
     host: c.host,
     port: c.port,
     username: c.username,
-    sshOptions: {
-      ...(ssh.privateKey ? { privateKey: ssh.privateKey } : {}),
-      ...(ssh.agent ? { agent: ssh.agent } : {}),
-      ...(ssh.hostVerifier ? { hostVerifier: ssh.hostVerifier } : {}),
-      readyTimeout: ssh.readyTimeoutMs ?? 20_000,
-    },
+    ...(ssh.privateKey ? { privateKey: ssh.privateKey } : {}),
+    ...(ssh.agent ? { agent: ssh.agent } : {}),
+    ...(ssh.hostVerifier ? { hostVerifier: ssh.hostVerifier } : {}),
+    readyTimeout: ssh.readyTimeoutMs ?? 20_000,
+    keepaliveInterval: 15_000,
+  })
+  // Plain HTTP over the agent's dial-stdio channels (the host name is never resolved).
+  return {
+    socketPath: undefined,
+    protocol: 'http',
+    host: 'docker',
+    port: 80,
+    agent,
   } as Docker.DockerOptions
 }
 
