@@ -4,14 +4,17 @@
 import { readFileSync } from 'node:fs'
 import { createCredentialResolver } from '@watchtower-ts/credentials'
 import {
-  createDockerEngine,
-  type ProgressEvent,
+  type AuthProvider,
+  describeError,
+  type EngineReport,
+  type FleetEngine,
+  type FleetUpdateOptions,
   parseTagPolicy,
   type RolledBackMemory,
+  runFleetUpdate,
   runUpdate,
   type ContainerReport as UpdaterContainerReport,
 } from '@watchtower-ts/docker-updater'
-import { isDockerHubHost } from '@watchtower-ts/image-reference'
 import { createRegistryClient } from '@watchtower-ts/registry-client'
 import {
   createTrustStore,
@@ -24,19 +27,24 @@ import {
 import { createTokenCache } from '@watchtower-ts/token-cache'
 import { narrowImageFilters, parseImageFilter } from './api/image-filter.ts'
 import type { WatchtowerConfig } from './config/types.ts'
-import { ConfigError } from './errors.ts'
-import { credcheckHint, isUnchecked, outcomeLine, progressLine } from './progress.ts'
+import { ConfigError, WatchtowerError } from './errors.ts'
+import { credcheckHint, isUnchecked } from './progress.ts'
 import {
   detectSelfContainerId,
   removeOtherInstances,
   SELF_UPDATE_HELPER_COMMAND,
   settleAtStart,
 } from './self-update.ts'
+import { registryChecker } from './session/checker.ts'
+import { type EngineTarget, resolveEngines } from './session/engines.ts'
+import { eventLogger, logPassResult } from './session/pass-log.ts'
 import {
   buildReport,
   type ContainerReport,
   type ContainerState,
+  type EngineResult,
   type RunnerContext,
+  type SessionReport,
   type SessionRunner,
 } from './session/types.ts'
 
@@ -131,55 +139,11 @@ export function describeProxy(proxy: ProxyConfig): string | undefined {
   return `Registry and token requests use HTTP proxies (Go's ProxyFromEnvironment rules): ${parts.join(', ')}`
 }
 
-/**
- * What the status page shows while a container updates: the typed progress events that belong to
- * one container (found-stale is a check's result, not an update, and pull progress names no container).
- */
-export function statusStep(e: ProgressEvent): { container: string; step: string } | undefined {
-  switch (e.type) {
-    case 'pull':
-      return e.phase === 'begin' ? { container: e.container, step: 'pulling' } : undefined
-    case 'stop':
-      return { container: e.container, step: e.phase === 'begin' ? 'stopping' : 'stopped' }
-    case 'create':
-      return { container: e.container, step: e.phase === 'begin' ? 'creating' : 'created' }
-    case 'start':
-      return { container: e.container, step: e.phase === 'begin' ? 'starting' : 'started' }
-    case 'healthy':
-      return { container: e.container, step: e.health === 'healthy' ? 'healthy' : 'running' }
-    case 'rolled-back':
-      return { container: e.container, step: `rolled back: ${e.reason}` }
-    default:
-      return undefined
-  }
-}
+export { warnOnHeadFailure } from './session/checker.ts'
+export { statusStep } from './session/pass-log.ts'
 
-/** `--warn-on-head-failure`: auto warns only for Docker Hub and ghcr.io (as upstream). */
-export function warnOnHeadFailure(mode: WatchtowerConfig['warnOnHeadFailure'], registry: string): boolean {
-  if (mode === 'always') return true
-  if (mode === 'never') return false
-  return isDockerHubHost(registry) || registry === 'ghcr.io'
-}
-
-const LOCAL_CONFIG_ERRORS = new Set([
-  'WT_CREDENTIALS_CONFIG_INVALID_JSON',
-  'WT_CREDENTIALS_CONFIG_INVALID',
-  'WT_CREDENTIALS_FILE_UNREADABLE',
-  'WT_CREDENTIALS_ENV_INVALID',
-])
-
-/** An error in the user's own files or env (config.json, `*_FILE`), not the registry's. */
-function isLocalConfigError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code
-  return typeof code === 'string' && LOCAL_CONFIG_ERRORS.has(code)
-}
-
-/** The real session runner. */
-export async function createSessionRunner(
-  config: WatchtowerConfig,
-  ctx: RunnerContext,
-  options: WiringOptions = {},
-): Promise<SessionRunner> {
+/** The registry session of a process: one client (and token cache) for every pass and engine. */
+async function registrySession(config: WatchtowerConfig, ctx: RunnerContext, options: WiringOptions) {
   const env = options.env ?? ctx.env
   const log = ctx.log
   if (config.registryCaValidate) {
@@ -219,16 +183,28 @@ export async function createSessionRunner(
       log.trace({ notify: false, registry: event }, 'registry')
     },
   })
-  const engine = createDockerEngine({
-    host: config.dockerHost,
-    env: {
-      ...env,
-      DOCKER_HOST: config.dockerHost,
-      DOCKER_TLS_VERIFY: config.tlsVerify ? '1' : '',
-      DOCKER_CERT_PATH: config.certPath || env.DOCKER_CERT_PATH,
+  const auth: AuthProvider = {
+    async engineAuth(ref) {
+      const creds = await credentials.resolve(ref.registry)
+      return creds.kind === 'anonymous' ? undefined : creds.engineAuth()
     },
-    ...(config.apiVersion ? { apiVersion: config.apiVersion } : {}),
-  })
+  }
+  return { registry, trust, auth }
+}
+
+/** The real session runner: one pass over the configured engine (or engines: a fleet). */
+export async function createSessionRunner(
+  config: WatchtowerConfig,
+  ctx: RunnerContext,
+  options: WiringOptions = {},
+): Promise<SessionRunner> {
+  const env = options.env ?? ctx.env
+  const log = ctx.log
+  const { registry, trust, auth } = await registrySession(config, ctx, options)
+  const targets = resolveEngines(config, env)
+  const fleet = targets.length > 1
+  // The own container (self-update, other instances) is looked for on the first engine.
+  const engine = targets[0]!.engine
   const selection = {
     names: config.containerNames,
     disabledNames: config.disableContainers,
@@ -237,7 +213,6 @@ export async function createSessionRunner(
     includeStopped: config.includeStopped,
     includeRestarting: config.includeRestarting,
   }
-
   const monitorImages = config.monitorImageNames.length
     ? parseImageFilter(config.monitorImageNames)
     : undefined
@@ -245,7 +220,7 @@ export async function createSessionRunner(
 
   // Service updates the cluster rolled back: not retried for the same digest while this process lives.
   const rolledBack: RolledBackMemory = new Map()
-  let swarmNoteLogged = false
+  const swarmNote = { logged: false }
   const tagPolicy = parseTagPolicy({ policy: config.tagPolicy }, '--tag-policy')
 
   const selfId = options.selfContainerId ?? detectSelfContainerId(readMountinfo())
@@ -259,6 +234,33 @@ export async function createSessionRunner(
           .then((c) => c.Config.Labels?.['com.docker.swarm.service.id'])
           .catch(() => undefined)
       : Promise.resolve(undefined))
+
+  /** The options of a pass shared by every engine. */
+  const passOptions = (checkOnly: boolean) => ({
+    ...selection,
+    auth,
+    reviveStopped: config.reviveStopped,
+    monitorOnly: config.monitorOnly || checkOnly,
+    noPull: config.noPull,
+    labelTakePrecedence: config.labelTakePrecedence,
+    noRestart: config.noRestart,
+    cleanup: config.cleanup,
+    removeVolumes: config.removeVolumes,
+    rollingRestart: config.rollingRestart,
+    stopTimeoutMs: config.stopTimeoutMs,
+    healthTimeoutMs: config.healthTimeoutMs,
+    tagPolicy,
+    cooldownDelayMs: config.cooldownDelayMs,
+    lifecycleHooks: config.lifecycleHooks,
+    containers: !config.noContainers,
+    services: !config.noServices,
+    serviceTimeoutMs: config.serviceTimeoutMs,
+    rolledBack,
+  })
+  const selfOptions = (ownService: string | undefined) => ({
+    ...(ownService ? { selfServiceId: ownService } : {}),
+    ...(selfId ? { selfContainerId: selfId, selfUpdate: { helperCommand: SELF_UPDATE_HELPER_COMMAND } } : {}),
+  })
 
   return {
     async startup() {
@@ -275,129 +277,40 @@ export async function createSessionRunner(
     async run(request) {
       // A helper that died while this instance kept running leaves it renamed aside: settle first.
       if (selfId) await settleAtStart(engine, selfId, config.cleanup, log)
+      const chosen = request?.hosts?.length ? targets.filter((t) => request.hosts!.includes(t.host)) : targets
+      if (request?.hosts?.length && chosen.length === 0)
+        throw new WatchtowerError(
+          'WT_WATCHTOWER_UPDATE',
+          `no engine named ${request.hosts.join(', ')} (engines: ${targets.map((t) => t.host).join(', ')})`,
+        )
+      // a check-only pass (the status page's) notifies nobody
+      const quiet = request?.checkOnly ? { notify: false as const } : {}
+      const configErrors = new Set<string>()
+      const checker = registryChecker(registry, config, log, configErrors, ctx.observer)
+      const ownService = config.noServices ? undefined : await selfServiceId()
       // image selection is docker-updater's: the API's `image=` within --monitor-image-names
       const asked = request?.images && request.images.length > 0 ? request.images : undefined
       const images =
         asked && monitorImages ? narrowImageFilters(asked, monitorImages) : (asked ?? monitorImages)
-      // a check-only pass (the status page's) notifies nobody
-      const quiet = request?.checkOnly ? { notify: false } : {}
-      const configErrors = new Set<string>()
-      const ownService = config.noServices ? undefined : await selfServiceId()
-      const report = await runUpdate({
-        ...selection,
+      const shared = {
+        ...passOptions(request?.checkOnly === true),
         ...(images ? { images } : {}),
         ...(skipImages ? { skipImages } : {}),
-        engine,
-        checker: {
-          // One ping per registry and one token for all of a registry's repositories per pass.
-          // A reference that does not parse is left out here and reported by its own check.
-          prepare: (refs) => registry.startCycle(refs),
-          async check(ref, digests) {
-            const imageRef = ref.original
-            try {
-              const r = await registry.check(ref, digests)
-              ctx.observer?.checked(imageRef, digests[0], r.remote.digest)
-              return { status: r.status, remoteDigest: r.remote.digest }
-            } catch (err) {
-              // Upstream falls back to a plain pull here; watchtower-ts does not update on an unverified answer,
-              // so the message says what happens instead (the container is reported as failed once per pass).
-              const message = `Could not do a head request for "${imageRef}"; not updating it this pass: ${(err as Error).message}`
-              if (isLocalConfigError(err)) {
-                // not the registry's fault: the user's own files are broken; never at debug level only
-                if (!configErrors.has((err as Error).message)) log.error((err as Error).message)
-                configErrors.add((err as Error).message)
-              } else if (warnOnHeadFailure(config.warnOnHeadFailure, ref.registry)) log.warn(message)
-              else log.debug(message)
-              throw err
-            }
-          },
-          // Tag policies and the cooldown delay: the same client, session and token (scope pull).
-          async listTags(ref) {
-            const list = await registry.listTags(ref)
-            return { tags: list.tags, truncated: list.truncated }
-          },
-          async imageConfig(ref, platform) {
-            const info = await registry.imageConfig(ref, platform)
-            return {
-              platform: info.platform,
-              ...(info.created === undefined ? {} : { created: info.created }),
-            }
-          },
-        },
-        auth: {
-          async engineAuth(ref) {
-            const creds = await credentials.resolve(ref.registry)
-            return creds.kind === 'anonymous' ? undefined : creds.engineAuth()
-          },
-        },
-        reviveStopped: config.reviveStopped,
-        monitorOnly: config.monitorOnly || request?.checkOnly === true,
-        noPull: config.noPull,
-        labelTakePrecedence: config.labelTakePrecedence,
-        noRestart: config.noRestart,
-        cleanup: config.cleanup,
-        removeVolumes: config.removeVolumes,
-        rollingRestart: config.rollingRestart,
-        stopTimeoutMs: config.stopTimeoutMs,
-        healthTimeoutMs: config.healthTimeoutMs,
-        tagPolicy,
-        cooldownDelayMs: config.cooldownDelayMs,
-        lifecycleHooks: config.lifecycleHooks,
-        containers: !config.noContainers,
-        services: !config.noServices,
-        serviceTimeoutMs: config.serviceTimeoutMs,
-        rolledBack,
-        ...(ownService ? { selfServiceId: ownService } : {}),
-        ...(selfId
-          ? { selfContainerId: selfId, selfUpdate: { helperCommand: SELF_UPDATE_HELPER_COMMAND } }
-          : {}),
-        onEvent: (e) => {
-          if (e.type === 'warning') log.warn({ container: e.container }, e.message)
-          else if (e.type === 'hook')
-            log.info(
-              { container: e.container, hook: e.hook, exitCode: e.exitCode },
-              e.output.trim() || `${e.hook} hook done`,
-            )
-          else if (e.type === 'step') {
-            // stop, create, start and health have their own progress lines
-            if (!['stop', 'create', 'start', 'health'].includes(e.step)) {
-              ctx.observer?.progress(e.container, e.step)
-              log.debug({ container: e.container, notify: false }, e.step)
-            }
-          } else {
-            const step = statusStep(e)
-            if (step) ctx.observer?.progress(step.container, step.step)
-            const line = progressLine(e)
-            log[line.level]({ ...line.fields, ...quiet }, line.msg)
-          }
-        },
-      })
-      for (const r of report.recovered) {
-        log.warn(
-          { container: r.name },
-          `Settled a swap left half-done by an earlier run (${r.action})${r.error ? `: ${r.error}` : ''}`,
-        )
+        checker,
       }
-      const swarm = report.swarm
-      if (swarm.note) {
-        // Once at info (a daemon would repeat it every pass), then at debug.
-        const line = `Swarm ${swarm.role}: ${swarm.note}${swarm.taskContainers ? ` (${swarm.taskContainers} task containers here)` : ''}`
-        if (swarmNoteLogged) log.debug({ notify: false }, line)
-        else log.info({ notify: false }, line)
-        swarmNoteLogged = true
-      } else if (swarm.role === 'manager')
-        log.debug(
-          { notify: false },
-          `Swarm manager: ${swarm.services} services looked at, ${swarm.taskContainers} task containers left to them`,
-        )
-      for (const c of report.containers) {
-        const line = outcomeLine(c)
-        if (line) log[line.level]({ ...line.fields, ...quiet }, line.msg)
-        const fields = c.kind === 'service' ? { service: c.name } : { container: c.name }
-        for (const w of c.warnings) log.warn(fields, w)
-        for (const n of c.notes ?? []) log.info({ ...fields, event: 'tag-policy', ...quiet }, n)
+      let built: SessionReport
+      if (!fleet) {
+        const report = await runUpdate({
+          ...shared,
+          engine,
+          ...selfOptions(ownService),
+          onEvent: eventLogger(log, quiet, ctx.observer),
+        })
+        logPassResult(log, report, quiet, swarmNote)
+        built = buildReport(report.containers.map(toContainerReport))
+      } else {
+        built = await fleetPass(chosen, shared, ownService, quiet)
       }
-      const built = buildReport(report.containers.map(toContainerReport))
       return configErrors.size > 0 ? { ...built, configErrors: [...configErrors] } : built
     },
     stats() {
@@ -416,6 +329,59 @@ export async function createSessionRunner(
     },
     async close() {
       await trust.close()
+      await Promise.all(targets.map((t) => t.engine.close?.()))
     },
+  }
+
+  /** One pass over several engines: one registry session, engines updated in parallel. */
+  async function fleetPass(
+    chosen: EngineTarget[],
+    shared: Omit<FleetUpdateOptions, 'engines'>,
+    ownService: string | undefined,
+    quiet: { notify?: false },
+  ): Promise<SessionReport> {
+    const engines: FleetEngine[] = chosen.map((t) => ({
+      host: t.host,
+      engine: t.engine,
+      ...(t.engine === engine ? selfOptions(ownService) : {}),
+    }))
+    const loggers = new Map(engines.map((e) => [e.host, eventLogger(log, quiet, ctx.observer, e.host)]))
+    const fleetReport = await runFleetUpdate({
+      ...shared,
+      engines,
+      engineConcurrency: config.engineConcurrency,
+      onEvent: (e, host) => loggers.get(host)?.(e),
+    })
+    const entries: ContainerReport[] = []
+    const engineResults: EngineResult[] = []
+    for (const r of fleetReport.engines) {
+      if (r.error) {
+        log.error(
+          { host: r.host, ...quiet },
+          `Engine ${r.host} ${r.error.phase === 'select' ? 'could not be reached' : 'failed mid-pass'}: ${r.error.message}`,
+        )
+      }
+      if (r.report) logPassResult(log, r.report, quiet, swarmNote, r.host)
+      const own = (r.report?.containers ?? []).map((c) => ({ ...toContainerReport(c), host: r.host }))
+      entries.push(...own)
+      engineResults.push({
+        host: r.host,
+        ...(r.error ? { error: r.error.message } : {}),
+        counts: engineCounts(own),
+      })
+    }
+    return { ...buildReport(entries), engines: engineResults }
+  }
+}
+
+function engineCounts(entries: readonly ContainerReport[]): EngineResult['counts'] {
+  const r = buildReport(entries)
+  return {
+    scanned: r.scanned.length,
+    updated: r.updated.length,
+    failed: r.failed.length,
+    skipped: r.skipped.length,
+    stale: r.stale.length,
+    fresh: r.fresh.length,
   }
 }

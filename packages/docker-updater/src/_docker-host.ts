@@ -5,6 +5,8 @@ export type DockerConnection =
   | { kind: 'unix'; socketPath: string }
   | { kind: 'tcp'; host: string; port: number; tls: false }
   | { kind: 'tcp'; host: string; port: number; tls: true; certPath: string }
+  /** `ssh://[user@]host[:port]`: the engine is reached by `docker system dial-stdio` on the host (as the docker CLI does). */
+  | { kind: 'ssh'; host: string; port: number; username: string }
 
 const DEFAULT_SOCKET = '/var/run/docker.sock'
 
@@ -30,10 +32,22 @@ export function parseDockerHost(
   } catch (cause) {
     throw invalid(value, 'is not a URL', cause)
   }
+  if (url.protocol === 'ssh:') {
+    if (url.hostname === '') throw invalid(value, 'has no host')
+    if (url.password !== '') throw invalid(value.replace(/:[^:@/]*@/, ':***@'), 'has a password (use a key)')
+    if (url.pathname !== '' && url.pathname !== '/')
+      throw invalid(value, 'has a path (not supported over ssh)')
+    return {
+      kind: 'ssh',
+      host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port === '' ? 22 : Number(url.port),
+      username: decodeURIComponent(url.username) || (env.USER ?? 'root'),
+    }
+  }
   if (url.protocol !== 'tcp:' && url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw invalid(
       value,
-      `uses the unsupported scheme "${url.protocol.replace(/:$/, '')}" (use unix:// or tcp://)`,
+      `uses the unsupported scheme "${url.protocol.replace(/:$/, '')}" (use unix://, tcp:// or ssh://)`,
     )
   }
   if (url.hostname === '') throw invalid(value, 'has no host')

@@ -55,9 +55,27 @@ describe('parseDockerHost', () => {
     })
   })
 
+  it('reads ssh://[user@]host[:port] (the engine is reached by docker system dial-stdio there)', () => {
+    expect(parseDockerHost('ssh://deploy@10.0.0.5', {})).toEqual({
+      kind: 'ssh',
+      host: '10.0.0.5',
+      port: 22,
+      username: 'deploy',
+    })
+    expect(parseDockerHost('ssh://127.0.0.1:2222', { USER: 'me' })).toMatchObject({
+      port: 2222,
+      username: 'me',
+    })
+    expect(() => parseDockerHost('ssh://u:secret@h', {})).toThrow(/has a password/)
+    expect(() => parseDockerHost('ssh://u:secret@h', {})).not.toThrow(/secret/)
+    expect(() => createDockerEngine({ host: 'ssh://u@127.0.0.1:2222', env: {} })).toThrow(
+      /no private key and no ssh-agent/,
+    )
+  })
+
   it('refuses what it cannot reach, naming the value', () => {
-    expect(() => parseDockerHost('ssh://user@host', {})).toThrow(
-      /DOCKER_HOST "ssh:\/\/user@host" uses the unsupported scheme "ssh"/,
+    expect(() => parseDockerHost('fd://3', {})).toThrow(
+      /DOCKER_HOST "fd:\/\/3" uses the unsupported scheme "fd"/,
     )
     expect(() => parseDockerHost('tcp://', {})).toThrow(/DOCKER_HOST/)
   })

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import type { Readable } from 'node:stream'
 import Docker from 'dockerode'
 import { compareApiVersions, parseDockerHost } from './_docker-host.ts'
+import { sshAgent } from './_ssh-agent.ts'
 import type {
   ContainerInspect,
   ContainerSummary,
@@ -31,6 +32,23 @@ export interface CreateDockerEngineOptions {
   readFile?: (path: string) => Buffer
   /** Socket timeout for one request, ms; 0 = none. @default 0 */
   timeoutMs?: number
+  /**
+   * How an `ssh://` engine is logged into (the caller reads keys from the usual places; this
+   * package reads no files for it). Without `privateKey` and `agent` the connection is refused.
+   */
+  ssh?: SshOptions
+}
+
+/** Login to an `ssh://` engine (passed to ssh2; the key is never printed). */
+export interface SshOptions {
+  /** A private key (OpenSSH or PEM). */
+  privateKey?: Buffer | string
+  /** Path of an ssh-agent socket (SSH_AUTH_SOCK). */
+  agent?: string
+  /** Accepts or refuses the host's key (raw key blob); without it every host key is accepted. */
+  hostVerifier?: (key: Buffer) => boolean
+  /** Connection (handshake) timeout, ms. @default 20000 */
+  readyTimeoutMs?: number
 }
 
 /**
@@ -46,17 +64,20 @@ export function createDockerEngine(options: CreateDockerEngineOptions = {}): Doc
   const modemOptions: Docker.DockerOptions =
     connection.kind === 'unix'
       ? { socketPath: connection.socketPath, host: undefined, port: undefined, protocol: undefined }
-      : {
-          socketPath: undefined,
-          host: connection.host,
-          port: connection.port,
-          protocol: connection.tls ? 'https' : 'http',
-          ...(connection.tls
-            ? readTlsFiles(connection.certPath, readFile)
-            : { ca: undefined, cert: undefined, key: undefined }),
-        }
+      : connection.kind === 'ssh'
+        ? sshModemOptions(connection, options.ssh)
+        : {
+            socketPath: undefined,
+            host: connection.host,
+            port: connection.port,
+            protocol: connection.tls ? 'https' : 'http',
+            ...(connection.tls
+              ? readTlsFiles(connection.certPath, readFile)
+              : { ca: undefined, cert: undefined, key: undefined }),
+          }
   if (options.timeoutMs) modemOptions.timeout = options.timeoutMs
   const docker = new Docker({ ...modemOptions, version: undefined } as Docker.DockerOptions)
+  const sshLogin = (modemOptions as { agent?: { destroySsh?: () => void } }).agent
   const modem = docker.modem as { version?: string }
   const forced = options.apiVersion ?? (env.DOCKER_API_VERSION || undefined)
   let negotiated: Promise<string> | undefined
@@ -85,6 +106,9 @@ export function createDockerEngine(options: CreateDockerEngineOptions = {}): Doc
   }
 
   return {
+    async close() {
+      sshLogin?.destroySsh?.()
+    },
     version: () => call('version', undefined, () => docker.version() as Promise<EngineVersion>),
     apiVersion: negotiate,
     listContainers: (opts = {}) =>
@@ -194,6 +218,36 @@ export function createDockerEngine(options: CreateDockerEngineOptions = {}): Doc
         docker.listTasks({ filters: JSON.stringify({ service: [serviceId] }) } as object),
       ) as Promise<TaskInspect[]>,
   }
+}
+
+function sshModemOptions(
+  c: { host: string; port: number; username: string },
+  ssh: SshOptions | undefined,
+): Docker.DockerOptions {
+  if (!ssh?.privateKey && !ssh?.agent) {
+    throw new UpdaterError(
+      'WT_UPDATER_DOCKER_HOST_INVALID',
+      `ssh://${c.username}@${c.host}:${c.port}: no private key and no ssh-agent to log in with`,
+    )
+  }
+  const agent = sshAgent({
+    host: c.host,
+    port: c.port,
+    username: c.username,
+    ...(ssh.privateKey ? { privateKey: ssh.privateKey } : {}),
+    ...(ssh.agent ? { agent: ssh.agent } : {}),
+    ...(ssh.hostVerifier ? { hostVerifier: ssh.hostVerifier } : {}),
+    readyTimeout: ssh.readyTimeoutMs ?? 20_000,
+    keepaliveInterval: 15_000,
+  })
+  // Plain HTTP over the agent's dial-stdio channels (the host name is never resolved).
+  return {
+    socketPath: undefined,
+    protocol: 'http',
+    host: 'docker',
+    port: 80,
+    agent,
+  } as Docker.DockerOptions
 }
 
 function readTlsFiles(

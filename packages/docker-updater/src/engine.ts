@@ -142,6 +142,8 @@ export interface DockerEngine extends Partial<SwarmEngine> {
   connectNetwork(network: string, containerId: string, endpoint?: EndpointSettings): Promise<void>
   disconnectNetwork(network: string, containerId: string, force?: boolean): Promise<void>
   removeImage(id: string, options?: { force?: boolean }): Promise<void>
+  /** Ends what the engine keeps open (the login of an `ssh://` engine); optional. */
+  close?(): Promise<void>
   /** Runs `cmd` in the container; `timeoutMs` 0 waits without limit. */
   exec(
     id: string,

@@ -1,5 +1,17 @@
+export {
+  type CheckResult,
+  checkSelection,
+  createEngineCache,
+  type EngineCache,
+  refsToCheck,
+} from './check.ts'
 export { type AgeGate, ageGate, formatAge, parseCooldownDelay } from './cooldown.ts'
-export { type CreateDockerEngineOptions, createDockerEngine, MAX_API_VERSION } from './dockerode-engine.ts'
+export {
+  type CreateDockerEngineOptions,
+  createDockerEngine,
+  MAX_API_VERSION,
+  type SshOptions,
+} from './dockerode-engine.ts'
 export type {
   ContainerConfig,
   ContainerInspect,
@@ -28,6 +40,7 @@ export {
   type UpdaterErrorCode,
   type UpdaterErrorDetails,
 } from './errors.ts'
+export { executePlan } from './execute.ts'
 export {
   exclusionReason,
   imageExclusionReason,
@@ -36,11 +49,21 @@ export {
   matchesNames,
   type SelectionOptions,
 } from './filters.ts'
+export {
+  type EngineReport,
+  type FleetEngine,
+  type FleetReport,
+  type FleetUpdateOptions,
+  runFleetUpdate,
+  shareChecker,
+} from './fleet.ts'
 export { LABELS, parseBool } from './labels.ts'
 export { dependenciesOf, sortByDependencies } from './order.ts'
+export { type PlanStep, planUpdate, type UpdatePlan } from './plan.ts'
 export { parseAsideName } from './recreate.ts'
 export { type CreatePlan, type PlanOptions, planRecreate } from './recreate-plan.ts'
 export { runUpdate } from './run-update.ts'
+export { type Selection, type SwarmSelection, selectTargets } from './select.ts'
 export {
   type CompleteSelfUpdateOptions,
   completeSelfUpdate,

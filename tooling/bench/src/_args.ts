@@ -1,7 +1,7 @@
 /** `pnpm bench` flags. */
 import { parseArgs } from 'node:util'
 
-export const BENCHES = ['cycle', 'update', 'startup', 'footprint', 'image', 'policies'] as const
+export const BENCHES = ['cycle', 'update', 'startup', 'footprint', 'image', 'policies', 'fleet'] as const
 export type BenchName = (typeof BENCHES)[number]
 
 export interface BenchArgs {

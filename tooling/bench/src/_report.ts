@@ -2,6 +2,7 @@
 
 import type { Machine } from './_machine.ts'
 import type { CycleFigures, Phase } from './check-cycle.ts'
+import { type FleetFigures, fleetSection } from './fleet.ts'
 import type { FootprintFigures } from './footprint.ts'
 import type { ImageSizeFigures } from './image-size.ts'
 import type { PolicyCounts, PolicyFigures } from './policies.ts'
@@ -19,6 +20,7 @@ export interface Figures {
   footprint?: FootprintFigures
   image?: ImageSizeFigures
   policies?: PolicyFigures
+  fleet?: FleetFigures
   targets: Target[]
 }
 
@@ -92,6 +94,16 @@ export function targetsOf(f: Omit<Figures, 'targets'>): Target[] {
       target: '< 50 MB',
       measured: mb(p.compressedBytes),
       met: p.compressedBytes < 50e6,
+    })
+  }
+  if (f.fleet) {
+    const r = f.fleet.fleet.requests
+    const floor = 2 + f.fleet.repositories
+    t.push({
+      what: `fleet of ${f.fleet.engines} engines, ${f.fleet.repositories} repositories`,
+      target: `as one engine: 1 ping + 1 token + ${f.fleet.repositories} HEADs = ${floor}`,
+      measured: `${r.pings} + ${r.tokens} + ${r.manifests} = ${r.total}`,
+      met: r.total <= floor,
     })
   }
   return t
@@ -236,6 +248,7 @@ function sections(f: Figures): { title: string; head: string[]; rows: string[][]
       note: 'Per policy repository: one tag list, the candidate tag manifest (GET) and its config blob; the other repositories cost one HEAD, as without policies.',
     })
   }
+  if (f.fleet) out.push(fleetSection(f.fleet))
   return out
 }
 

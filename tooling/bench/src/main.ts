@@ -10,6 +10,7 @@ import { type BundleApp, prepareClis } from './_cli.ts'
 import { describeMachine } from './_machine.ts'
 import { type Figures, renderMarkdown, renderText, targetsOf } from './_report.ts'
 import { benchCheckCycle } from './check-cycle.ts'
+import { benchFleet } from './fleet.ts'
 import { benchFootprint, type StandInConfig } from './footprint.ts'
 import { benchImageSize } from './image-size.ts'
 import { benchPolicies } from './policies.ts'
@@ -96,6 +97,7 @@ export async function main(argv: string[], ctx: MainContext): Promise<number> {
         log,
       })
     }
+    if (on('fleet')) partial.fleet = await benchFleet(bed, { log })
     const figures: Figures = { ...partial, targets: targetsOf(partial) }
     process.stdout.write(args.json ? `${JSON.stringify(figures, null, 2)}\n` : renderText(figures))
     if (args.writeResults) {

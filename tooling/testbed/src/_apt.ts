@@ -20,6 +20,8 @@ export const DEBIAN_PACKAGES = [
   'tinyproxy',
   // the status page's browser test (driven by playwright-core, never `playwright install`)
   'chromium',
+  // ssh:// engines: a real sshd on loopback (_sshd.ts)
+  'openssh-server',
 ] as const
 
 /** Packages of `wanted` that dpkg does not report as installed. */

@@ -17,6 +17,7 @@ import {
   startProxy,
 } from './_proxy.ts'
 import { CERTS_D, REGISTRY_NAMES, registryAnswers, startRegistry } from './_registries.ts'
+import { stopSshd } from './_sshd.ts'
 import { addLease, type BedState, dropLease, liveLeases, readState, stateDir, writeState } from './_state.ts'
 import { stopSwarms, swarmRoot } from './_swarm.ts'
 import { ensureTls, tlsUpToDate } from './_tls.ts'
@@ -199,6 +200,7 @@ async function stopOrphans(dir: string, state: BedState, log: (m: string) => voi
 
 /** Stops every process the bed started (registries, token server, isolated engine, dockerd if ours). */
 export async function stopEverything(dir: string, state: BedState, log: (m: string) => void): Promise<void> {
+  await stopSshd(dir)
   await stopIsolated(dir)
   await stopSwarms(dir)
   await stopNpmRegistry(dir)

@@ -1,6 +1,7 @@
 export { swarmEngine26 } from './_engine26.ts'
 export { ensureIsolated as isolatedEngine, ensureModern as modernEngine } from './_isolated.ts'
 export { ensureNpmRegistry as npmRegistry, type NpmRegistry } from './_npm-registry.ts'
+export { ensureSshEngine as sshEngine, type SshEngine } from './_sshd.ts'
 export {
   ensureSwarm as swarmCluster,
   type SwarmCluster,

@@ -93,7 +93,14 @@ function readBody(req) {
 
 async function handleToken(req, res) {
   const url = new URL(req.url, 'https://x')
-  const rec = { time: new Date().toISOString(), method: req.method, scopes: [], status: 0, granted: [] }
+  const rec = {
+    time: new Date().toISOString(),
+    method: req.method,
+    userAgent: req.headers['user-agent'] ?? '',
+    scopes: [],
+    status: 0,
+    granted: [],
+  }
   const finish = (status, body, headers) => {
     rec.status = status
     records.push(rec)

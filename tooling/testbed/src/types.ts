@@ -146,6 +146,8 @@ export interface Testbed {
 export interface TokenRequestRecord {
   time: string
   method: 'GET' | 'POST'
+  /** The client's User-Agent (`watchtower-ts`, `docker/20.10.24 …` for an engine's pull). */
+  userAgent: string
   /** Username from Basic auth or the password grant; undefined for anonymous or refresh_token. */
   account?: string
   grantType?: 'password' | 'refresh_token'

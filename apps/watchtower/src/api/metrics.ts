@@ -51,6 +51,19 @@ export function createMetrics(stats?: () => RunnerStats | undefined): Metrics {
     labelNames: ['container', 'from', 'to', 'state'],
     registers: [registry],
   })
+  // With several engines (--host repeated): the last scan per engine; absent with one engine.
+  const engineContainers = new Gauge({
+    name: 'watchtower_engine_containers',
+    help: 'With several engines: containers of each engine in the last scan, by state (scanned, updated, failed)',
+    labelNames: ['host', 'state'],
+    registers: [registry],
+  })
+  const engineUp = new Gauge({
+    name: 'watchtower_engine_reachable',
+    help: 'With several engines: 1 when the engine was reached and its pass completed in the last scan, else 0',
+    labelNames: ['host'],
+    registers: [registry],
+  })
   const total = new Counter({
     name: 'watchtower_scans_total',
     help: 'Number of scans since the watchtower started',
@@ -111,6 +124,13 @@ export function createMetrics(stats?: () => RunnerStats | undefined): Metrics {
       servicesScanned.set(services(r.scanned))
       servicesUpdated.set(services(r.updated) + services(r.stale))
       servicesFailed.set(services(r.failed))
+      engineContainers.reset()
+      engineUp.reset()
+      for (const e of r.engines ?? []) {
+        engineUp.set({ host: e.host }, e.error ? 0 : 1)
+        for (const state of ['scanned', 'updated', 'failed'] as const)
+          engineContainers.set({ host: e.host, state }, e.counts[state])
+      }
       waiting.set(r.all.filter((c) => c.waiting).length)
       tagChanges.reset()
       for (const c of r.all) {

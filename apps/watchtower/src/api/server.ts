@@ -23,7 +23,7 @@ export interface ApiServerOptions {
   /** Enable /v1/metrics. */
   metrics?: Metrics
   /** Runs a session: with images it waits its turn; without, it is skipped when one is running. */
-  onUpdate: (images: ImageReference[] | undefined) => Promise<UpdateOutcome>
+  onUpdate: (images: ImageReference[] | undefined, hosts?: string[]) => Promise<UpdateOutcome>
   /** Live health (engine reached recently, schedule loop not stuck). @default always healthy */
   health?: () => { healthy: boolean; reason: string }
   /** Enables GET /v1/containers, /v1/sessions, /v1/registries, /v1/events. */
@@ -102,7 +102,9 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       { images: images?.map((i) => i.original), notify: false },
       'Updates triggered by HTTP API request',
     )
-    const outcome = await o.onUpdate(images)
+    // `host=` (repeatable): only these engines of a fleet, named as given to --host
+    const hosts = url.searchParams.getAll('host').filter((h) => h !== '')
+    const outcome = await o.onUpdate(images, hosts.length > 0 ? hosts : undefined)
     if (outcome.skipped) return reply(res, 200, { skipped: true, reason: 'another update is running' })
     const r = outcome.report
     return reply(res, 200, {
@@ -115,8 +117,10 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
         stale: r.stale.length,
         fresh: r.fresh.length,
       },
+      ...(r.engines ? { engines: r.engines } : {}),
       containers: r.all.map((c) => ({
         kind: c.kind ?? 'container',
+        ...(c.host ? { host: c.host } : {}),
         id: shortId(c.id),
         name: c.name.replace(/^\//, ''),
         image: c.imageName,

@@ -65,6 +65,8 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
   const names = notifier.services.map((s) => s.description)
   startup.push(names.length ? `Using notifications: ${names.join(', ')}` : 'Using no notifications')
   startup.push(describeFilter(config))
+  if (config.dockerHosts.length > 1)
+    startup.push(`Watching ${config.dockerHosts.length} engines: ${config.dockerHosts.join(', ')}`)
 
   try {
     if (config.runOnce) {
@@ -72,7 +74,8 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
       await announce(startup, config, notifier, log)
       const report = await session(undefined, 'once').catch(() => undefined)
       if (!report) return 1
-      return report.failed.length > 0 || (report.configErrors?.length ?? 0) > 0 ? 1 : 0
+      const engineFailed = report.engines?.some((e) => e.error !== undefined) ?? false
+      return report.failed.length > 0 || (report.configErrors?.length ?? 0) > 0 || engineFailed ? 1 : 0
     }
 
     const polls = !config.httpApiUpdate || config.httpApiPeriodicPolls
@@ -144,7 +147,11 @@ type Log = ReturnType<typeof createLogger>
 type Metrics = import('../api/metrics.ts').Metrics
 type SessionLock = ReturnType<typeof createSessionLock>
 /** One session (update, check or API pass) with its status, notifications, metrics and log lines. */
-type Session = (images?: ImageReference[], trigger?: SessionTrigger) => Promise<SessionReport>
+type Session = (
+  images?: ImageReference[],
+  trigger?: SessionTrigger,
+  hosts?: string[],
+) => Promise<SessionReport>
 
 /** The logger (its entries feed the notifier) and the notifier, with the legacy notification flags mapped. */
 function createReporting(config: WatchtowerConfig, deps: CliDeps): { log: Log; notifier: Notifier } {
@@ -209,7 +216,11 @@ interface SessionParts {
 
 function createSession(parts: SessionParts): Session {
   const { config, deps, log, notifier, runner, status, metrics, signal } = parts
-  const runSession = async (images: ImageReference[] | undefined, trigger: SessionTrigger) => {
+  const runSession = async (
+    images: ImageReference[] | undefined,
+    trigger: SessionTrigger,
+    hosts?: string[],
+  ) => {
     const checkOnly = trigger === 'check'
     if (!checkOnly) notifier.startSession()
     status?.beginSession(trigger)
@@ -217,6 +228,7 @@ function createSession(parts: SessionParts): Session {
     try {
       report = await runner.run({
         ...(images ? { images } : {}),
+        ...(hosts ? { hosts } : {}),
         signal,
         ...(checkOnly ? { checkOnly } : {}),
       })
@@ -251,10 +263,10 @@ function createSession(parts: SessionParts): Session {
     await notifier.endSession(report)
     return report
   }
-  return async (images, trigger = images ? 'api' : 'schedule') => {
+  return async (images, trigger = images ? 'api' : 'schedule', hosts) => {
     parts.heartbeat()?.sessionStarted()
     try {
-      return await runSession(images, trigger)
+      return await runSession(images, trigger, hosts)
     } finally {
       parts.heartbeat()?.sessionEnded()
       deps.idle?.()
@@ -291,8 +303,9 @@ async function startApi(parts: ApiParts): Promise<import('../api/server.ts').Api
     },
     log,
     now: deps.now,
-    onUpdate: async (images) => {
-      if (images) return { skipped: false, report: await lock.run(() => session(images)) }
+    onUpdate: async (images, hosts) => {
+      if (images || hosts)
+        return { skipped: false, report: await lock.run(() => session(images, 'api', hosts)) }
       const r = await lock.tryRun(() => session(undefined, 'api'))
       return r.skipped ? r : { skipped: false, report: r.value }
     },

@@ -12,6 +12,8 @@ export interface BuildInput {
   checked: Checked
   /** Positional container names. */
   positionals: string[]
+  /** Every `--host` given, in order. */
+  hostFlags: string[]
   env: NodeJS.ProcessEnv
   /** Host name when --notifications-hostname is not set. */
   hostname: () => string
@@ -23,8 +25,11 @@ export interface BuildInput {
 
 export function buildConfig(input: BuildInput): WatchtowerConfig {
   const { values: v, checked, env } = input
+  const dockerHosts = engines(v, input.hostFlags)
   return {
-    dockerHost: v.host,
+    dockerHost: dockerHosts[0]!,
+    dockerHosts,
+    engineConcurrency: v['engine-concurrency'],
     tlsVerify: v.tlsverify,
     apiVersion: v['api-version'],
     certPath: v['cert-path'],
@@ -94,6 +99,15 @@ export function buildConfig(input: BuildInput): WatchtowerConfig {
     warnings: input.warnings,
     sources: input.sources,
   }
+}
+
+/** Several engines: repeated --host wins, then --hosts / WATCHTOWER_HOSTS, then DOCKER_HOST. */
+function engines(v: FlagValues, hostFlags: string[]): string[] {
+  return [
+    ...new Set(
+      hostFlags.length > 1 ? hostFlags : hostFlags.length === 0 && v.hosts.length > 0 ? v.hosts : [v.host],
+    ),
+  ]
 }
 
 function legacyNotifications(v: FlagValues): LegacyNotificationConfig {

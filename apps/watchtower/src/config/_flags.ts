@@ -82,11 +82,38 @@ const N = `${W}NOTIFICATION_`
 // union of every name and a misspelt name is a compile error wherever a flag is read.
 const TABLE = [
   // Docker connection
-  s('host', 'DOCKER_HOST', 'docker', 'Daemon socket to connect to', {
-    short: 'H',
-    default: 'unix:///var/run/docker.sock',
-    arg: 'url',
-  }),
+  s(
+    'host',
+    'DOCKER_HOST',
+    'docker',
+    'Daemon socket to connect to (unix://, tcp://, ssh://user@host or a docker context name); repeat it to watch several engines in one pass',
+    {
+      short: 'H',
+      default: 'unix:///var/run/docker.sock',
+      arg: 'url',
+    },
+  ),
+  {
+    name: 'hosts',
+    env: `${W}HOSTS`,
+    kind: 'list',
+    default: [],
+    group: 'docker',
+    description:
+      'Several engines (comma list, as repeated --host): one pass and one registry session over all of them',
+    arg: 'urls',
+    origin: 'ours',
+  },
+  {
+    name: 'engine-concurrency',
+    env: `${W}ENGINE_CONCURRENCY`,
+    kind: 'int',
+    default: 4,
+    group: 'docker',
+    description: 'With several engines: how many are updated at once',
+    arg: 'n',
+    origin: 'ours',
+  },
   b(
     'tlsverify',
     'DOCKER_TLS_VERIFY',

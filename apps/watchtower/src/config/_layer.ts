@@ -15,6 +15,8 @@ export interface Layered {
   /** Remarks about how a value was read (a bare number in a duration env var). */
   warnings: string[]
   positionals: string[]
+  /** Every `--host`/`-H` given, in order (the value keeps only the last). */
+  hostFlags: string[]
   help: boolean
   version: boolean
 }
@@ -100,6 +102,7 @@ export function layerValues(argv: readonly string[], env: NodeJS.ProcessEnv): La
     sources,
     warnings,
     positionals: parsed.positionals,
+    hostFlags: parsed.occurrences.filter((o) => o.flag.name === 'host').map((o) => String(o.value)),
     help: parsed.help,
     version: parsed.version,
   }

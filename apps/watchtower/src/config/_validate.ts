@@ -56,6 +56,10 @@ export function validate(values: FlagValues, sources: FlagSources, env: NodeJS.P
   const cooldownDelayMs = checked('cooldown-delay', (where) =>
     parseCooldownDelay(values['cooldown-delay'], where),
   )
+  if (values['engine-concurrency'] < 1)
+    throw new ConfigError(`invalid value for ${sources['engine-concurrency']}: expected an integer >= 1`, {
+      source: sources['engine-concurrency'],
+    })
   checkImages(values, sources, 'monitor-image-names')
   checkImages(values, sources, 'skip-image-names')
   return { schedule, tagPolicy, cooldownDelayMs, logLevel, insecureRegistries: insecure, warnings }

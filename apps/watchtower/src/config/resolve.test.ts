@@ -29,6 +29,8 @@ const CASES: [string, string, Get, unknown][] = [
   ['label-take-precedence', 'true', (c) => c.labelTakePrecedence, true],
   ['rolling-restart', 'true', (c) => c.rollingRestart, true],
   ['stop-timeout', '1m30s', (c) => c.stopTimeoutMs, 90_000],
+  ['hosts', 'unix:///a.sock,ssh://u@h', (c) => c.dockerHosts, ['unix:///a.sock', 'ssh://u@h']],
+  ['engine-concurrency', '2', (c) => c.engineConcurrency, 2],
   ['health-timeout', '2m', (c) => c.healthTimeoutMs, 120_000],
   ['heartbeat-file', '/run/hb.json', (c) => c.heartbeatFile, '/run/hb.json'],
   ['heartbeat-interval', '2s', (c) => c.heartbeatIntervalMs, 2000],
@@ -408,5 +410,30 @@ describe('update policies', () => {
     expect(() => cfg([], { WATCHTOWER_COOLDOWN_DELAY: 'soon' })).toThrow(
       /env WATCHTOWER_COOLDOWN_DELAY: "soon" is not a duration/,
     )
+  })
+})
+
+describe('several engines (--host repeated, --hosts, WATCHTOWER_HOSTS)', () => {
+  it('DOCKER_HOST and one --host keep giving one engine', () => {
+    expect(cfg([]).dockerHosts).toEqual(['unix:///var/run/docker.sock'])
+    expect(cfg([], { DOCKER_HOST: 'tcp://127.0.0.1:2376' }).dockerHosts).toEqual(['tcp://127.0.0.1:2376'])
+    const one = cfg(['--host', 'unix:///a.sock'], { DOCKER_HOST: 'tcp://127.0.0.1:2376' })
+    expect([one.dockerHost, one.dockerHosts]).toEqual(['unix:///a.sock', ['unix:///a.sock']])
+  })
+
+  it('repeated --host gives every engine, in order; it wins over WATCHTOWER_HOSTS', () => {
+    const c = cfg(['-H', 'unix:///a.sock', '--host', 'ssh://u@h1', '--host=tcp://h2:2376'], {
+      WATCHTOWER_HOSTS: 'unix:///x.sock,unix:///y.sock',
+    })
+    expect(c.dockerHosts).toEqual(['unix:///a.sock', 'ssh://u@h1', 'tcp://h2:2376'])
+    expect(c.dockerHost).toBe('unix:///a.sock')
+  })
+
+  it('WATCHTOWER_HOSTS (comma list) or --hosts when no --host is given', () => {
+    const c = cfg([], { WATCHTOWER_HOSTS: 'unix:///x.sock, ssh://u@h1', DOCKER_HOST: 'unix:///d.sock' })
+    expect(c.dockerHosts).toEqual(['unix:///x.sock', 'ssh://u@h1'])
+    expect(cfg(['--hosts', 'a,b']).dockerHosts).toEqual(['a', 'b'])
+    expect(cfg(['--engine-concurrency', '2']).engineConcurrency).toBe(2)
+    expect(() => cfg(['--engine-concurrency', '0'])).toThrow(/engine-concurrency/)
   })
 })

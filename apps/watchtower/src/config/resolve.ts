@@ -40,6 +40,7 @@ export function resolveConfig(options: ResolveConfigOptions): ResolvedCli {
     sources,
     checked,
     positionals: layered.positionals,
+    hostFlags: layered.hostFlags,
     env,
     hostname: () => options.hostname || osHostname(),
     templateFromFile,

@@ -27,7 +27,15 @@ export interface LegacyNotificationConfig {
 
 /** The resolved configuration of one watchtower process. */
 export interface WatchtowerConfig {
+  /** The first (or only) engine of `dockerHosts`. */
   dockerHost: string
+  /**
+   * Every engine a pass covers: repeated `--host`, else `--hosts`/`WATCHTOWER_HOSTS`, else
+   * `DOCKER_HOST` (one). Several engines share one registry session per pass.
+   */
+  dockerHosts: string[]
+  /** With several engines: how many are updated at once (`--engine-concurrency`). */
+  engineConcurrency: number
   tlsVerify: boolean
   apiVersion: string
   certPath: string

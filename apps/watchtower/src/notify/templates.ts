@@ -30,22 +30,22 @@ export const BUILTIN_TEMPLATES: Record<string, string> = {
     {{- if ( or .Updated .Failed .Stale ) -}}
 {{len .Scanned}} Scanned, {{len .Updated}} Updated, {{len .Failed}} Failed
       {{- range .Updated}}
-- {{.Name}} ({{.ImageName}}): {{.CurrentImageID.ShortID}} updated to {{.LatestImageID.ShortID}}
+- {{with .Host}}{{.}}: {{end}}{{.Name}} ({{.ImageName}}): {{.CurrentImageID.ShortID}} updated to {{.LatestImageID.ShortID}}
         {{- if .ToTag}}, tag {{.FromTag}} → {{.ToTag}}{{end}}
       {{- end -}}
       {{- range .Stale}}
-- {{.Name}} ({{.ImageName}}): {{.State}},
+- {{with .Host}}{{.}}: {{end}}{{.Name}} ({{.ImageName}}): {{.State}},
         {{- if .ToTag}} tag {{.FromTag}} → {{.ToTag}} available{{else}} {{.LatestImageID.ShortID}} available{{end}}
       {{- end -}}
       {{- range .Fresh}}
-- {{.Name}} ({{.ImageName}}): {{.State}}
+- {{with .Host}}{{.}}: {{end}}{{.Name}} ({{.ImageName}}): {{.State}}
         {{- with .Waiting}}, waiting: {{.}}{{end}}
       {{- end -}}
       {{- range .Skipped}}
-- {{.Name}} ({{.ImageName}}): {{.State}}: {{.Error}}
+- {{with .Host}}{{.}}: {{end}}{{.Name}} ({{.ImageName}}): {{.State}}: {{.Error}}
       {{- end -}}
       {{- range .Failed}}
-- {{.Name}} ({{.ImageName}}): {{.State}}: {{.Error}}
+- {{with .Host}}{{.}}: {{end}}{{.Name}} ({{.ImageName}}): {{.State}}: {{.Error}}
       {{- end -}}
     {{- end -}}
   {{- end -}}
@@ -55,7 +55,7 @@ export const BUILTIN_TEMPLATES: Record<string, string> = {
   'porcelain.v1.summary-no-log': `
 {{- if .Report -}}
   {{- range .Report.All }}
-    {{- .Name}} ({{.ImageName}}): {{.State -}}
+    {{- with .Host}}{{.}}: {{end}}{{.Name}} ({{.ImageName}}): {{.State -}}
     {{- if .ToTag}} {{.FromTag}} → {{.ToTag}}{{end -}}
     {{- with .Error}} Error: {{.}}{{end}}{{ println }}
   {{- else -}}
@@ -72,6 +72,8 @@ function statusView(c: ContainerReport) {
     {
       /** `container`, or `service` for a swarm service. */
       Kind: c.kind ?? 'container',
+      // The engine (its --host value) with several engines; empty with one.
+      Host: c.host ?? '',
       ID: c.id,
       Name: c.name.replace(/^\//, ''),
       ImageName: c.imageName,
@@ -152,6 +154,7 @@ function sortKeys(v: unknown): unknown {
 function containerJson(c: ContainerReport) {
   return {
     id: shortId(c.id),
+    ...(c.host ? { host: c.host } : {}),
     name: c.name.replace(/^\//, ''),
     currentImageId: shortId(c.currentImageId),
     latestImageId: shortId(c.latestImageId),

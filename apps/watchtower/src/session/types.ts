@@ -9,6 +9,8 @@ export interface ContainerReport {
   kind?: 'service'
   /** Container id, or service id. */
   id: string
+  /** The engine it runs on, with several engines (`--host` repeated); absent with one. */
+  host?: string
   /** Id of the container that replaced it (updated). */
   newId?: string
   name: string
@@ -38,6 +40,16 @@ export interface SessionReport {
    * `REPO_PASS_FILE`, ...): logged at error level; `--run-once` exits non-zero for them.
    */
   configErrors?: string[]
+  /** With several engines: each engine's outcome, in the order given (absent with one engine). */
+  engines?: EngineResult[]
+}
+
+/** One engine of a fleet pass. */
+export interface EngineResult {
+  host: string
+  /** Why the engine could not be reached, or what stopped it mid-pass. */
+  error?: string
+  counts: { scanned: number; updated: number; failed: number; skipped: number; stale: number; fresh: number }
 }
 
 export interface SessionRequest {
@@ -47,6 +59,8 @@ export interface SessionRequest {
   signal?: AbortSignal
   /** Check only (as --monitor-only): the status page's view of what is stale. */
   checkOnly?: boolean
+  /** Only these engines (their --host values), from `/v1/update?host=`. @default every engine */
+  hosts?: string[]
 }
 
 export interface SessionRunner {
@@ -84,7 +98,8 @@ export function emptyReport(): SessionReport {
 /** Builds the report lists from per-container results (upstream's classification). */
 export function buildReport(entries: readonly ContainerReport[]): SessionReport {
   const r = emptyReport()
-  const byId = (a: ContainerReport, b: ContainerReport) => a.id.localeCompare(b.id)
+  const byId = (a: ContainerReport, b: ContainerReport) =>
+    a.id.localeCompare(b.id) || (a.host ?? '').localeCompare(b.host ?? '')
   for (const e of [...entries].sort(byId)) {
     switch (e.state) {
       case 'Skipped':
@@ -110,8 +125,9 @@ export function buildReport(entries: readonly ContainerReport[]): SessionReport 
   const seen = new Set<string>()
   for (const list of [r.updated, r.failed, r.skipped, r.stale, r.fresh, r.scanned]) {
     for (const e of list) {
-      if (seen.has(e.id)) continue
-      seen.add(e.id)
+      const key = e.host === undefined ? e.id : `${e.host}\n${e.id}`
+      if (seen.has(key)) continue
+      seen.add(key)
       r.all.push(e)
     }
   }
