@@ -1,3 +1,4 @@
+import pLimit from 'p-limit'
 import {
   type Action,
   cleanupImages,
@@ -40,6 +41,9 @@ import type { ContainerReport, SwarmPassInfo, UpdateOptions, UpdateReport } from
 
 const bare = (name: string): string => name.replace(/^\//, '')
 
+/** Container inspects in flight at once (cheap engine reads; registry checks have their own bound). */
+const ENGINE_INSPECTS = 8
+
 /**
  * One update pass: settle leftovers → list → filter → order → check staleness → stop
  * (dependants first) → recreate (dependencies first) with health gate and rollback → cleanup.
@@ -49,15 +53,17 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
   validateOptions(options as unknown as Record<string, unknown>)
   const ctx = createContext(options)
   const containersOn = options.containers !== false
-  const recovered =
-    options.recover === false || !containersOn
-      ? []
-      : await recoverLeftovers(
-          ctx,
-          (await engine.listContainers({ all: true })).filter((c) => !isSwarmTask(c.Labels)),
-          (c, original) => exclusionReason({ ...c, Name: `/${original}` }, options) === undefined,
-          options.selfContainerId,
-        )
+  // One listing serves the recovery and the pass; listed again only when the recovery changed something.
+  const everything =
+    options.recover === false || !containersOn ? undefined : await engine.listContainers({ all: true })
+  const recovered = !everything
+    ? []
+    : await recoverLeftovers(
+        ctx,
+        everything.filter((c) => !isSwarmTask(c.Labels)),
+        (c, original) => exclusionReason({ ...c, Name: `/${original}` }, options) === undefined,
+        options.selfContainerId,
+      )
 
   // Swarm: services are the cluster's to roll out; the containers of their tasks are never
   // recreated as plain containers (on a manager and on a worker alike).
@@ -71,8 +77,13 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
   }
 
   // Filter on the listing (names and labels are in it); inspect only what is selected.
+  const statuses = listStatuses(options)
   const summaries = (
-    containersOn ? await engine.listContainers({ statuses: listStatuses(options) }) : []
+    !containersOn
+      ? []
+      : everything && recovered.length === 0
+        ? everything.filter((s) => statuses.includes(s.State))
+        : await engine.listContainers({ statuses })
   ).filter((s) => {
     if (isSwarmTask(s.Labels)) {
       swarmInfo.taskContainers++
@@ -86,13 +97,18 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
     const s = summaries.find((x) => x.Id.startsWith(id))
     return s && ownName(s)
   }
-  const selected: ContainerInspect[] = []
-  for (const s of summaries) {
-    const shallow = { Name: ownName(s), Config: { Labels: s.Labels ?? {} } } as ContainerInspect
-    if (exclusionReason(shallow, options) !== undefined) continue
-    const c = await engine.inspectContainer(s.Id).catch(() => undefined)
-    if (c && exclusionReason(c, options) === undefined) selected.push(c)
-  }
+  // One inspect per listed container, ENGINE_INSPECTS at a time; the listing's order is kept.
+  const inspectLimit = pLimit(ENGINE_INSPECTS)
+  const inspected = await Promise.all(
+    summaries.map((s) => {
+      const shallow = { Name: ownName(s), Config: { Labels: s.Labels ?? {} } } as ContainerInspect
+      if (exclusionReason(shallow, options) !== undefined) return undefined
+      return inspectLimit(() => engine.inspectContainer(s.Id).catch(() => undefined))
+    }),
+  )
+  const selected = inspected.filter(
+    (c): c is ContainerInspect => c !== undefined && exclusionReason(c, options) === undefined,
+  )
   const listed = selected
   const sorted = sortByDependencies(selected, (c) => dependenciesOf(c, listed, idToName))
 
@@ -107,7 +123,7 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateReport> {
     if (!images.has(id))
       images.set(
         id,
-        engine.inspectImage(id).catch(() => undefined),
+        inspectLimit(() => engine.inspectImage(id).catch(() => undefined)),
       )
     return images.get(id)!
   }

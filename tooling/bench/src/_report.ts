@@ -1,10 +1,12 @@
 /** The figures as a text table (terminal) and as Markdown (RESULTS.md). */
 
 import type { Machine } from './_machine.ts'
+import type { EngineCallSummary } from './_engine-proxy.ts'
 import type { CycleFigures, Phase } from './check-cycle.ts'
 import type { FootprintFigures } from './footprint.ts'
 import type { ImageSizeFigures } from './image-size.ts'
 import type { PolicyCounts, PolicyFigures } from './policies.ts'
+import type { ProfileFigures } from './profile.ts'
 import type { StartupFigures } from './startup.ts'
 import type { UpdateFigures } from './update.ts'
 
@@ -14,11 +16,14 @@ export interface Figures {
   /** How watchtower-ts ran: the CLI from the apps' build or bundled from sources, or the packages. */
   subject: string
   cycle?: CycleFigures
+  /** The check cycle at more containers (`--only scale`), smallest first. */
+  scale?: CycleFigures[]
   update?: UpdateFigures
   startup?: StartupFigures
   footprint?: FootprintFigures
   image?: ImageSizeFigures
   policies?: PolicyFigures
+  profile?: ProfileFigures
   targets: Target[]
 }
 
@@ -29,22 +34,114 @@ export interface Target {
   met: boolean
 }
 
+/** The daemon's resident memory after C cycles, and its growth from cycle 10 on (issue #19). */
+export const MEMORY_TARGET_MIB = 70
+export const GROWTH_TARGET_MIB = 2
+
 const ms = (x: number | undefined) => (x === undefined ? 'n/a' : `${Math.round(x)} ms`)
 const x2 = (x: number) => `${x.toFixed(2)}×`
 const mib = (x: number) => `${x.toFixed(1)} MiB`
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`
 
+/** `1 + 40 + 8 + 2 = 51`: list + container inspects + image inspects + other = total. */
+export function engineCalls(e: EngineCallSummary | undefined): string {
+  return e ? `${e.lists} + ${e.containerInspects} + ${e.imageInspects} + ${e.other} = ${e.total}` : 'n/a'
+}
+
+/** At the engine floor: one list, one inspect per container, one image inspect per distinct image. */
+export function engineAtFloor(c: CycleFigures, p: Phase = c.ours): boolean {
+  const e = p.engine
+  const fl = c.engineFloor
+  return (
+    e !== undefined &&
+    e.lists <= fl.lists &&
+    e.containerInspects <= fl.containerInspects &&
+    e.imageInspects <= fl.imageInspects
+  )
+}
+
+const atRegistryFloor = (c: CycleFigures) =>
+  c.ours.requests.pings <= c.floor.pings &&
+  c.ours.requests.tokens <= c.floor.tokens &&
+  c.ours.requests.manifests <= c.floor.manifests
+
+/** "2.10× slower" / "1.25× faster": the alternative's time beside ours. */
+export function versus(alternativeMs: number, oursMs: number): string {
+  return alternativeMs >= oursMs
+    ? `${(alternativeMs / oursMs).toFixed(2)}× slower`
+    : `${(oursMs / alternativeMs).toFixed(2)}× faster`
+}
+
+/** CLI ÷ in-process time at most this. */
+export const CLI_OVER_PACKAGES = 1.3
+
+function cycleTargets(c: CycleFigures, label: string): Target[] {
+  const t: Target[] = []
+  const r = c.ours.requests
+  const fl = c.floor
+  t.push({
+    what: `${label}: registry requests`,
+    target: `${fl.pings} ping + ${fl.tokens} token + ${fl.manifests} HEADs = ${fl.total}`,
+    measured: `${r.pings} + ${r.tokens} + ${r.manifests} = ${r.total}`,
+    met: atRegistryFloor(c),
+  })
+  if (c.ours.engine) {
+    const ef = c.engineFloor
+    t.push({
+      what: `${label}: engine requests`,
+      target: `1 list + ${ef.containerInspects} inspects + ${ef.imageInspects} image inspects (+ version, info) = ${ef.total} (+ 2)`,
+      measured: engineCalls(c.ours.engine),
+      met: engineAtFloor(c),
+    })
+  }
+  if (c.via === 'cli' && c.packages) {
+    const ratio = c.ours.ms / c.packages.ms
+    t.push({
+      what: `${label}: CLI wall time`,
+      target: `≤ ${CLI_OVER_PACKAGES}× in-process`,
+      measured: `${ms(c.ours.ms)} = ${x2(ratio)} in-process (${ms(c.packages.ms)})`,
+      met: ratio <= CLI_OVER_PACKAGES,
+    })
+  }
+  const alternatives: [string, Phase | undefined][] = [
+    ['upstream sequence', c.upstream],
+    ['docker pull', c.dockerPull],
+  ]
+  for (const [name, p] of alternatives) {
+    if (!p) continue
+    t.push({
+      what: `${label}: faster than ${name}`,
+      target: `< ${ms(p.ms)}`,
+      measured: `${ms(c.ours.ms)} (${name} ${versus(p.ms, c.ours.ms)})`,
+      met: c.ours.ms < p.ms,
+    })
+  }
+  return t
+}
+
 export function targetsOf(f: Omit<Figures, 'targets'>): Target[] {
   const t: Target[] = []
-  if (f.cycle) {
-    const r = f.cycle.ours.requests
-    const fl = f.cycle.floor
+  if (f.cycle) t.push(...cycleTargets(f.cycle, `check cycle, ${f.cycle.containers}/${f.cycle.repositories}`))
+  const scale = f.scale ?? []
+  for (const c of scale) t.push(...cycleTargets(c, `scale ${c.containers}/${c.repositories}`).slice(0, 2))
+  if (scale.length >= 2) {
+    const a = scale[0]!
+    const b = scale.at(-1)!
+    const k = b.containers / a.containers
     t.push({
-      what: `check cycle, ${f.cycle.repositories} repositories`,
-      target: `${fl.pings} ping + ${fl.tokens} token + ${fl.manifests} HEADs = ${fl.total}`,
-      measured: `${r.pings} + ${r.tokens} + ${r.manifests} = ${r.total}`,
-      met: r.pings <= fl.pings && r.tokens <= fl.tokens && r.manifests <= fl.manifests,
+      what: `scale ${a.containers} → ${b.containers}: wall time`,
+      target: `grows ≤ ${k.toFixed(1)}× (linear)`,
+      measured: `${ms(a.ours.ms)} → ${ms(b.ours.ms)} (${x2(b.ours.ms / a.ours.ms)})`,
+      met: b.ours.ms / a.ours.ms <= k,
     })
+    if (a.ours.peakMiB !== undefined && b.ours.peakMiB !== undefined) {
+      t.push({
+        what: `scale ${a.containers} → ${b.containers}: peak memory`,
+        target: `grows ≤ ${k.toFixed(1)}× (linear)`,
+        measured: `${mib(a.ours.peakMiB)} → ${mib(b.ours.peakMiB)} (${x2(b.ours.peakMiB / a.ours.peakMiB)})`,
+        met: b.ours.peakMiB / a.ours.peakMiB <= k,
+      })
+    }
   }
   if (f.policies) {
     const p = f.policies
@@ -81,9 +178,9 @@ export function targetsOf(f: Omit<Figures, 'targets'>): Target[] {
     const p = f.footprint
     t.push({
       what: `idle memory after ${p.cycles} cycles`,
-      target: '< 80 MiB, flat',
-      measured: `${mib(p.afterLastMiB)} (trend ${p.trendMiBPer100 >= 0 ? '+' : ''}${mib(p.trendMiBPer100)} per 100 cycles)`,
-      met: p.afterLastMiB < 80 && p.trendMiBPer100 < 5,
+      target: `< ${MEMORY_TARGET_MIB} MiB, flat (growth from cycle 10 < ${GROWTH_TARGET_MIB} MiB)`,
+      measured: `${mib(p.afterLastMiB)} (growth ${p.growthMiB >= 0 ? '+' : ''}${mib(p.growthMiB)}, trend ${p.trendMiBPer100 >= 0 ? '+' : ''}${mib(p.trendMiBPer100)} per 100 cycles)`,
+      met: p.afterLastMiB < MEMORY_TARGET_MIB && p.growthMiB < GROWTH_TARGET_MIB,
     })
   }
   for (const p of f.image?.platforms ?? []) {
@@ -111,6 +208,8 @@ function sections(f: Figures): { title: string; head: string[]; rows: string[][]
       ms(p.ms),
       x2(p.requests.total / c.ours.requests.total),
       x2(p.ms / c.ours.ms),
+      engineCalls(p.engine),
+      p.peakMiB === undefined ? '' : mib(p.peakMiB),
     ]
     out.push({
       title: `1. Check cycle: ${c.containers} containers over ${c.repositories} repositories, token registry, --run-once --monitor-only`,
@@ -123,18 +222,59 @@ function sections(f: Figures): { title: string; head: string[]; rows: string[][]
         'wall (median)',
         'requests ÷ ours',
         'time ÷ ours',
+        'engine: list + inspect + image + other',
+        'peak RSS',
       ],
       rows: [
         row(`watchtower-ts (${c.via === 'cli' ? 'CLI' : 'packages as the CLI wires them'})`, c.ours),
         ...(c.packages ? [row('watchtower-ts packages in-process (no start-up)', c.packages)] : []),
         row('upstream watchtower sequence (replayed)', c.upstream),
-        row(`docker pull of each image (${c.repositories})`, c.dockerPull),
-        ['request floor (1 + 1 + U)', '1', '1', String(c.repositories), String(c.floor.total), '', '', ''],
+        ...(c.dockerPull ? [row(`docker pull of each image (${c.repositories})`, c.dockerPull)] : []),
+        [
+          'floor (registry 1 + 1 + U; engine 1 + N + distinct images)',
+          '1',
+          '1',
+          String(c.repositories),
+          String(c.floor.total),
+          '',
+          '',
+          '',
+          `1 + ${c.engineFloor.containerInspects} + ${c.engineFloor.imageInspects} + 0 = ${c.engineFloor.total}`,
+          '',
+        ],
       ],
-      note:
+      note: `${
         c.via === 'cli'
           ? 'Wall time includes the CLI start-up.'
-          : 'watchtower-ts ran in-process (no start-up in its time): the CLI could not run a cycle yet.',
+          : 'watchtower-ts ran in-process (no start-up in its time): the CLI could not run a cycle yet.'
+      } Requests are those of one counted run (registry: its own logs; engine: a counting proxy in front of the Docker socket); wall times are the median of ${c.ours.runsMs.length} runs straight to the engine.`,
+    })
+  }
+  const sc = f.scale
+  if (sc && sc.length > 0) {
+    out.push({
+      title: 'Scale: the check cycle at more containers (--run-once --monitor-only, real engine)',
+      head: [
+        'containers / repositories',
+        'registry requests (floor)',
+        'engine requests (floor)',
+        'CLI wall',
+        'per container',
+        'in-process',
+        'upstream replayed',
+        'CLI peak RSS',
+      ],
+      rows: sc.map((c) => [
+        `${c.containers} / ${c.repositories}`,
+        `${c.ours.requests.total} (${c.floor.total})`,
+        `${c.ours.engine?.total ?? 'n/a'} (${c.engineFloor.total} + version, info)`,
+        ms(c.ours.ms),
+        `${(c.ours.ms / c.containers).toFixed(1)} ms`,
+        ms(c.packages?.ms),
+        ms(c.upstream.ms),
+        c.ours.peakMiB === undefined ? 'n/a' : mib(c.ours.peakMiB),
+      ]),
+      note: 'Containers run with --network none from small images; created and removed through the engine API.',
     })
   }
   const u = f.update
@@ -179,6 +319,7 @@ function sections(f: Figures): { title: string; head: string[]; rows: string[][]
       head: [
         '',
         'after 1 cycle',
+        'peak in cycle 1',
         'after 10',
         `after ${p.cycles}`,
         'growth 10 → last',
@@ -188,12 +329,13 @@ function sections(f: Figures): { title: string; head: string[]; rows: string[][]
         [
           `watchtower-ts (${p.via === 'cli' ? 'CLI daemon' : 'packages stand-in daemon'})`,
           mib(p.afterFirstMiB),
+          p.peakFirstMiB === undefined ? 'n/a' : mib(p.peakFirstMiB),
           mib(p.afterTenthMiB),
           mib(p.afterLastMiB),
           mib(p.growthMiB),
           `${p.trendMiBPer100 >= 0 ? '+' : ''}${mib(p.trendMiBPer100)}`,
         ],
-        ['node, idle (floor)', mib(p.nodeIdleMiB), '', '', '', ''],
+        ['node, idle (floor)', mib(p.nodeIdleMiB), '', '', '', '', ''],
       ],
       note: `VmRSS every 10 cycles: ${p.series.map(([n, v]) => `${n}: ${v.toFixed(1)}`).join(', ')} MiB. Trend: least-squares slope from cycle 10 on.`,
     })
@@ -234,6 +376,20 @@ function sections(f: Figures): { title: string; head: string[]; rows: string[][]
         row('the same with --cooldown-delay 1h', pol.policiesAndDelay, String(pol.floor.policies)),
       ],
       note: 'Per policy repository: one tag list, the candidate tag manifest (GET) and its config blob; the other repositories cost one HEAD, as without policies.',
+    })
+  }
+  const prof = f.profile
+  if (prof) {
+    const pct = (v: number) => `${((100 * v) / prof.totalMs).toFixed(0)} %`
+    const top = (xs: [string, number][]) => xs.filter(([, v]) => v >= 1)
+    out.push({
+      title: `Profile: where the CLI's --run-once --monitor-only time goes (${prof.containers} containers over ${prof.repositories} repositories, node --cpu-prof)`,
+      head: ['phase / kind of work', 'sampled', 'share'],
+      rows: [
+        ...top(prof.phases).map(([k, v]) => [`phase: ${k}`, ms(v), pct(v)]),
+        ...top(prof.kinds).map(([k, v]) => [`kind: ${k}`, ms(v), pct(v)]),
+      ],
+      note: `Profiled run: ${ms(prof.wallMs)} wall (the profiler slows it down), ${ms(prof.totalMs)} profiled. Phases by the first function on the stack that names one.`,
     })
   }
   return out

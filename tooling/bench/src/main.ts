@@ -13,6 +13,7 @@ import { benchCheckCycle } from './check-cycle.ts'
 import { benchFootprint, type StandInConfig } from './footprint.ts'
 import { benchImageSize } from './image-size.ts'
 import { benchPolicies } from './policies.ts'
+import { benchProfile } from './profile.ts'
 import { benchStartup } from './startup.ts'
 import { benchUpdate } from './update.ts'
 
@@ -67,6 +68,34 @@ export async function main(argv: string[], ctx: MainContext): Promise<number> {
         repositories: args.repos,
         repeats: args.repeats,
         clis,
+        tmpDir,
+        log,
+      })
+    }
+    if (on('scale')) {
+      partial.scale = []
+      for (const n of args.scale) {
+        partial.scale.push(
+          await benchCheckCycle(bed, {
+            containers: n,
+            repositories: args.scaleRepos,
+            repeats: Math.min(args.repeats, 2),
+            clis,
+            tmpDir,
+            skipDockerPull: true,
+            log,
+          }),
+        )
+      }
+    }
+    if (on('profile')) {
+      if (!clis.cycles) throw new Error(`--only profile: the CLI cannot run a cycle (${clis.note})`)
+      partial.profile = await benchProfile(bed, {
+        containers: args.containers,
+        repositories: args.repos,
+        clis,
+        tmpDir,
+        ...(args.profileDir ? { keepIn: args.profileDir } : {}),
         log,
       })
     }
