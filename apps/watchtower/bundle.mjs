@@ -107,7 +107,9 @@ for (const [input, info] of Object.entries(metafile.inputs)) {
   }
 }
 if (Object.keys(lazyInputs).length !== LAZY.length) {
-  throw new Error(`bundle.mjs: expected ${LAZY.length} lazily required modules, found ${Object.keys(lazyInputs)}`)
+  throw new Error(
+    `bundle.mjs: expected ${LAZY.length} lazily required modules, found ${Object.keys(lazyInputs)}`,
+  )
 }
 const lazyBuild = await build({
   entryPoints: lazyInputs,

@@ -35,8 +35,11 @@ export interface ProfileSummary {
 /** Phases, by the first function on the stack (root → leaf) that names one. */
 const PHASES: [string, RegExp][] = [
   ['configuration (flags, env, schedule)', /^(resolveConfig|parseSchedule|renderHelp)$/],
-  ['wiring: credentials, trust store, TLS set-up', /^(createSessionRunner|createTrustStore|loadSystemRoots|createCredentialResolver)$/],
-  ['engine and registry pass (runUpdate)', /^(runUpdate|run)$/],
+  [
+    'wiring: credentials, trust store, TLS set-up',
+    /^(createSessionRunner|createTrustStore|loadSystemRoots|createCredentialResolver)$/,
+  ],
+  ['engine and registry pass (runUpdate)', /^runUpdate$/],
   ['logging and notifications', /^(createLogger|createNotifier|announce|sendLines)$/],
 ]
 
@@ -76,7 +79,8 @@ export function summarizeProfile(
   const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v)
   for (const [id, msSelf] of self) {
     const stack: CallFrame[] = []
-    for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) stack.unshift(byId.get(n)!.callFrame)
+    for (let n: number | undefined = id; n !== undefined; n = parent.get(n))
+      stack.unshift(byId.get(n)!.callFrame)
     const leaf = stack.at(-1)!
     // kind of work
     let kind: string
@@ -87,7 +91,9 @@ export function summarizeProfile(
       kind = 'module loading: read, compile, link'
     else {
       const outer = [...stack].reverse().find((f) => packageOf(f, chunkPackages) !== 'node')
-      const evaluating = stack.some((f) => f.lineNumber === 0 && f.functionName === '' && f.url.includes('/dist/'))
+      const evaluating = stack.some(
+        (f) => f.lineNumber === 0 && f.functionName === '' && f.url.includes('/dist/'),
+      )
       const pkg = (outer && packageOf(outer, chunkPackages)) ?? 'node'
       kind = evaluating ? `module evaluation: ${pkg}` : `running: ${pkg}`
     }
@@ -100,7 +106,10 @@ export function summarizeProfile(
     }
     if (!phase) {
       if (leaf.functionName === '(idle)') phase = 'idle outside the phases above'
-      else if (stack.some((f) => MODULE_LOADING.test(f.url)) || stack.some((f) => f.lineNumber === 0 && f.url.includes('/dist/')))
+      else if (
+        stack.some((f) => MODULE_LOADING.test(f.url)) ||
+        stack.some((f) => f.lineNumber === 0 && f.url.includes('/dist/'))
+      )
         phase = 'module loading and evaluation'
       else if (leaf.functionName === '(garbage collector)') phase = 'garbage collection'
       else phase = 'node start-up and other'
@@ -108,7 +117,11 @@ export function summarizeProfile(
     add(phases, phase, msSelf)
   }
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1])
-  return { totalMs: (profile.endTime - profile.startTime) / 1000, phases: sorted(phases), kinds: sorted(kinds) }
+  return {
+    totalMs: (profile.endTime - profile.startTime) / 1000,
+    phases: sorted(phases),
+    kinds: sorted(kinds),
+  }
 }
 
 /** The package whose code fills most of a bundle chunk (by esbuild's `node_modules/...` wrapper keys). */

@@ -3,8 +3,9 @@
  * every request unchanged and counts them per endpoint (`GET /containers/{id}/json`, …), so the
  * bench reports what the engine received, not what a client says it sent.
  */
-import { Agent, createServer, request, type Server } from 'node:http'
+
 import { rm } from 'node:fs/promises'
+import { Agent, createServer, request, type Server } from 'node:http'
 
 /** Requests per endpoint (`METHOD /path` with the API version and names/ids replaced). */
 export type EngineCounts = Record<string, number>
@@ -27,7 +28,10 @@ export function endpointOf(method: string, url: string): string {
   path = path.replace(/^\/v\d+\.\d+(?=\/)/, '')
   const rules: [RegExp, string][] = [
     [/^\/containers\/(?!json$|create$|prune$)[^/]+/, '/containers/{id}'],
-    [/^\/images\/(?!json$|create$|prune$|search$|load$|get$)(.+?)(\/(json|history|push|tag|get))?$/, '/images/{name}$2'],
+    [
+      /^\/images\/(?!json$|create$|prune$|search$|load$|get$)(.+?)(\/(json|history|push|tag|get))?$/,
+      '/images/{name}$2',
+    ],
     [/^\/exec\/[^/]+/, '/exec/{id}'],
     [/^\/networks\/(?!create$|prune$)[^/]+/, '/networks/{id}'],
     [/^\/services\/(?!create$)[^/]+/, '/services/{id}'],

@@ -45,7 +45,9 @@ function engineCall(bed: Testbed, method: string, path: string, body?: unknown):
         socketPath: bed.docker.socketPath,
         method,
         path,
-        headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {},
+        headers: payload
+          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+          : {},
       },
       (res) => {
         let text = ''
@@ -53,7 +55,8 @@ function engineCall(bed: Testbed, method: string, path: string, body?: unknown):
           text += d
         })
         res.on('end', () => {
-          if ((res.statusCode ?? 0) >= 300) reject(new Error(`engine ${method} ${path}: ${res.statusCode} ${text.trim()}`))
+          if ((res.statusCode ?? 0) >= 300)
+            reject(new Error(`engine ${method} ${path}: ${res.statusCode} ${text.trim()}`))
           else resolve(text ? JSON.parse(text) : undefined)
         })
       },
@@ -89,8 +92,12 @@ export async function runContainers(
 /** Removes every container with the scope label (16 at a time), and the local tags of `images`. */
 export async function cleanUp(bed: Testbed, scope: string, images: readonly PushedImage[]): Promise<void> {
   const filters = encodeURIComponent(JSON.stringify({ label: [`${SCOPE_LABEL}=${scope}`] }))
-  const listed = (await engineCall(bed, 'GET', `/containers/json?all=1&filters=${filters}`)) as { Id: string }[]
-  await mapLimit(listed, 16, (c) => engineCall(bed, 'DELETE', `/containers/${c.Id}?force=1&v=1`).catch(() => {}))
+  const listed = (await engineCall(bed, 'GET', `/containers/json?all=1&filters=${filters}`)) as {
+    Id: string
+  }[]
+  await mapLimit(listed, 16, (c) =>
+    engineCall(bed, 'DELETE', `/containers/${c.Id}?force=1&v=1`).catch(() => {}),
+  )
   const refs = [...new Set(images.map((im) => im.ref))]
   for (let i = 0; i < refs.length; i += 50) await dockerCli(bed, ['rmi', ...refs.slice(i, i + 50)])
 }

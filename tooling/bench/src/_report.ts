@@ -1,7 +1,7 @@
 /** The figures as a text table (terminal) and as Markdown (RESULTS.md). */
 
-import type { Machine } from './_machine.ts'
 import type { EngineCallSummary } from './_engine-proxy.ts'
+import type { Machine } from './_machine.ts'
 import type { CycleFigures, Phase } from './check-cycle.ts'
 import type { FootprintFigures } from './footprint.ts'
 import type { ImageSizeFigures } from './image-size.ts'
@@ -416,12 +416,14 @@ export function renderText(f: Figures): string {
     if (s.note) lines.push(`  ${s.note}`)
     lines.push('')
   }
-  lines.push('Targets (reported, not asserted)')
-  lines.push(
-    ...pad(f.targets.map((t) => [t.what, t.target, t.measured, t.met ? 'met' : 'NOT met'])).map(
-      (l) => `  ${l}`,
-    ),
-  )
+  if (f.targets.length > 0) {
+    lines.push('Targets (reported, not asserted)')
+    lines.push(
+      ...pad(f.targets.map((t) => [t.what, t.target, t.measured, t.met ? 'met' : 'NOT met'])).map(
+        (l) => `  ${l}`,
+      ),
+    )
+  }
   return `${lines.join('\n')}\n`
 }
 

@@ -7,7 +7,12 @@ import { dockerCli, type Testbed, uniqueName } from '@watchtower-ts/testbed'
 import { countSince, logCursor, type RequestCounts } from './_bed.ts'
 import { type Clis, cliCycle, lastLines } from './_cli.ts'
 import { createDirectUpdater } from './_direct.ts'
-import { type EngineCallSummary, type EngineProxy, startEngineProxy, summarizeEngine } from './_engine-proxy.ts'
+import {
+  type EngineCallSummary,
+  type EngineProxy,
+  startEngineProxy,
+  summarizeEngine,
+} from './_engine-proxy.ts'
 import { cleanUp, pushRepos, runContainers, SCOPE_LABEL } from './_fixtures.ts'
 import { median, timed } from './_proc.ts'
 import { listUpstream, replayUpstream } from './_upstream.ts'

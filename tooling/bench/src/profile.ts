@@ -3,8 +3,8 @@
  * warm its compile cache, then once under `node --cpu-prof`; the profile is summed up by phase and
  * by kind of work (src/_cpu-profile.ts). The profile file is kept when `--profile-dir` is given.
  */
-import { readdir, readFile, cp } from 'node:fs/promises'
-import { join, dirname } from 'node:path'
+import { cp, readdir, readFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { type Testbed, uniqueName } from '@watchtower-ts/testbed'
 import { type Clis, cliEnv, lastLines } from './_cli.ts'
@@ -24,7 +24,14 @@ export interface ProfileFigures {
 
 export async function benchProfile(
   bed: Testbed,
-  o: { containers: number; repositories: number; clis: Clis; tmpDir: string; keepIn?: string; log: (m: string) => void },
+  o: {
+    containers: number
+    repositories: number
+    clis: Clis
+    tmpDir: string
+    keepIn?: string
+    log: (m: string) => void
+  },
 ): Promise<ProfileFigures> {
   const scope = uniqueName('wtbench-prof')
   const U = Math.min(o.repositories, o.containers)
@@ -32,11 +39,21 @@ export async function benchProfile(
   const images = await pushRepos(bed, scope, U)
   try {
     await runContainers(bed, scope, images, o.containers)
-    const args = [o.clis.watchtower, '--run-once', '--monitor-only', '--scope', scope, '--registry-ca', bed.tls.caCert]
+    const args = [
+      o.clis.watchtower,
+      '--run-once',
+      '--monitor-only',
+      '--scope',
+      scope,
+      '--registry-ca',
+      bed.tls.caCert,
+    ]
     const warm = await run(process.execPath, args, { env: cliEnv(bed) })
     if (warm.code !== 0) throw new Error(`profile: watchtower --run-once failed: ${lastLines(warm)}`)
     const dir = join(o.tmpDir, `profile-${scope}`)
-    const r = await run(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, ...args], { env: cliEnv(bed) })
+    const r = await run(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, ...args], {
+      env: cliEnv(bed),
+    })
     if (r.code !== 0) throw new Error(`profile: watchtower --run-once failed: ${lastLines(r)}`)
     const file = (await readdir(dir)).find((f) => f.endsWith('.cpuprofile'))
     if (!file) throw new Error('profile: node wrote no .cpuprofile')

@@ -105,7 +105,10 @@ describe('targets', () => {
   it('engine floor: one list, one inspect per container, one image inspect per distinct image', () => {
     const f = figures(1)
     expect(f.targets[1]).toMatchObject({ met: true, measured: '1 + 40 + 8 + 2 = 51' })
-    const more = { ...f.cycle!, ours: { ...f.cycle!.ours, engine: { ...f.cycle!.ours.engine!, imageInspects: 40 } } }
+    const more = {
+      ...f.cycle!,
+      ours: { ...f.cycle!.ours, engine: { ...f.cycle!.ours.engine!, imageInspects: 40 } },
+    }
     expect(targetsOf({ ...f, cycle: more })[1]).toMatchObject({ met: false })
   })
 
