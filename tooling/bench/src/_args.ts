@@ -53,7 +53,7 @@ export const USAGE = `usage: pnpm bench [options]
   --via auto|cli|packages
                        measure the watchtower CLI, or the packages wired as it wires them
                        (default auto: the CLI when it can run a cycle)
-  --write-results      also write tooling/bench/RESULTS.md
+  --write-results      also write tooling/bench/RESULTS.md and the README's performance table
 Runs against the real test bed (brought up if down). Run it on a quiet bed: pings are counted
 from the shared registry log.`
 
