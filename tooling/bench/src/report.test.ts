@@ -232,13 +232,17 @@ describe('the README table', () => {
     const f = figures(1)
     const slow = { ...f, cycle: { ...f.cycle!, ours: { ...f.cycle!.ours, ms: 1500 } } }
     const table = renderReadme({ ...slow, targets: targetsOf(slow) })
-    expect(table).toContain('1 ping + 1 token + 8 HEADs = **10 requests**; engine 1 + 40 + 8 + 2 = 51; **1500 ms**')
+    expect(table).toContain(
+      '1 ping + 1 token + 8 HEADs = **10 requests**; engine 1 + 40 + 8 + 2 = 51; **1500 ms**',
+    )
     expect(table).toContain("upstream's sequence replayed: 120 requests")
     expect(table).toContain('1000 ms (1.50× faster)')
     expect(table).toContain('**not met**: CLI wall time, faster than upstream sequence')
     expect(table).toMatch(/daemon memory .* 60\.0 MiB \/ 62\.0 MiB \/ \*\*63\.0 MiB\*\*/)
     const readme = `# x\n\n${README_BEGIN}\nold\n${README_END}\n\nrest\n`
-    expect(replaceReadmeSection(readme, table)).toBe(`# x\n\n${README_BEGIN}\n\n${table}\n\n${README_END}\n\nrest\n`)
+    expect(replaceReadmeSection(readme, table)).toBe(
+      `# x\n\n${README_BEGIN}\n\n${table}\n\n${README_END}\n\nrest\n`,
+    )
     expect(() => replaceReadmeSection('# x\n', table)).toThrow(/bench:begin/)
   })
 })
