@@ -476,7 +476,7 @@ export function renderReadme(f: Figures): string {
       ? 'met'
       : `**not met**: ${t
           .filter((x) => !x.met)
-          .map((x) => x.what.slice(what.length).replace(/^: /, '') || x.what)
+          .map((x) => x.what.slice(what.length).replace(/^[:,] /, '') || x.what)
           .join(', ')}`
   }
   const c = f.cycle
