@@ -10,8 +10,14 @@ module.enableCompileCache?.()
 // collect garbage once a session is over, so the memory of a busy cycle is handed back while idle.
 setFlagsFromString('--semi-space-growth-factor=1')
 setFlagsFromString('--expose-gc')
-const gc = runInNewContext('gc')
+// `gc` exists only in contexts made after the flag: one is made on the first idle moment (a
+// --run-once exits before it; the timer does not hold the process).
+let gc
+const collect = () => {
+  gc ??= runInNewContext('gc')
+  gc()
+}
 // The bundle (dist/bin, made by `pnpm build`) loads only what a run needs; tsc's dist is the fallback.
 const bundle = new URL('./dist/bin/watchtower.js', import.meta.url)
 const { main } = await import(existsSync(bundle) ? bundle.href : './dist/index.js')
-process.exitCode = await main(process.argv.slice(2), { idle: () => setImmediate(gc) })
+process.exitCode = await main(process.argv.slice(2), { idle: () => setTimeout(collect, 0).unref() })

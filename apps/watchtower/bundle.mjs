@@ -19,7 +19,9 @@ const version =
 /**
  * CommonJS modules exporting one function that a run on a unix or tcp host never calls, required
  * eagerly by their parents: docker-modem's ssh:// transport (ssh2) and dockerode's BuildKit session
- * (gRPC). Each becomes a stub that requires the real module on its first call.
+ * (gRPC). Each becomes a stub that requires the real module on its first call, from a CommonJS
+ * bundle of its own in dist/bin/lazy/ (so their ~1 MB of source is not even read by a run that
+ * does not call them).
  */
 const LAZY = [
   { importer: /docker-modem[\\/]lib[\\/]modem\.js$/, request: './ssh', file: 'ssh.js' },
@@ -42,11 +44,19 @@ const lazyRequires = {
       // a path relative to the app, so the bundle names no build machine's folders
       return { path: relative(here, file), namespace: 'watchtower-lazy', pluginData: { file } }
     })
-    b.onLoad({ filter: /.*/, namespace: 'watchtower-lazy' }, (args) => ({
-      contents: `module.exports = function () { return require('./${basename(args.pluginData.file)}').apply(this, arguments) }\n`,
-      resolveDir: dirname(args.pluginData.file),
-      loader: 'js',
-    }))
+    b.onLoad({ filter: /.*/, namespace: 'watchtower-lazy' }, (args) => {
+      const name = basename(args.pluginData.file, '.js')
+      // `require` and `__dirname` are the banner's: the chunk's folder (dist/bin or dist/bin/chunks)
+      return {
+        contents: [
+          "const { basename, join } = require('node:path')",
+          `const lazy = () => require(join(__dirname, basename(__dirname) === 'chunks' ? '..' : '.', 'lazy', '${name}.cjs'))`,
+          'module.exports = function () { return lazy().apply(this, arguments) }',
+        ].join('\n'),
+        resolveDir: dirname(args.pluginData.file),
+        loader: 'js',
+      }
+    })
     b.onResolve({ filter: /^@watchtower-ts\/registry-client$/ }, (args) =>
       /[\\/]src[\\/]config[\\/]resolve\.ts$/.test(args.importer) ? { path: registryReference } : undefined,
     )
@@ -87,6 +97,37 @@ const { metafile } = await build({
   // paths in the bundle and the metafile are relative to this folder, wherever it is run from
   absWorkingDir: here,
 })
+
+// The lazily required modules (LAZY above), each a CommonJS bundle of its own in dist/bin/lazy/.
+const lazyInputs = {}
+for (const [input, info] of Object.entries(metafile.inputs)) {
+  for (const imp of info.imports) {
+    const lazy = LAZY.find((l) => imp.original === l.request && l.importer.test(input))
+    if (lazy) lazyInputs[basename(lazy.file, '.js')] = join(here, dirname(input), lazy.file)
+  }
+}
+if (Object.keys(lazyInputs).length !== LAZY.length) {
+  throw new Error(
+    `bundle.mjs: expected ${LAZY.length} lazily required modules, found ${Object.keys(lazyInputs)}`,
+  )
+}
+const lazyBuild = await build({
+  entryPoints: lazyInputs,
+  outdir: join(outdir, 'lazy'),
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node24',
+  external: ['*.node'],
+  legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+  metafile: true,
+  absWorkingDir: here,
+})
+for (const [input, info] of Object.entries(lazyBuild.metafile.inputs)) metafile.inputs[input] ??= info
 
 /**
  * Third-party code goes into the bundle without its legal comments: keep each bundled package's

@@ -1,11 +1,12 @@
 import { type ImageReference, isImageId, tryParseReference } from '@watchtower-ts/image-reference'
+import pLimit from 'p-limit'
 import { runChecks } from './_actions.ts'
 import type { RunContext } from './_context.ts'
 import type { ContainerInspect, DockerEngine, ImageInspect } from './engine.ts'
 import { flagOrLabel, imageNameOf } from './filters.ts'
 import { LABELS } from './labels.ts'
 import { policyOf } from './policy.ts'
-import { bare, type Selection } from './select.ts'
+import { bare, ENGINE_INSPECTS, type Selection } from './select.ts'
 import { checkServices, type ServicePassOptions, type ServiceTarget, serviceRefs } from './services.ts'
 import { createStalenessChecker } from './stale.ts'
 import type { ContainerReport, UpdateOptions } from './types.ts'
@@ -20,12 +21,13 @@ export interface EngineCache {
 export function createEngineCache(engine: DockerEngine): EngineCache {
   let api: Promise<string | undefined> | undefined
   const images = new Map<string, Promise<ImageInspect | undefined>>()
+  const limit = pLimit(ENGINE_INSPECTS)
   return {
     apiVersion: () => (api ??= engine.apiVersion().catch(() => undefined)),
     imageOf(id) {
       let p = images.get(id)
       if (!p) {
-        p = engine.inspectImage(id).catch(() => undefined)
+        p = limit(() => engine.inspectImage(id).catch(() => undefined))
         images.set(id, p)
       }
       return p

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit'
 import type { RunContext } from './_context.ts'
 import type {
   ContainerInspect,
@@ -44,6 +45,9 @@ export interface Selection {
 
 const bare = (name: string): string => name.replace(/^\//, '')
 
+/** Container and image inspects in flight at once (cheap engine reads; registry checks have their own bound). */
+export const ENGINE_INSPECTS = 8
+
 /** Names also lists link aliases (`/app/db`); the container's own name has a single slash. */
 export const ownName = (s: ContainerSummary): string =>
   s.Names.find((n) => n.lastIndexOf('/') === 0) ?? s.Names[0] ?? ''
@@ -55,15 +59,17 @@ export const ownName = (s: ContainerSummary): string =>
 export async function selectTargets(options: UpdateOptions, ctx: RunContext): Promise<Selection> {
   const engine = options.engine
   const containersOn = options.containers !== false
-  const recovered =
-    options.recover === false || !containersOn
-      ? []
-      : await recoverLeftovers(
-          ctx,
-          (await engine.listContainers({ all: true })).filter((c) => !isSwarmTask(c.Labels)),
-          (c, original) => exclusionReason({ ...c, Name: `/${original}` }, options) === undefined,
-          options.selfContainerId,
-        )
+  // One listing serves the recovery and the pass; listed again only when the recovery changed something.
+  const everything =
+    options.recover === false || !containersOn ? undefined : await engine.listContainers({ all: true })
+  const recovered = !everything
+    ? []
+    : await recoverLeftovers(
+        ctx,
+        everything.filter((c) => !isSwarmTask(c.Labels)),
+        (c, original) => exclusionReason({ ...c, Name: `/${original}` }, options) === undefined,
+        options.selfContainerId,
+      )
 
   // Swarm: services are the cluster's to roll out; the containers of their tasks are never
   // recreated as plain containers (on a manager and on a worker alike).
@@ -76,8 +82,13 @@ export async function selectTargets(options: UpdateOptions, ctx: RunContext): Pr
   }
 
   // Filter on the listing (names and labels are in it); inspect only what is selected.
+  const statuses = listStatuses(options)
   const summaries = (
-    containersOn ? await engine.listContainers({ statuses: listStatuses(options) }) : []
+    !containersOn
+      ? []
+      : everything && recovered.length === 0
+        ? everything.filter((s) => statuses.includes(s.State))
+        : await engine.listContainers({ statuses })
   ).filter((s) => {
     if (isSwarmTask(s.Labels)) {
       swarmInfo.taskContainers++
@@ -89,13 +100,18 @@ export async function selectTargets(options: UpdateOptions, ctx: RunContext): Pr
     const s = summaries.find((x) => x.Id.startsWith(id))
     return s && ownName(s)
   }
-  const selected: ContainerInspect[] = []
-  for (const s of summaries) {
-    const shallow = { Name: ownName(s), Config: { Labels: s.Labels ?? {} } } as ContainerInspect
-    if (exclusionReason(shallow, options) !== undefined) continue
-    const c = await engine.inspectContainer(s.Id).catch(() => undefined)
-    if (c && exclusionReason(c, options) === undefined) selected.push(c)
-  }
+  // One inspect per listed container, ENGINE_INSPECTS at a time; the listing's order is kept.
+  const inspectLimit = pLimit(ENGINE_INSPECTS)
+  const inspected = await Promise.all(
+    summaries.map((s) => {
+      const shallow = { Name: ownName(s), Config: { Labels: s.Labels ?? {} } } as ContainerInspect
+      if (exclusionReason(shallow, options) !== undefined) return undefined
+      return inspectLimit(() => engine.inspectContainer(s.Id).catch(() => undefined))
+    }),
+  )
+  const selected = inspected.filter(
+    (c): c is ContainerInspect => c !== undefined && exclusionReason(c, options) === undefined,
+  )
   const containers = sortByDependencies(selected, (c) => dependenciesOf(c, selected, nameOf))
 
   const seen = new Set(selected.map((c) => c.Id))

@@ -108,10 +108,14 @@ export function createStalenessChecker(ctx: StalenessContext) {
           report: (t) => emit({ type: 'pull', phase: 'progress', image: ref, ...t }),
         })
         const started = now()
-        await ctx.engine.pullImage(ref, {
-          ...(auth === undefined ? {} : { auth }),
-          onProgress: (m) => progress.message(m),
-        })
+        try {
+          await ctx.engine.pullImage(ref, {
+            ...(auth === undefined ? {} : { auth }),
+            onProgress: (m) => progress.message(m),
+          })
+        } finally {
+          tagIds.delete(ref)
+        }
         const { totalBytes } = progress.totals()
         emit({ type: 'pull', phase: 'end', image: ref, totalBytes, durationMs: now() - started })
       })
@@ -151,7 +155,26 @@ export function createStalenessChecker(ctx: StalenessContext) {
     return p
   }
 
-  const localTagId = async (ref: string): Promise<string> => (await ctx.engine.inspectImage(ref)).Id
+  // The local tag's image, inspected once per reference and pass (a pull of the reference forgets it).
+  const tagIds = new Map<string, Promise<string>>()
+  const localTagId = (ref: string): Promise<string> => {
+    let p = tagIds.get(ref)
+    if (!p) {
+      p = ctx.engine.inspectImage(ref).then((i) => i.Id)
+      tagIds.set(ref, p)
+    }
+    return p
+  }
+  /**
+   * Where `ref` points locally, when nothing was pulled for it: the inspected image itself when its
+   * RepoTags name the reference as written (a tag points at one image), else an inspect of the tag.
+   */
+  const currentTagId = (ref: string, parsed: ImageReference, image: ImageInspect) => {
+    const tags = image.RepoTags ?? []
+    if (tags.includes(ref) || (parsed.defaultTag && tags.includes(`${ref}:latest`)))
+      return Promise.resolve(image.Id)
+    return localTagId(ref)
+  }
 
   async function staleness(
     container: ContainerInspect,
@@ -182,7 +205,7 @@ export function createStalenessChecker(ctx: StalenessContext) {
     if (!image) return skip('no image info: the container image could not be inspected')
     try {
       if (noPull) {
-        const latest = await localTagId(ref)
+        const latest = await currentTagId(ref, parsed, image)
         if (latest !== container.Image) found(latest)
         return { state: latest === container.Image ? 'fresh' : 'stale', latestImageId: latest }
       }
@@ -222,7 +245,7 @@ export function createStalenessChecker(ctx: StalenessContext) {
         }
       }
       // As upstream: the local tag decides (a tag moved by hand also counts as stale).
-      const latest = await localTagId(ref)
+      const latest = status === 'stale' ? await localTagId(ref) : await currentTagId(ref, parsed, image)
       if (status !== 'stale' && latest !== container.Image) found(latest)
       return withNotes({ state: latest === container.Image ? 'fresh' : 'stale', latestImageId: latest })
     } catch (cause) {

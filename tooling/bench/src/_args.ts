@@ -1,7 +1,19 @@
 /** `pnpm bench` flags. */
 import { parseArgs } from 'node:util'
 
-export const BENCHES = ['cycle', 'update', 'startup', 'footprint', 'image', 'policies', 'fleet'] as const
+export const BENCHES = [
+  'cycle',
+  'scale',
+  'update',
+  'startup',
+  'footprint',
+  'image',
+  'policies',
+  'fleet',
+  'profile',
+] as const
+/** Run by default (`profile` only when asked for). */
+export const DEFAULT_BENCHES: readonly BenchName[] = BENCHES.filter((b) => b !== 'profile')
 export type BenchName = (typeof BENCHES)[number]
 
 export interface BenchArgs {
@@ -14,6 +26,11 @@ export interface BenchArgs {
   startupRuns: number
   cycles: number
   only: BenchName[]
+  /** `--only scale`: container counts (over `scaleRepos` repositories). */
+  scale: number[]
+  scaleRepos: number
+  /** `--only profile`: keep the .cpuprofile here. */
+  profileDir: string | undefined
   build: boolean
   /** What to measure: the CLI, or the packages wired as the CLI wires them; auto = the CLI when it runs cycles. */
   via: 'auto' | 'cli' | 'packages'
@@ -29,12 +46,15 @@ export const USAGE = `usage: pnpm bench [options]
   --updates K          update: stale containers recreated per run (default 5)
   --startup-runs R     start-up: runs per command; median reported (default 10)
   --cycles C           footprint: cycles before the last memory reading (default 100)
-  --only LIST          comma list of ${BENCHES.join(', ')} (default all)
+  --scale LIST         scale: container counts, comma list (default 200,500)
+  --scale-repos U      scale: repositories they use (default 50)
+  --profile-dir DIR    profile: keep the CLI's .cpuprofile in DIR (open it in Chrome DevTools)
+  --only LIST          comma list of ${BENCHES.join(', ')} (default all but profile)
   --no-build           do not build the apps first
   --via auto|cli|packages
                        measure the watchtower CLI, or the packages wired as it wires them
                        (default auto: the CLI when it can run a cycle)
-  --write-results      also write tooling/bench/RESULTS.md
+  --write-results      also write tooling/bench/RESULTS.md and the README's performance table
 Runs against the real test bed (brought up if down). Run it on a quiet bed: pings are counted
 from the shared registry log.`
 
@@ -59,6 +79,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       updates: { type: 'string' },
       'startup-runs': { type: 'string' },
       cycles: { type: 'string' },
+      scale: { type: 'string' },
+      'scale-repos': { type: 'string' },
+      'profile-dir': { type: 'string' },
       only: { type: 'string' },
       'no-build': { type: 'boolean', default: false },
       via: { type: 'string', default: 'auto' },
@@ -67,7 +90,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     strict: true,
     allowPositionals: false,
   })
-  const only = (values.only ?? BENCHES.join(','))
+  const only = (values.only ?? DEFAULT_BENCHES.join(','))
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
@@ -90,6 +113,13 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     updates: int('updates', values.updates, 5, 1, 100),
     startupRuns: int('startup-runs', values['startup-runs'], 10, 1, 200),
     cycles: int('cycles', values.cycles, 100, 1, 10_000),
+    scale: (values.scale ?? '200,500')
+      .split(',')
+      .filter(Boolean)
+      .map((n) => int('scale', n.trim(), 0, 1, 1000))
+      .sort((a, b) => a - b),
+    scaleRepos: int('scale-repos', values['scale-repos'], 50, 1, 500),
+    profileDir: values['profile-dir'],
     only: only as BenchName[],
     build: !values['no-build'],
     writeResults: values['write-results'],

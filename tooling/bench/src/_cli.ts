@@ -1,5 +1,7 @@
 /** The built CLIs (apps/watchtower, apps/credcheck), run as a user runs them. */
 import { existsSync } from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import type { Testbed } from '@watchtower-ts/testbed'
 import { type Ran, run } from './_proc.ts'
@@ -81,16 +83,36 @@ export async function prepareClis(
   return clis
 }
 
-/** `watchtower --run-once [--monitor-only] --scope S --registry-ca CA`. */
-export function cliCycle(
+/** GNU time, which reports a child's maximum resident set size (`%M`, KiB). */
+const GNU_TIME = '/usr/bin/time'
+
+/**
+ * `watchtower --run-once [--monitor-only] --scope S --registry-ca CA`. With `peakMemory`, run
+ * under GNU time (when the machine has it) for the process's maximum RSS.
+ */
+export async function cliCycle(
   clis: Clis,
   bed: Testbed,
-  o: { scope: string; monitorOnly: boolean; extra?: readonly string[] },
-): Promise<Ran> {
+  o: { scope: string; monitorOnly: boolean; extra?: readonly string[]; peakMemory?: boolean },
+): Promise<Ran & { peakMiB?: number }> {
   const args = [clis.watchtower, '--run-once', '--scope', o.scope, '--registry-ca', bed.tls.caCert]
   if (o.monitorOnly) args.push('--monitor-only')
   if (o.extra) args.push(...o.extra)
-  return run(process.execPath, args, { env: cliEnv(bed), timeoutMs: 600_000 })
+  if (!o.peakMemory || !existsSync(GNU_TIME)) {
+    return run(process.execPath, args, { env: cliEnv(bed), timeoutMs: 600_000 })
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'wt-bench-time-'))
+  try {
+    const out = join(dir, 'rss')
+    const r = await run(GNU_TIME, ['-f', '%M', '-o', out, process.execPath, ...args], {
+      env: cliEnv(bed),
+      timeoutMs: 600_000,
+    })
+    const kib = Number((await readFile(out, 'utf8')).trim().split('\n').at(-1))
+    return Number.isFinite(kib) && kib > 0 ? { ...r, peakMiB: kib / 1024 } : r
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
 }
 
 export function lastLines(r: Ran, n = 3): string {

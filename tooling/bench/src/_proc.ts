@@ -95,3 +95,10 @@ export async function rssMiB(pid: number): Promise<number> {
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+/** Peak resident memory so far of a live process, in MiB (VmHWM), or undefined when not readable. */
+export async function hwmMiB(pid: number): Promise<number | undefined> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
+  const kb = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1]
+  return kb === undefined ? undefined : Number(kb) / 1024
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parseBenchArgs } from './_args.ts'
 
 describe('pnpm bench flags', () => {
-  it('defaults: N=40 over U=8, every benchmark, build first, table', () => {
+  it('defaults: N=40 over U=8, every benchmark but the profile, scale 200 and 500 over 50, build first, table', () => {
     expect(parseBenchArgs([])).toEqual({
       via: 'auto',
       json: false,
@@ -13,7 +13,10 @@ describe('pnpm bench flags', () => {
       updates: 5,
       startupRuns: 10,
       cycles: 100,
-      only: ['cycle', 'update', 'startup', 'footprint', 'image', 'policies'],
+      only: ['cycle', 'scale', 'update', 'startup', 'footprint', 'image', 'policies'],
+      scale: [200, 500],
+      scaleRepos: 50,
+      profileDir: undefined,
       build: true,
       writeResults: false,
     })
@@ -22,6 +25,10 @@ describe('pnpm bench flags', () => {
   it('scales up to 500 containers, picks benchmarks, JSON', () => {
     const a = parseBenchArgs(['--json', '--containers', '500', '--repos', '50', '--only', 'cycle,footprint'])
     expect(a).toMatchObject({ json: true, containers: 500, repos: 50, only: ['cycle', 'footprint'] })
+    expect(parseBenchArgs(['--only', 'scale,profile', '--scale', '500,100'])).toMatchObject({
+      only: ['scale', 'profile'],
+      scale: [100, 500],
+    })
   })
 
   it('names the flag and the value it refuses', () => {

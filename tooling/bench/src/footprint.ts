@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import { registryRequests, type Testbed, uniqueName } from '@watchtower-ts/testbed'
 import { type Clis, cliEnv } from './_cli.ts'
 import { cleanUp, pushRepos, runContainers } from './_fixtures.ts'
-import { rssMiB, sleep } from './_proc.ts'
+import { hwmMiB, rssMiB, sleep } from './_proc.ts'
 
 export interface FootprintFigures {
   via: 'cli' | 'packages'
@@ -17,6 +17,8 @@ export interface FootprintFigures {
   cycles: number
   /** MiB (VmRSS) shortly after the cycle ended. */
   afterFirstMiB: number
+  /** The process's peak so far (VmHWM) after the first cycle, MiB. */
+  peakFirstMiB?: number
   afterTenthMiB: number
   afterLastMiB: number
   /** afterLast − afterTenth. */
@@ -104,6 +106,7 @@ export async function benchFootprint(bed: Testbed, o: FootprintOptions): Promise
       return mib
     }
     const afterFirstMiB = await waitFor(1)
+    const peakFirstMiB = await hwmMiB(pid)
     let afterTenthMiB = afterFirstMiB
     for (let n = 10; n <= o.cycles; n += 10) {
       const mib = await waitFor(n)
@@ -118,6 +121,7 @@ export async function benchFootprint(bed: Testbed, o: FootprintOptions): Promise
       intervalSeconds: INTERVAL_S,
       cycles: o.cycles,
       afterFirstMiB,
+      ...(peakFirstMiB === undefined ? {} : { peakFirstMiB }),
       afterTenthMiB,
       afterLastMiB,
       growthMiB: afterLastMiB - afterTenthMiB,

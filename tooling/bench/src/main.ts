@@ -1,6 +1,6 @@
 /** `pnpm bench` (run through bin.mjs, which bundles this file first). */
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -8,12 +8,20 @@ import { parseBenchArgs, USAGE } from './_args.ts'
 import { bringUpBed, releaseBed } from './_bed.ts'
 import { type BundleApp, prepareClis } from './_cli.ts'
 import { describeMachine } from './_machine.ts'
-import { type Figures, renderMarkdown, renderText, targetsOf } from './_report.ts'
+import {
+  type Figures,
+  renderMarkdown,
+  renderReadme,
+  renderText,
+  replaceReadmeSection,
+  targetsOf,
+} from './_report.ts'
 import { benchCheckCycle } from './check-cycle.ts'
 import { benchFleet } from './fleet.ts'
 import { benchFootprint, type StandInConfig } from './footprint.ts'
 import { benchImageSize } from './image-size.ts'
 import { benchPolicies } from './policies.ts'
+import { benchProfile } from './profile.ts'
 import { benchStartup } from './startup.ts'
 import { benchUpdate } from './update.ts'
 
@@ -68,6 +76,34 @@ export async function main(argv: string[], ctx: MainContext): Promise<number> {
         repositories: args.repos,
         repeats: args.repeats,
         clis,
+        tmpDir,
+        log,
+      })
+    }
+    if (on('scale')) {
+      partial.scale = []
+      for (const n of args.scale) {
+        partial.scale.push(
+          await benchCheckCycle(bed, {
+            containers: n,
+            repositories: args.scaleRepos,
+            repeats: Math.min(args.repeats, 2),
+            clis,
+            tmpDir,
+            skipDockerPull: true,
+            log,
+          }),
+        )
+      }
+    }
+    if (on('profile')) {
+      if (!clis.cycles) throw new Error(`--only profile: the CLI cannot run a cycle (${clis.note})`)
+      partial.profile = await benchProfile(bed, {
+        containers: args.containers,
+        repositories: args.repos,
+        clis,
+        tmpDir,
+        ...(args.profileDir ? { keepIn: args.profileDir } : {}),
         log,
       })
     }
@@ -104,6 +140,9 @@ export async function main(argv: string[], ctx: MainContext): Promise<number> {
       const file = join(ROOT, 'tooling/bench/RESULTS.md')
       await writeFile(file, renderMarkdown(figures))
       log(`wrote ${file}`)
+      const readme = join(ROOT, 'README.md')
+      await writeFile(readme, replaceReadmeSection(await readFile(readme, 'utf8'), renderReadme(figures)))
+      log(`wrote the performance table of ${readme}`)
     }
     return 0
   } finally {

@@ -30,7 +30,15 @@ function figures(oursTokens: number): Figures {
       repositories: 8,
       via: 'cli',
       floor: { pings: 1, tokens: 1, manifests: 8, total: 10 },
-      ours: { requests: requests(1, oursTokens, 8), ms: 500, runsMs: [500] },
+      engineFloor: { lists: 1, containerInspects: 40, imageInspects: 8, total: 49 },
+      ours: {
+        requests: requests(1, oursTokens, 8),
+        engine: { lists: 1, containerInspects: 40, imageInspects: 8, other: 2, total: 51 },
+        ms: 500,
+        runsMs: [500],
+        peakMiB: 61.5,
+      },
+      packages: { requests: requests(1, 1, 8), ms: 450, runsMs: [450] },
       upstream: { requests: requests(40, 40, 40), ms: 1000, runsMs: [1000] },
       dockerPull: { requests: requests(8, 8, 8), ms: 2000, runsMs: [2000] },
       ratios: { upstreamRequests: 12, dockerPullRequests: 2.4, upstreamTime: 2, dockerPullTime: 4 },
@@ -94,10 +102,57 @@ describe('targets', () => {
     expect(figures(8).targets[0]).toMatchObject({ met: false, measured: '1 + 8 + 8 = 17' })
   })
 
+  it('engine floor: one list, one inspect per container, one image inspect per distinct image', () => {
+    const f = figures(1)
+    expect(f.targets[1]).toMatchObject({ met: true, measured: '1 + 40 + 8 + 2 = 51' })
+    const more = {
+      ...f.cycle!,
+      ours: { ...f.cycle!.ours, engine: { ...f.cycle!.ours.engine!, imageInspects: 40 } },
+    }
+    expect(targetsOf({ ...f, cycle: more })[1]).toMatchObject({ met: false })
+  })
+
+  it('the CLI within 1.3× of in-process and faster than the alternatives; a faster alternative says so', () => {
+    const f = figures(1)
+    expect(f.targets[2]).toMatchObject({ met: true, measured: '500 ms = 1.11× in-process (450 ms)' })
+    const slow = { ...f.cycle!, ours: { ...f.cycle!.ours, ms: 1500 } }
+    const t = targetsOf({ ...f, cycle: slow })
+    expect(t[2]).toMatchObject({ met: false })
+    expect(t[3]).toMatchObject({ met: false, measured: '1500 ms (upstream sequence 1.50× faster)' })
+    expect(t[4]).toMatchObject({ met: true, measured: '1500 ms (docker pull 1.33× slower)' })
+  })
+
+  it('scale: at the floor at every size, wall time and peak memory growing no faster than the containers', () => {
+    const f = figures(1)
+    const at = (n: number, wallMs: number, peakMiB: number) => ({
+      ...f.cycle!,
+      containers: n,
+      repositories: 50,
+      floor: { pings: 1, tokens: 1, manifests: 50, total: 52 },
+      engineFloor: { lists: 1, containerInspects: n, imageInspects: 1, total: n + 2 },
+      ours: {
+        requests: requests(1, 1, 50),
+        engine: { lists: 1, containerInspects: n, imageInspects: 1, other: 2, total: n + 4 },
+        ms: wallMs,
+        runsMs: [wallMs],
+        peakMiB,
+      },
+    })
+    const t = targetsOf({ ...f, scale: [at(200, 1000, 70), at(500, 2600, 80)] })
+    const names = t.map((x) => [x.what, x.met])
+    expect(names).toContainEqual(['scale 500/50: engine requests', true])
+    expect(names).toContainEqual(['scale 200 → 500: wall time', false])
+    expect(names).toContainEqual(['scale 200 → 500: peak memory', true])
+  })
+
   it('overhead, start-up and memory against their limits; a command that did not run is not met', () => {
     const t = figures(1).targets
     expect(t.map((x) => [x.what, x.met])).toEqual([
-      ['check cycle, 8 repositories', true],
+      ['check cycle, 40/8: registry requests', true],
+      ['check cycle, 40/8: engine requests', true],
+      ['check cycle, 40/8: CLI wall time', true],
+      ['check cycle, 40/8: faster than upstream sequence', true],
+      ['check cycle, 40/8: faster than docker pull', true],
       ['recreate overhead vs docker CLI', true],
       ['cold start, watchtower --help', true],
       ['cold start, credcheck --help', false],
@@ -105,8 +160,8 @@ describe('targets', () => {
       ['image linux/amd64, compressed', true],
       ['image linux/arm64, compressed', false],
     ])
-    expect(t[3]!.measured).toBe('n/a (exit 1)')
-    expect(t[6]!.measured).toBe('51.0 MB')
+    expect(t[7]!.measured).toBe('n/a (exit 1)')
+    expect(t[10]!.measured).toBe('51.0 MB')
   })
 })
 
@@ -132,7 +187,7 @@ describe('rendering', () => {
       /\| watchtower-ts \(CLI\) +\| 1 +\| 8 +\| 8 +\| 17 +\| 500 ms +\| 1\.00× +\| 1\.00× +\|/,
     )
     expect(md).toMatch(
-      /\| check cycle, 8 repositories +\| 1 ping \+ 1 token \+ 8 HEADs = 10 \| 1 \+ 8 \+ 8 = 17 +\| \*\*not met\*\* \|/,
+      /\| check cycle, 40\/8: registry requests +\| 1 ping \+ 1 token \+ 8 HEADs = 10 +\| 1 \+ 8 \+ 8 = 17 +\| \*\*not met\*\* \|/,
     )
   })
 
@@ -168,5 +223,26 @@ describe('memory trend', () => {
         [40, 100],
       ]),
     ).toBe(0)
+  })
+})
+
+describe('the README table', () => {
+  it('is made from the figures: each row beside its alternative and target, a faster alternative shown as faster', async () => {
+    const { renderReadme, replaceReadmeSection, README_BEGIN, README_END } = await import('./_report.ts')
+    const f = figures(1)
+    const slow = { ...f, cycle: { ...f.cycle!, ours: { ...f.cycle!.ours, ms: 1500 } } }
+    const table = renderReadme({ ...slow, targets: targetsOf(slow) })
+    expect(table).toContain(
+      '1 ping + 1 token + 8 HEADs = **10 requests**; engine 1 + 40 + 8 + 2 = 51; **1500 ms**',
+    )
+    expect(table).toContain("upstream's sequence replayed: 120 requests")
+    expect(table).toContain('1000 ms (1.50× faster)')
+    expect(table).toContain('**not met**: CLI wall time, faster than upstream sequence')
+    expect(table).toMatch(/daemon memory .* 60\.0 MiB \/ 62\.0 MiB \/ \*\*63\.0 MiB\*\*/)
+    const readme = `# x\n\n${README_BEGIN}\nold\n${README_END}\n\nrest\n`
+    expect(replaceReadmeSection(readme, table)).toBe(
+      `# x\n\n${README_BEGIN}\n\n${table}\n\n${README_END}\n\nrest\n`,
+    )
+    expect(() => replaceReadmeSection('# x\n', table)).toThrow(/bench:begin/)
   })
 })

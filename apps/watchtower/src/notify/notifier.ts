@@ -52,9 +52,18 @@ export function createNotifier(o: NotifierOptions): Notifier {
     ...(o.endpoints ? { endpoints: o.endpoints } : {}),
   }
   const services = o.urls.map((u) => createService(u, ctx))
-  const renderer = createRenderer(o.template, o.reportMode)
-  if (renderer.invalid)
-    o.onError(`invalid notification template, using the default: ${renderer.invalid.message}`)
+  // Compiled on first use, or at once when a template was given (a broken one is reported at start):
+  // with no service and the default template, nothing is ever rendered.
+  let renderer: ReturnType<typeof createRenderer> | undefined
+  const rendererOf = () => {
+    if (!renderer) {
+      renderer = createRenderer(o.template, o.reportMode)
+      if (renderer.invalid)
+        o.onError(`invalid notification template, using the default: ${renderer.invalid.message}`)
+    }
+    return renderer
+  }
+  if (services.length > 0 || o.template.trim() !== '') rendererOf()
   const title = o.skipTitle
     ? undefined
     : `${o.titleTag ? `[${o.titleTag}] ` : ''}Watchtower updates on ${o.hostname}`
@@ -81,8 +90,9 @@ export function createNotifier(o: NotifierOptions): Notifier {
   }
 
   const render = (data: NotificationData): string => {
+    if (services.length === 0) return ''
     try {
-      return renderer.render(data)
+      return rendererOf().render(data)
     } catch (err) {
       o.onError(`notification template failed: ${(err as Error).message}`, err)
       try {

@@ -42,7 +42,11 @@ export function parseSchedule(
   const fail = (detail: string, cause?: unknown): never => {
     throw new ConfigError(`invalid schedule "${spec}": ${detail} (from ${source})`, { source, cause })
   }
-  const zone = resolveZone(timezone, options.timezoneSource ?? 'TZ', source)
+  // The process's own zone (TZ unset) is read on first use: a --run-once never needs it, and
+  // reading it loads the ICU time zone data. A TZ that is set is checked at once.
+  let zone =
+    timezone === undefined ? undefined : resolveZone(timezone, options.timezoneSource ?? 'TZ', source)
+  const zoneOf = (): Zone => (zone ??= localZone())
   let schedule: RobfigSchedule
   try {
     schedule = parseRobfig(text, parseGoDuration)
@@ -57,12 +61,14 @@ export function parseSchedule(
   }
   return {
     spec: text,
-    timezone: zone.name,
+    get timezone() {
+      return zoneOf().name
+    },
     next(from) {
-      const at = nextRobfig(schedule, from, zone)
+      const at = nextRobfig(schedule, from, zoneOf())
       if (at === undefined) {
         throw new ConfigError(
-          `schedule "${spec}" never fires: no time in the next 5 years matches it in ${zone.name} (from ${source})`,
+          `schedule "${spec}" never fires: no time in the next 5 years matches it in ${zoneOf().name} (from ${source})`,
           { source },
         )
       }
