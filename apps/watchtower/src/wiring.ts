@@ -5,8 +5,6 @@ import { readFileSync } from 'node:fs'
 import { createCredentialResolver } from '@watchtower-ts/credentials'
 import {
   type AuthProvider,
-  describeError,
-  type EngineReport,
   type FleetEngine,
   type FleetUpdateOptions,
   parseTagPolicy,
