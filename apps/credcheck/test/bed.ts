@@ -1,26 +1,16 @@
 /** Helpers for the tests that run credcheck against the real test bed. */
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { basicAuth, tempDir as sharedTempDir } from '@watchtower-ts/test-utils'
 import { pushImage, type Testbed, uniqueName } from '@watchtower-ts/testbed'
-import { afterAll, expect } from 'vitest'
-import { runCli } from './_test-utils.ts'
-import type { CheckReport } from './steps.ts'
+import { expect } from 'vitest'
+import type { CheckReport } from '../src/steps.ts'
+import { runCli } from './run-cli.ts'
 
-const made: string[] = []
-afterAll(async () => {
-  await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })))
-})
+export { basicAuth, freePort } from '@watchtower-ts/test-utils'
 
 /** A temp folder, removed when the test file that asked for it is done. */
-export async function tempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), `credcheck-${prefix}-`))
-  made.push(dir)
-  return dir
-}
-
-export const basicAuth = (user: string, pass: string) => Buffer.from(`${user}:${pass}`).toString('base64')
+export const tempDir = (prefix: string): Promise<string> => sharedTempDir(`credcheck-${prefix}`)
 
 /** A DOCKER_CONFIG folder holding `config` (an object, or raw text for malformed files). */
 export async function dockerConfig(config: unknown): Promise<string> {
@@ -108,15 +98,6 @@ export function aliceConfig(bed: Testbed): Promise<string> {
       [bed.registries.basic.host]: { auth: basicAuth(alice.username, alice.password) },
     },
   })
-}
-
-/** A loopback port nothing listens on (taken, then released). */
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const port = (server.address() as { port: number }).port
-  await new Promise<void>((r) => server.close(() => r()))
-  return port
 }
 
 export interface Fixture {

@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type RunResult, runProcess } from '@watchtower-ts/testbed'
+import { type RunResult, runProcess } from '@watchtower-ts/test-utils'
 import { build } from 'esbuild'
 
 export type CliRun = RunResult
@@ -22,7 +22,7 @@ export async function credcheckProcess(): Promise<CliProcess> {
   await build({
     stdin: {
       contents:
-        "import { main } from './main.ts'\nprocess.exitCode = await main(process.argv, { stdout: process.stdout, stderr: process.stderr, env: process.env, now: Date.now })\n",
+        "import { main } from '../src/main.ts'\nprocess.exitCode = await main(process.argv, { stdout: process.stdout, stderr: process.stderr, env: process.env, now: Date.now })\n",
       resolveDir: join(appDir, 'src'),
       loader: 'ts',
       sourcefile: 'credcheck-cli.ts',

@@ -1,5 +1,5 @@
-import type { CommandDeps } from './commands/check.ts'
-import { main } from './index.ts'
+import type { CommandDeps } from '../src/commands/check.ts'
+import { main } from '../src/index.ts'
 
 export interface RunOutput {
   code: number

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { type RunResult, runProcess } from '@watchtower-ts/testbed'
+import { type RunResult, runProcess } from '@watchtower-ts/test-utils'
 
 export type CliRun = RunResult
 
@@ -16,7 +16,7 @@ export interface CliProcess {
   close(): Promise<void>
 }
 
-const appDir = fileURLToPath(new URL('../../', import.meta.url))
+const appDir = fileURLToPath(new URL('../', import.meta.url))
 
 export async function watchtowerProcess(): Promise<CliProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'wt-cli-'))
@@ -24,7 +24,7 @@ export async function watchtowerProcess(): Promise<CliProcess> {
   const launcher = join(dir, 'run.mjs')
   await writeFile(
     launcher,
-    "const { main } = await import('./watchtower.js')\nprocess.exitCode = await main(process.argv.slice(2))\n",
+    "const { main } = await import('../src/e2e/watchtower.js')\nprocess.exitCode = await main(process.argv.slice(2))\n",
   )
   return {
     run: (args, env, timeoutMs = 120_000) =>

@@ -1,10 +1,10 @@
 // End-to-end helpers: the real engine and registries of the test bed.
 import { dockerCli, type RegistryName, type Testbed, uniqueName } from '@watchtower-ts/testbed'
 import { inject } from 'vitest'
-import type { CliDeps } from '../deps.ts'
-import { sleep } from '../deps.ts'
-import { main } from '../index.ts'
-import { testDeps } from '../test-utils.ts'
+import type { CliDeps } from '../src/deps.ts'
+import { sleep } from '../src/deps.ts'
+import { main } from '../src/index.ts'
+import { testDeps } from './cli-deps.ts'
 
 export const bed: Testbed = inject('testbed')
 export { uniqueName }

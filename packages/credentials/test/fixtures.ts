@@ -1,21 +1,11 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { chmod, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
-import { afterEach, expect } from 'vitest'
+import { useTempDirs } from '@watchtower-ts/test-utils'
+import { expect } from 'vitest'
 
 /** Real temp folders, removed after each test. */
-export function useTmp(): () => Promise<string> {
-  const dirs: string[] = []
-  afterEach(async () => {
-    await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })))
-  })
-  return async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'wt-cred-'))
-    dirs.push(dir)
-    return dir
-  }
-}
+export const useTmp = (): (() => Promise<string>) => useTempDirs('cred')
 
 /** Write config.json into `dir` (an object is JSON-encoded). */
 export async function writeConfig(dir: string, config: unknown): Promise<string> {

@@ -9,7 +9,7 @@ import {
   removeContainers,
   removeImages,
   uniqueName,
-} from './__fixtures__/bed.ts'
+} from '../test/bed.ts'
 import { runUpdate } from './run-update.ts'
 
 // Recreate fidelity on both isolated engines, 20.10 (API 1.41: create, then connect) and 26.1

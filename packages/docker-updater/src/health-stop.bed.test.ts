@@ -8,8 +8,8 @@ import {
   removeContainers,
   removeImages,
   uniqueName,
-} from './__fixtures__/bed.ts'
-import { recordingEngine } from './__fixtures__/fault-engine.ts'
+} from '../test/bed.ts'
+import { recordingEngine } from '../test/fault-engine.ts'
 import { LABELS } from './labels.ts'
 import { runUpdate } from './run-update.ts'
 import type { UpdateOptions } from './types.ts'

@@ -8,7 +8,7 @@ import {
   removeContainers,
   removeImages,
   uniqueName,
-} from './__fixtures__/bed.ts'
+} from '../test/bed.ts'
 import { LABELS } from './labels.ts'
 import { runUpdate } from './run-update.ts'
 import type { UpdateEvent, UpdateOptions } from './types.ts'

@@ -9,7 +9,7 @@ import {
   removeContainers,
   removeImages,
   uniqueName,
-} from './__fixtures__/bed.ts'
+} from '../test/bed.ts'
 import type { ContainerInspect } from './engine.ts'
 import { LABELS } from './labels.ts'
 import { composeServices, dependenciesOf, sortByDependencies } from './order.ts'

@@ -14,8 +14,8 @@ import {
   removeContainers,
   removeImages,
   uniqueName,
-} from './__fixtures__/bed.ts'
-import { recordingEngine } from './__fixtures__/fault-engine.ts'
+} from '../test/bed.ts'
+import { recordingEngine } from '../test/fault-engine.ts'
 import type { DockerEngine } from './engine.ts'
 import { runUpdate } from './run-update.ts'
 
@@ -118,7 +118,7 @@ describe('kill -9 of the updater mid-swap: the next run restores or finishes the
     const out = join(here, '..', 'node_modules', '.cache', `${P}-child.mjs`)
     await mkdir(dirname(out), { recursive: true })
     await build({
-      entryPoints: [join(here, '__fixtures__', 'swap-child.ts')],
+      entryPoints: [join(here, '..', 'test', 'swap-child.ts')],
       bundle: true,
       platform: 'node',
       format: 'esm',

@@ -9,8 +9,8 @@ import {
   removeContainers,
   removeImages,
   uniqueName,
-} from './__fixtures__/bed.ts'
-import { recordingEngine } from './__fixtures__/fault-engine.ts'
+} from '../test/bed.ts'
+import { recordingEngine } from '../test/fault-engine.ts'
 import type { ContainerInspect, DockerEngine, ImageInspect } from './engine.ts'
 import { runUpdate } from './run-update.ts'
 import { createStalenessChecker } from './stale.ts'

@@ -2,9 +2,9 @@
 import { request } from 'node:http'
 import { dockerCli, pushImage, type Testbed, uniqueName } from '@watchtower-ts/testbed'
 import { inject } from 'vitest'
-import { createDockerEngine } from '../dockerode-engine.ts'
-import type { DockerEngine } from '../engine.ts'
-import type { ImageChecker } from '../types.ts'
+import { createDockerEngine } from '../src/dockerode-engine.ts'
+import type { DockerEngine } from '../src/engine.ts'
+import type { ImageChecker } from '../src/types.ts'
 
 export const bed: Testbed = inject('testbed')
 export { dockerCli, pushImage, uniqueName }

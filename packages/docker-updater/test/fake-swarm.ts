@@ -12,8 +12,8 @@ import type {
   ServiceSpec,
   ServiceUpdateStatus,
   TaskInspect,
-} from '../engine.ts'
-import { UpdaterError } from '../errors.ts'
+} from '../src/engine.ts'
+import { UpdaterError } from '../src/errors.ts'
 
 export interface FakeService {
   name: string

@@ -1,5 +1,5 @@
-import type { DockerEngine } from '../engine.ts'
-import { UpdaterError } from '../errors.ts'
+import type { DockerEngine } from '../src/engine.ts'
+import { UpdaterError } from '../src/errors.ts'
 
 export interface EngineCall {
   method: keyof DockerEngine

@@ -2,9 +2,9 @@
  * Child process for the kill -9 test: runs one update pass against the real engine and, right
  * after the engine call named in argv completes, prints PAUSED and hangs until it is killed.
  */
-import { createDockerEngine } from '../dockerode-engine.ts'
-import type { DockerEngine } from '../engine.ts'
-import { runUpdate } from '../run-update.ts'
+import { createDockerEngine } from '../src/dockerode-engine.ts'
+import type { DockerEngine } from '../src/engine.ts'
+import { runUpdate } from '../src/run-update.ts'
 
 const [host = '', name = '', pauseAfter = ''] = process.argv.slice(2)
 const inner = createDockerEngine({ host, env: {} })

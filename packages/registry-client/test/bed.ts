@@ -1,15 +1,15 @@
 /** Helpers for the bed tier: real registries, real token server, real TLS, real credentials. Not exported. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createCredentialResolver, createRegistryCredentials } from '@watchtower-ts/credentials'
+import { tempDir as sharedTempDir } from '@watchtower-ts/test-utils'
 import type { Testbed } from '@watchtower-ts/testbed'
 import { createTrustStore, type TrustOptions, type TrustStore } from '@watchtower-ts/tls'
 import { createTokenCache } from '@watchtower-ts/token-cache'
 import { afterAll, afterEach } from 'vitest'
-import type { CredentialResolverLike } from './_deps.ts'
-import { type CreateRegistryClientOptions, createRegistryClient, type RegistryClient } from './client.ts'
-import type { RegistryEvent } from './events.ts'
+import type { CredentialResolverLike } from '../src/_deps.ts'
+import { type CreateRegistryClientOptions, createRegistryClient, type RegistryClient } from '../src/client.ts'
+import type { RegistryEvent } from '../src/events.ts'
 
 export interface BedClient {
   client: RegistryClient
@@ -19,18 +19,12 @@ export interface BedClient {
 }
 
 let emptyCertsD: string | undefined
-const made: string[] = []
-afterAll(async () => {
+afterAll(() => {
   emptyCertsD = undefined
-  await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })))
 })
 
 /** A temp folder, removed when the test file that asked for it is done. */
-export async function tempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), `wt-rc-${prefix}-`))
-  made.push(dir)
-  return dir
-}
+export const tempDir = (prefix: string): Promise<string> => sharedTempDir(`rc-${prefix}`)
 
 /** A trust store that knows the bed's CA (and no machine certs.d unless given). */
 export async function bedTrust(bed: Testbed, options: TrustOptions = {}): Promise<TrustStore> {

@@ -2,8 +2,8 @@
 import { createRegistryCredentials, type RegistryCredentials } from '@watchtower-ts/credentials'
 import { MockAgent } from 'undici'
 import { afterEach } from 'vitest'
-import { type CreateRegistryClientOptions, createRegistryClient, type RegistryClient } from './client.ts'
-import type { RegistryEvent } from './events.ts'
+import { type CreateRegistryClientOptions, createRegistryClient, type RegistryClient } from '../src/client.ts'
+import type { RegistryEvent } from '../src/events.ts'
 
 export const SECRET = 's3cr3t-Pa55:word'
 export const TOKEN = 'tok-ABCDEF-0123456789'

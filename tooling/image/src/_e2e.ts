@@ -72,16 +72,3 @@ export async function bedConfigJson(bed: Testbed): Promise<string> {
   await readFile(file) // fails early, naming the file, when the bed did not write it
   return file
 }
-
-/** Polls `check` until it returns a value (not undefined) or `timeoutMs` passes; returns the last try. */
-export async function waitFor<T>(
-  check: () => Promise<T | undefined>,
-  timeoutMs: number,
-): Promise<T | undefined> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await check().catch(() => undefined)
-    if (v !== undefined || Date.now() > end) return v
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}

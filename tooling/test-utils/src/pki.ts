@@ -3,10 +3,10 @@
  * test bed does not provide (a CA expiring soon, one not valid yet) and for a local https server.
  */
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { tempDir } from './temp.ts'
 
 const run = promisify(execFile)
 
@@ -29,7 +29,7 @@ export interface Pki {
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
 
 export async function makePki(): Promise<Pki> {
-  const dir = await tempDir('wt-tls-pki-')
+  const dir = await tempDir('pki')
   const f = (n: string) => join(dir, n)
   const o = (...args: string[]) => run('openssl', args, { cwd: dir })
   await o(
@@ -154,17 +154,4 @@ export async function makePki(): Promise<Pki> {
     futureCaCert: f('future.crt'),
     expiredCaCert: f('expired.crt'),
   }
-}
-
-const made: string[] = []
-
-/** A temp folder removed by `removeTempDirs()` (call it in afterAll). */
-export async function tempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix))
-  made.push(dir)
-  return dir
-}
-
-export async function removeTempDirs(): Promise<void> {
-  await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })))
 }

@@ -5,7 +5,7 @@
 import { Buffer } from 'node:buffer'
 import { type HostileServer, hostile, hostileServer } from '@watchtower-ts/testbed'
 import { afterEach, describe, expect, it } from 'vitest'
-import { capture } from '../test-utils.ts'
+import { capture } from '../../test/cli-deps.ts'
 import { send } from './_http.ts'
 import { createService } from './services.ts'
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { parseImage } from '../src/_reference.ts'
+import { parseImage } from '../../src/_reference.ts'
 
 /**
  * docker-updater's own light reference parser (it only groups RepoDigests by repository) agrees
@@ -16,7 +16,7 @@ interface Case {
 }
 const table = JSON.parse(
   readFileSync(
-    new URL('../../registry-client/test/conformance/reference.distribution.json', import.meta.url),
+    new URL('../../../registry-client/test/conformance/reference.distribution.json', import.meta.url),
     'utf8',
   ),
 ) as { cases: Case[] }

@@ -11,10 +11,10 @@
 //   func field                      -> JS function (functions with a `...rest` parameter are marked variadic)
 //   channel (count)                 -> an Array of what it would deliver, nil channel -> null
 
-import { sprintf } from '../_format.ts'
-import { typeName } from '../_value.ts'
-import type { FuncDef } from '../index.ts'
-import { GoFloat, goStruct } from '../index.ts'
+import { sprintf } from '../../../src/template/_format.ts'
+import { typeName } from '../../../src/template/_value.ts'
+import type { FuncDef } from '../../../src/template/index.ts'
+import { GoFloat, goStruct } from '../../../src/template/index.ts'
 
 const variadic = <F extends (...a: never[]) => unknown>(f: F): F => Object.assign(f, { variadic: true })
 const T = '*template.T'

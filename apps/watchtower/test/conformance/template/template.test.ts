@@ -4,12 +4,12 @@
 // list of differences stays exact).
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { BUILTINS } from '../_funcs.ts'
-import { lex } from '../_lexer.ts'
-import { parseNumber } from '../_literals.ts'
-import { nodeString } from '../_nodes.ts'
-import { parseTemplate } from '../_parser.ts'
-import { compileTemplate, GoFloat, TemplateError } from '../index.ts'
+import { BUILTINS } from '../../../src/template/_funcs.ts'
+import { lex } from '../../../src/template/_lexer.ts'
+import { parseNumber } from '../../../src/template/_literals.ts'
+import { nodeString } from '../../../src/template/_nodes.ts'
+import { parseTemplate } from '../../../src/template/_parser.ts'
+import { compileTemplate, GoFloat, TemplateError } from '../../../src/template/index.ts'
 import { FIXTURES, TEST_FUNCS } from './fixtures.ts'
 
 interface Case {
