@@ -7,7 +7,7 @@ import type { DockerEngine } from '../src/engine.ts'
 import type { ImageChecker } from '../src/types.ts'
 
 export const bed: Testbed = inject('testbed')
-export { dockerCli, pushImage, uniqueName }
+export { dockerCli, uniqueName }
 
 export function realEngine(host = bed.docker.host): DockerEngine {
   return createDockerEngine({ host, env: {} })

@@ -69,7 +69,6 @@ export function tokenBody(extra: Record<string, unknown> = {}): string {
 }
 
 export const DIGEST_A = `sha256:${'a'.repeat(64)}`
-export const DIGEST_B = `sha256:${'b'.repeat(64)}`
 
 /**
  * Registers an `afterEach` that asserts the last setup handed to `use` has no pending

@@ -33,14 +33,6 @@ export async function imageId(bed: Testbed, ref: string): Promise<string> {
   ).stdout.trim()
 }
 
-/** Names of every container (any state) carrying `label` (`key=value`). */
-export async function containersWithLabel(bed: Testbed, label: string): Promise<string[]> {
-  const r = await dockerCli(bed, ['ps', '-a', '--filter', `label=${label}`, '--format', '{{.Names}}'], {
-    reject: true,
-  })
-  return r.stdout.split('\n').filter(Boolean).sort()
-}
-
 /** `docker run --rm --network host -v <engine socket>:/var/run/docker.sock … <image> <args>`. */
 export function runWatchtowerContainer(
   bed: Testbed,
