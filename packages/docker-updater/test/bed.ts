@@ -1,6 +1,6 @@
-/** Test helpers over the real test bed (test code only; excluded from the build). */
+/** Test helpers over the real test bed (test code only, outside src/). */
 import { request } from 'node:http'
-import { dockerCli, pushImage, type Testbed, uniqueName } from '@watchtower-ts/testbed'
+import { dockerCli, type Testbed, uniqueName } from '@watchtower-ts/testbed'
 import { inject } from 'vitest'
 import { createDockerEngine } from '../src/dockerode-engine.ts'
 import type { DockerEngine } from '../src/engine.ts'
