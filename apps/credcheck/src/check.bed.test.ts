@@ -19,7 +19,7 @@ import {
   pushFixtures,
   step,
   tempDir,
-} from './_bed-utils.ts'
+} from '../test/bed.ts'
 
 const bed = inject('testbed')
 const { alice } = bed.users

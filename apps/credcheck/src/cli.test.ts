@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { runCli } from './_test-utils.ts'
+import { runCli } from '../test/run-cli.ts'
 import { normalizeOptions } from './cli.ts'
 import { CheckFailure } from './failures.ts'
 import type { Probe, StepOutcome } from './probe.ts'

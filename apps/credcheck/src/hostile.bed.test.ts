@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { type HostileServer, hostile, hostileServer } from '@watchtower-ts/testbed'
 import { afterEach, describe, expect, inject, it } from 'vitest'
-import { baseEnv, basicAuth, check, dockerConfig } from './_bed-utils.ts'
+import { baseEnv, basicAuth, check, dockerConfig } from '../test/bed.ts'
 
 const bed = inject('testbed')
 const servers: HostileServer[] = []

@@ -6,8 +6,8 @@
  */
 import { proxyRequests, pushImage, uniqueName } from '@watchtower-ts/testbed'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { baseEnv, basicAuth, dockerConfig, expectNoSecrets } from './_bed-utils.ts'
-import { type CliProcess, credcheckProcess } from './_cli-process.ts'
+import { baseEnv, basicAuth, dockerConfig, expectNoSecrets } from '../test/bed.ts'
+import { type CliProcess, credcheckProcess } from '../test/cli-process.ts'
 import type { CheckReport } from './steps.ts'
 
 const bed = inject('testbed')

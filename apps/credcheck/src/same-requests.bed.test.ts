@@ -26,7 +26,7 @@ import {
 import { createTrustStore, proxyConfigFromEnv } from '@watchtower-ts/tls'
 import { createTokenCache } from '@watchtower-ts/token-cache'
 import { afterAll, describe, expect, inject, it } from 'vitest'
-import { baseEnv, basicAuth, dockerConfig } from './_bed-utils.ts'
+import { baseEnv, basicAuth, dockerConfig } from '../test/bed.ts'
 import { createHttpProbe } from './http-probe.ts'
 import { type CheckReport, runSteps } from './steps.ts'
 

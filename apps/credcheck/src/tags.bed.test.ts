@@ -4,8 +4,8 @@
  */
 import { dockerCli, pushImage, tagImage, tokenLog, uniqueName } from '@watchtower-ts/testbed'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { aliceConfig, baseEnv, basicAuth, dockerConfig, expectNoSecrets } from './_bed-utils.ts'
-import { runCli } from './_test-utils.ts'
+import { aliceConfig, baseEnv, basicAuth, dockerConfig, expectNoSecrets } from '../test/bed.ts'
+import { runCli } from '../test/run-cli.ts'
 
 const bed = inject('testbed')
 const SET = ['1.0.1', '1.1.0', '1.2.0-rc.1', '2.0.0', 'v3', '1.1.0-alpine', 'latest']

@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { baseEnv, check, freePort, step, tempDir } from './_bed-utils.ts'
+import { baseEnv, check, freePort, step, tempDir } from '../test/bed.ts'
 
 const bed = inject('testbed')
 const { alice } = bed.users

@@ -2,9 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { testDeps } from '../test/cli-deps.ts'
 import { FLAGS, GROUP_TITLES } from './config/_flags.ts'
 import { main } from './index.ts'
-import { testDeps } from './test-utils.ts'
 
 /** A temp folder removed when the test that made it ends. */
 function tempDir(prefix: string): string {

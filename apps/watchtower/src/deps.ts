@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import type { FixedHostService } from './notify/services.ts'
 import type { SessionRunnerFactory } from './session/types.ts'
@@ -35,6 +35,8 @@ export interface CliDeps {
   idle?: () => void
   /** Tests only: loopback base URLs replacing vendors' fixed notification hosts. */
   notificationEndpoints?: Partial<Record<FixedHostService, string>>
+  /** Running inside a container (`/.dockerenv`): the daemon then keeps the default heartbeat file. */
+  inContainer?: boolean
 }
 
 /** Set by the bundle (bundle.mjs), whose chunks sit where `../package.json` is not the app's. */
@@ -75,6 +77,7 @@ export function processDeps(): CliDeps {
     hostname: hostname(),
     pid: process.pid,
     version: readVersion(),
+    inContainer: existsSync('/.dockerenv'),
     onShutdown(handler) {
       let count = 0
       const on = (sig: NodeJS.Signals) => {

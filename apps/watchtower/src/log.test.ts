@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { capture } from '../test/cli-deps.ts'
 import { resolveConfig } from './config/resolve.ts'
 import { configSecrets, createLogger, proxySecrets } from './log.ts'
 import type { LogEntry } from './notify/templates.ts'
-import { capture } from './test-utils.ts'
 
 const T0 = Date.UTC(2026, 0, 1)
 

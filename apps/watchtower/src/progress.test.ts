@@ -1,10 +1,10 @@
 import type { ContainerReport, ProgressEvent } from '@watchtower-ts/docker-updater'
 import { describe, expect, it } from 'vitest'
+import { capture } from '../test/cli-deps.ts'
 import { createMetrics } from './api/metrics.ts'
 import { createLogger } from './log.ts'
 import { formatBytes, formatDuration, outcomeLine, progressLine } from './progress.ts'
 import { buildReport } from './session/types.ts'
-import { capture } from './test-utils.ts'
 import { toContainerReport } from './wiring.ts'
 
 const OLD = `sha256:${'a'.repeat(64)}`

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { b64, expectNoSecrets, rejection, useTmp, writeConfig } from './__fixtures__/tmp.ts'
+import { b64, expectNoSecrets, rejection, useTmp, writeConfig } from '../test/fixtures.ts'
 import { CredentialsError } from './errors.ts'
 import { createCredentialResolver } from './resolver.ts'
 
@@ -155,7 +155,7 @@ describe('hand-written config.json forms from the reference doc', () => {
   it('the AWS ECR example config: credsStore + credHelpers + `{}` auths + HttpHeaders', async () => {
     const dir = await tmp()
     await import('node:fs/promises').then((fs) => fs.mkdir(join(dir, 'bin')))
-    const { writeHelper } = await import('./__fixtures__/tmp.ts')
+    const { writeHelper } = await import('../test/fixtures.ts')
     await writeHelper(
       join(dir, 'bin'),
       'ecr-login',

@@ -1,7 +1,7 @@
 import { readFile as fsReadFile, mkdir, rename, stat, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { expectNoSecrets, rejection, useTmp, writeConfig } from './__fixtures__/tmp.ts'
+import { expectNoSecrets, rejection, useTmp, writeConfig } from '../test/fixtures.ts'
 import { createConfigLoader, locateDockerConfig, parseDockerConfig } from './config-file.ts'
 import { CredentialsError } from './errors.ts'
 

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { b64, expectNoSecrets } from './__fixtures__/tmp.ts'
+import { b64, expectNoSecrets } from '../test/fixtures.ts'
 import { anonymousCredentials, createRegistryCredentials } from './credentials.ts'
 
 const SECRET = 's3cr3t:pa$$word'

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { expectNoSecrets, rejection, useTmp, writeConfig, writeHelper } from './__fixtures__/tmp.ts'
+import { expectNoSecrets, rejection, useTmp, writeConfig, writeHelper } from '../test/fixtures.ts'
 import { CredentialsError } from './errors.ts'
 import { createCredentialResolver } from './resolver.ts'
 import { spawnHelper } from './run-helper.ts'

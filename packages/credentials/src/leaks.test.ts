@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { b64, expectNoSecrets, rejection, useTmp, writeConfig, writeHelper } from './__fixtures__/tmp.ts'
+import { b64, expectNoSecrets, rejection, useTmp, writeConfig, writeHelper } from '../test/fixtures.ts'
 import type { CredentialsErrorCode } from './errors.ts'
 import { createCredentialResolver } from './resolver.ts'
 

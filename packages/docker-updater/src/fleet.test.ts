@@ -1,6 +1,6 @@
 import { parseReference } from '@watchtower-ts/image-reference'
 import { describe, expect, it } from 'vitest'
-import { type MemoryEngine, memoryEngine } from './__fixtures__/memory-engine.ts'
+import { type MemoryEngine, memoryEngine } from '../test/memory-engine.ts'
 import { runFleetUpdate, shareChecker } from './fleet.ts'
 import type { ImageChecker } from './types.ts'
 

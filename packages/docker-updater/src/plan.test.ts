@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { memoryEngine } from './__fixtures__/memory-engine.ts'
+import { memoryEngine } from '../test/memory-engine.ts'
 import { createContext } from './_options.ts'
 import { checkSelection, createEngineCache } from './check.ts'
 import { LABELS } from './labels.ts'

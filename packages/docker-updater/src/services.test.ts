@@ -1,6 +1,6 @@
 import type { ImageReference } from '@watchtower-ts/image-reference'
 import { describe, expect, it } from 'vitest'
-import { fakeSwarm } from './__fixtures__/fake-swarm.ts'
+import { fakeSwarm } from '../test/fake-swarm.ts'
 import { LABELS } from './labels.ts'
 import { runUpdate } from './run-update.ts'
 import type { RolledBackMemory } from './services.ts'

@@ -11,7 +11,7 @@ import {
   mockClient,
   tokenBody,
   trackMockSetups,
-} from './_test-mock.ts'
+} from '../test/mock.ts'
 import { isRegistryError } from './errors.ts'
 
 const use = trackMockSetups()

@@ -1,6 +1,6 @@
 /** MockAgent tier: multi-platform indexes with attestations and variants (the bed pushes single images). */
 import { describe, expect, it } from 'vitest'
-import { anonymous, type MockSetup, mockClient, trackMockSetups } from './_test-mock.ts'
+import { anonymous, type MockSetup, mockClient, trackMockSetups } from '../test/mock.ts'
 import { sha256Digest } from './manifest.ts'
 import { MEDIA_TYPE_OCI_INDEX } from './media-types.ts'
 

@@ -14,7 +14,7 @@ import {
   TOKEN,
   tokenBody,
   trackMockSetups,
-} from './_test-mock.ts'
+} from '../test/mock.ts'
 import { isRegistryError } from './errors.ts'
 import { MANIFEST_ACCEPT } from './media-types.ts'
 

@@ -6,7 +6,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { pushImage, registryRequests, tokenLog, uniqueName } from '@watchtower-ts/testbed'
 import { afterEach, expect, inject, it } from 'vitest'
-import { aliceResolver, type BedClient, bedClient } from './_test-bed.ts'
+import { aliceResolver, type BedClient, bedClient } from '../test/bed.ts'
 
 const bed = inject('testbed')
 let open: BedClient | undefined

@@ -13,7 +13,7 @@ import {
   TOKEN,
   tokenBody,
   trackMockSetups,
-} from './_test-mock.ts'
+} from '../test/mock.ts'
 import { isRegistryError } from './errors.ts'
 
 const use = trackMockSetups()

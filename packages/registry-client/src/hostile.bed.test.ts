@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs'
 import { createRegistryCredentials } from '@watchtower-ts/credentials'
 import { type HostileServer, hostile, hostileServer } from '@watchtower-ts/testbed'
 import { afterEach, describe, expect, inject, it } from 'vitest'
+import { type BedClient, bedClient } from '../test/bed.ts'
 import type { CredentialResolverLike } from './_deps.ts'
-import { type BedClient, bedClient } from './_test-bed.ts'
 import { isRegistryError } from './errors.ts'
 
 const bed = inject('testbed')

@@ -8,7 +8,7 @@ import { pushImage, setTokenPolicy, tokenLog, uniqueName } from '@watchtower-ts/
 import { createTokenCache } from '@watchtower-ts/token-cache'
 import { request } from 'undici'
 import { afterEach, describe, expect, inject, it } from 'vitest'
-import { aliceResolver, type BedClient, bedClient } from './_test-bed.ts'
+import { aliceResolver, type BedClient, bedClient } from '../test/bed.ts'
 import { MEDIA_TYPE_DOCKER_LIST, MEDIA_TYPE_OCI_INDEX } from './media-types.ts'
 
 const bed = inject('testbed')

@@ -11,8 +11,8 @@ import { inspect } from 'node:util'
 import { createCredentialResolver } from '@watchtower-ts/credentials'
 import { proxyRequests, pushImage, tokenLog, uniqueName } from '@watchtower-ts/testbed'
 import { afterEach, describe, expect, inject, it } from 'vitest'
+import { type BedClient, bedClient } from '../test/bed.ts'
 import type { CredentialResolverLike } from './_deps.ts'
-import { type BedClient, bedClient } from './_test-bed.ts'
 
 const bed = inject('testbed')
 const open: BedClient[] = []

@@ -14,7 +14,7 @@ import {
   resolverFor,
   tempDir,
   trackBedClients,
-} from './_test-bed.ts'
+} from '../test/bed.ts'
 import { isRegistryError } from './errors.ts'
 
 const bed = inject('testbed')

@@ -5,7 +5,7 @@
  */
 import { MockAgent } from 'undici'
 import { afterEach, describe, expect, it } from 'vitest'
-import { anonymous, identityCreds, SECRET, TOKEN } from './_test-mock.ts'
+import { anonymous, identityCreds, SECRET, TOKEN } from '../test/mock.ts'
 import { composeExchange, createExchange, type Exchange, redirect, retry } from './exchange.ts'
 import { fetchManifest } from './manifest.ts'
 import { ping } from './ping.ts'

@@ -13,7 +13,7 @@ import {
   uniqueName,
 } from '@watchtower-ts/testbed'
 import { describe, expect, inject, it } from 'vitest'
-import { aliceResolver, anonymousResolver, trackBedClients } from './_test-bed.ts'
+import { aliceResolver, anonymousResolver, trackBedClients } from '../test/bed.ts'
 
 const bed = inject('testbed')
 const make = trackBedClients()

@@ -4,7 +4,7 @@
  * and the Link parser on its own.
  */
 import { describe, expect, it } from 'vitest'
-import { anonymous, bearerPing, mockClient, TOKEN, tokenBody, trackMockSetups } from './_test-mock.ts'
+import { anonymous, bearerPing, mockClient, TOKEN, tokenBody, trackMockSetups } from '../test/mock.ts'
 import { nextLink } from './tags.ts'
 
 const use = trackMockSetups()

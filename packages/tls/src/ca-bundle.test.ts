@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makePki, type Pki, removeTempDirs, tempDir } from './__fixtures__/pki.ts'
+import { makePki, type Pki, tempDir } from '@watchtower-ts/test-utils'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { readCaBundle, validateCaBundle } from './ca-bundle.ts'
 
 let pki: Pki
@@ -12,10 +12,9 @@ const file = async (name: string, content: string | Buffer) => {
   return path
 }
 
-afterAll(removeTempDirs)
 beforeAll(async () => {
   pki = await makePki()
-  dir = await tempDir('wt-tls-bundle-')
+  dir = await tempDir('tls-bundle')
 })
 
 describe('readCaBundle', () => {

@@ -1,16 +1,15 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makePki, type Pki, removeTempDirs, tempDir } from './__fixtures__/pki.ts'
+import { makePki, type Pki, tempDir } from '@watchtower-ts/test-utils'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { readCertsDir } from './certs-d.ts'
 
 let pki: Pki
 let root: string
-afterAll(removeTempDirs)
 beforeAll(async () => {
   pki = await makePki()
-  root = await tempDir('wt-certs-d-')
+  root = await tempDir('certs-d')
 })
 
 async function hostDir(host: string, files: Record<string, string>): Promise<string> {

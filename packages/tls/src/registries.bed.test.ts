@@ -4,10 +4,10 @@
  */
 import { copyFile, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { tempDir } from '@watchtower-ts/test-utils'
 import { pushImage, uniqueName } from '@watchtower-ts/testbed'
 import { request } from 'undici'
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
-import { removeTempDirs, tempDir } from './__fixtures__/pki.ts'
+import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
 import { validateCaBundle } from './ca-bundle.ts'
 import { createTrustStore, formatTrustDescription } from './trust-store.ts'
 import type { TrustOptions, TrustStore } from './types.ts'
@@ -17,9 +17,8 @@ const stores: TrustStore[] = []
 let emptyCertsD: string
 
 beforeAll(async () => {
-  emptyCertsD = await tempDir('wt-tls-bed-empty-')
+  emptyCertsD = await tempDir('tls-bed-empty')
 })
-afterAll(removeTempDirs)
 afterEach(async () => {
   await Promise.all(stores.splice(0).map((s) => s.close()))
 })
@@ -157,7 +156,7 @@ describe('client certificates from certs.d (mtls registry)', () => {
   const reg = bed.registries.mtls
 
   it('sends client.cert + client.key from <certsDir>/<host:port>/ and is let in', async () => {
-    const certsD = await tempDir('wt-tls-bed-certs-d-')
+    const certsD = await tempDir('tls-bed-certs-d')
     const dir = join(certsD, reg.host)
     await mkdir(dir)
     await copyFile(bed.tls.caCert, join(dir, 'ca.crt'))
@@ -179,7 +178,7 @@ describe('client certificates from certs.d (mtls registry)', () => {
   })
 
   it('a lone client.key in certs.d is an error naming the folder', async () => {
-    const certsD = await tempDir('wt-tls-bed-certs-d-')
+    const certsD = await tempDir('tls-bed-certs-d')
     const dir = join(certsD, reg.host)
     await mkdir(dir)
     await copyFile(bed.tls.clientKey, join(dir, 'client.key'))
@@ -227,7 +226,7 @@ describe('--registry-ca-validate with the bed files', () => {
   })
 
   it('a garbage certificate', async () => {
-    const file = join(await tempDir('wt-tls-bed-'), 'garbage.pem')
+    const file = join(await tempDir('tls-bed'), 'garbage.pem')
     await writeFile(file, '-----BEGIN CERTIFICATE-----\nZ2FyYmFnZQ==\n-----END CERTIFICATE-----\n')
     await expect(validateCaBundle(file)).rejects.toMatchObject({
       code: 'WT_TLS_CA_INVALID_CERTIFICATE',

@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { rootCertificates } from 'node:tls'
 import { inspect } from 'node:util'
+import { makePki, type Pki, tempDir } from '@watchtower-ts/test-utils'
 import { request } from 'undici'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { makePki, type Pki, removeTempDirs, tempDir } from './__fixtures__/pki.ts'
 import { explainTlsError } from './explain.ts'
 import { loadSystemRoots } from './system-roots.ts'
 import { createTrustStore, formatTrustDescription } from './trust-store.ts'
@@ -38,13 +38,12 @@ beforeAll(async () => {
     requestCert: true,
     rejectUnauthorized: true,
   })
-  emptyCertsD = await tempDir('wt-empty-certs-d-')
+  emptyCertsD = await tempDir('empty-certs-d')
 })
 afterEach(async () => {
   await Promise.all(stores.splice(0).map((s) => s.close()))
 })
 afterAll(async () => {
-  await removeTempDirs()
   server.closeAllConnections()
   mtlsServer.closeAllConnections()
   await Promise.all([server, mtlsServer].map((s) => new Promise((r) => s.close(r))))
@@ -82,7 +81,7 @@ describe('createTrustStore against a local https server', () => {
   })
 
   it('trusts a CA from <certsDir>/<host:port>/ca.crt for that host only', async () => {
-    const certsD = await tempDir('wt-certs-d-')
+    const certsD = await tempDir('certs-d')
     await mkdir(join(certsD, host))
     await copyFile(pki.caCert, join(certsD, host, 'ca.crt'))
     const s = await store({ certsDirs: [emptyCertsD, certsD] })
@@ -96,7 +95,7 @@ describe('createTrustStore against a local https server', () => {
   })
 
   it('sends the client certificate from certs.d to a server that requires one', async () => {
-    const certsD = await tempDir('wt-certs-d-')
+    const certsD = await tempDir('certs-d')
     await mkdir(join(certsD, mtlsHost))
     await copyFile(pki.clientCert, join(certsD, mtlsHost, 'client.cert'))
     await copyFile(pki.clientKey, join(certsD, mtlsHost, 'client.key'))
@@ -122,7 +121,7 @@ describe('createTrustStore against a local https server', () => {
   })
 
   it('a lone key in certs.d fails transportFor and describe naming the folder; a fix is picked up', async () => {
-    const certsD = await tempDir('wt-certs-d-')
+    const certsD = await tempDir('certs-d')
     const dir = join(certsD, host)
     await mkdir(dir)
     await copyFile(pki.clientKey, join(dir, 'client.key'))
@@ -134,7 +133,7 @@ describe('createTrustStore against a local https server', () => {
   })
 
   it('a client certificate with the wrong key is an error naming both files', async () => {
-    const certsD = await tempDir('wt-certs-d-')
+    const certsD = await tempDir('certs-d')
     const dir = join(certsD, mtlsHost)
     await mkdir(dir)
     await copyFile(pki.clientCert, join(dir, 'client.cert'))
@@ -149,7 +148,7 @@ describe('createTrustStore against a local https server', () => {
   })
 
   it('describe() warns for an expired CA and for a second client certificate that is ignored', async () => {
-    const certsD = await tempDir('wt-certs-d-')
+    const certsD = await tempDir('certs-d')
     const dir = join(certsD, 'two-clients.example')
     await mkdir(dir)
     for (const base of ['a', 'b']) {

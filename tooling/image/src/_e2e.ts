@@ -33,14 +33,6 @@ export async function imageId(bed: Testbed, ref: string): Promise<string> {
   ).stdout.trim()
 }
 
-/** Names of every container (any state) carrying `label` (`key=value`). */
-export async function containersWithLabel(bed: Testbed, label: string): Promise<string[]> {
-  const r = await dockerCli(bed, ['ps', '-a', '--filter', `label=${label}`, '--format', '{{.Names}}'], {
-    reject: true,
-  })
-  return r.stdout.split('\n').filter(Boolean).sort()
-}
-
 /** `docker run --rm --network host -v <engine socket>:/var/run/docker.sock … <image> <args>`. */
 export function runWatchtowerContainer(
   bed: Testbed,
@@ -71,17 +63,4 @@ export async function bedConfigJson(bed: Testbed): Promise<string> {
   const file = join(bed.dockerConfigDir, 'config.json')
   await readFile(file) // fails early, naming the file, when the bed did not write it
   return file
-}
-
-/** Polls `check` until it returns a value (not undefined) or `timeoutMs` passes; returns the last try. */
-export async function waitFor<T>(
-  check: () => Promise<T | undefined>,
-  timeoutMs: number,
-): Promise<T | undefined> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await check().catch(() => undefined)
-    if (v !== undefined || Date.now() > end) return v
-    await new Promise((r) => setTimeout(r, 250))
-  }
 }

@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process'
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { freePort, waitFor } from '@watchtower-ts/test-utils'
 import { dockerCli, pushImage, uniqueName } from '@watchtower-ts/testbed'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { COMPOSE_V1, type ComposeClient, composeV2 } from './_compose.ts'
-import { waitFor } from './_e2e.ts'
 import { buildImageLayout, REPO_ROOT } from './layout.ts'
 import { pushLayout } from './release.ts'
 
@@ -27,17 +26,6 @@ let work: string
 let watchtowerImage: string
 const images: string[] = []
 const downs: (() => Promise<unknown>)[] = []
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.on('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address()
-      s.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))))
-    })
-  })
-}
 
 async function imageIdOf(ref: string): Promise<string> {
   return (

@@ -12,7 +12,7 @@
  */
 import { spawn } from 'node:child_process'
 import { createHash, randomUUID } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
+import { createWriteStream } from 'node:fs'
 import {
   chmod,
   copyFile,
@@ -618,11 +618,4 @@ export async function readLayoutIndex(dir: string): Promise<{ index: Descriptor;
   }
   const body = JSON.parse(await readFile(blobPath(dir, index.digest), 'utf8')) as { manifests: Descriptor[] }
   return { index, manifests: body.manifests }
-}
-
-/** sha256 of a file, as `sha256:<hex>`. */
-export async function fileDigest(file: string): Promise<string> {
-  const h = createHash('sha256')
-  await pipeline(createReadStream(file), h)
-  return `sha256:${h.digest('hex')}`
 }

@@ -1,5 +1,5 @@
 /** Bring-up and teardown of the whole bed; every step checks health first and only fixes what is down. */
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ensurePackages } from './_apt.ts'
 import { apiVersion, DEFAULT_SOCKET, ensureEngine } from './_engine.ts'
@@ -211,6 +211,12 @@ export async function stopEverything(dir: string, state: BedState, log: (m: stri
     ...Object.values(state.pids.registries).map((p) => stopPid(p, PROC.registry)),
   ])
   await removeHostsEntry()
+  // The engine trusts the TLS registries through /etc/docker/certs.d/HOST:PORT: gone with them.
+  await Promise.all(
+    Object.values(state.bed?.registries ?? {})
+      .filter((r) => r.tls)
+      .map((r) => rm(join(CERTS_D, r.host), { recursive: true, force: true })),
+  )
   state.pids.tokenServer = undefined
   state.pids.proxy = undefined
   state.pids.proxiedRegistry = undefined

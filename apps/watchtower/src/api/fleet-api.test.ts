@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { capture } from '../../test/cli-deps.ts'
 import { createLogger } from '../log.ts'
 import { createRenderer } from '../notify/templates.ts'
 import { buildReport, type ContainerReport, type SessionReport } from '../session/types.ts'
-import { capture } from '../test-utils.ts'
 import { createMetrics } from './metrics.ts'
 import { createApiServer } from './server.ts'
 

@@ -1,7 +1,6 @@
 // The watchtower process: logger, notifier, session runner, HTTP API and the
 // schedule, with one session at a time and a graceful stop on SIGTERM/SIGINT.
 
-import { existsSync } from 'node:fs'
 import type { ImageReference } from '@watchtower-ts/image-reference'
 import { createProxyRules, proxyConfigFromEnv } from '@watchtower-ts/tls'
 import type { Logger } from 'pino'
@@ -83,7 +82,7 @@ export async function runWatchtower(config: WatchtowerConfig, deps: CliDeps): Pr
     if (polls) spec.next(deps.now()) // a schedule that never fires stops here, before any work
     await runner.startup?.()
     // The health check's heartbeat: written where --health-check reads it (inside a container by default).
-    const heartbeatFile = config.heartbeatFile || (existsSync('/.dockerenv') ? DEFAULT_HEARTBEAT_FILE : '')
+    const heartbeatFile = config.heartbeatFile || (deps.inContainer ? DEFAULT_HEARTBEAT_FILE : '')
     const beat = startHeartbeat({
       file: heartbeatFile,
       intervalMs: config.heartbeatIntervalMs,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { testDeps } from '../../test/cli-deps.ts'
 import { main } from '../index.ts'
 import {
   buildReport,
@@ -6,7 +7,6 @@ import {
   type SessionRequest,
   type SessionRunner,
 } from '../session/types.ts'
-import { testDeps } from '../test-utils.ts'
 
 const T0 = Date.UTC(2026, 0, 1, 0, 0, 0)
 const c = (name: string, state: ContainerReport['state'], error?: string): ContainerReport => ({

@@ -1,5 +1,5 @@
+import { expectGeneratedSection } from '@watchtower-ts/test-utils'
 import { describe, expect, it } from 'vitest'
-import { expectGeneratedSection } from '../test-utils.ts'
 import { FLAGS } from './_flags.ts'
 import { renderFlagsMarkdown } from './flags-doc.ts'
 

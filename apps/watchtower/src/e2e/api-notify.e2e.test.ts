@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bed, cleanupPrefix, imageOf, publish, run, uniqueName, watchtower } from './_bed.ts'
+import { bed, cleanupPrefix, imageOf, publish, run, uniqueName, watchtower } from '../../test/e2e-bed.ts'
 
 const P = uniqueName('wt-app-e2e-api')
 afterAll(() => cleanupPrefix(P))

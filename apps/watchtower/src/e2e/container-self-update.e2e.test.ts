@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { buildWatchtowerImage } from '@watchtower-ts/image'
+import { waitFor } from '@watchtower-ts/test-utils'
 import { dockerCli, type IsolatedEngine, isolatedEngine, modernEngine } from '@watchtower-ts/testbed'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bed, docker, uniqueName } from './_bed.ts'
+import { bed, docker, uniqueName } from '../../test/e2e-bed.ts'
 
 // The real image, as users run it: a watchtower container pulled from a registry, on a
 // user-defined network, publishing its HTTP API with `-p HOSTPORT:8080`, updates itself through
@@ -47,16 +48,6 @@ async function inNamespace(iso: IsolatedEngine, port: number, path: string, post
     timeout: 130_000,
   }).catch(() => ({ stdout: '0' }))
   return Number(r.stdout.trim()) || 0
-}
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, ms: number): Promise<T | undefined> {
-  const end = Date.now() + ms
-  while (Date.now() < end) {
-    const v = await fn().catch(() => undefined)
-    if (v !== undefined) return v
-    await new Promise((r) => setTimeout(r, 500))
-  }
-  return undefined
 }
 
 describe.each([

@@ -13,7 +13,7 @@ import {
   tokenLog,
 } from '@watchtower-ts/testbed'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bed, cleanupPrefix, docker, imageOf, uniqueName, watchtower } from './_bed.ts'
+import { bed, cleanupPrefix, docker, imageOf, uniqueName, watchtower } from '../../test/e2e-bed.ts'
 
 // One watchtower, two real engines (the bed's engine and the isolated one in its own network
 // namespace): one pass, one registry session for both.

@@ -3,9 +3,9 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { testDeps } from '../../test/cli-deps.ts'
+import { bed, watchtower } from '../../test/e2e-bed.ts'
 import { main } from '../index.ts'
-import { testDeps } from '../test-utils.ts'
-import { bed, watchtower } from './_bed.ts'
 
 // The health check against the real engine, reached through a socket proxy the test controls:
 // healthy while the engine answers; unhealthy (the HEALTHCHECK command exits 1, /v1/health 503)

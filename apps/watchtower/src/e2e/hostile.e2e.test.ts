@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type HostileServer, hostile, hostileServer } from '@watchtower-ts/testbed'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { bed, cleanupPrefix, publish, run, uniqueName } from './_bed.ts'
+import { bed, cleanupPrefix, publish, run, uniqueName } from '../../test/e2e-bed.ts'
 
 const app = join(dirname(fileURLToPath(import.meta.url)), '../..')
 const children: ChildProcess[] = []

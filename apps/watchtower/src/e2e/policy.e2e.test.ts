@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto'
 import { pushImage, tagImage, tokenLog } from '@watchtower-ts/testbed'
 import { afterAll, describe, expect, it } from 'vitest'
-import { bed, build, cleanupPrefix, docker, imageOf, run, uniqueName, watchtower } from './_bed.ts'
+import {
+  bed,
+  build,
+  cleanupPrefix,
+  docker,
+  imageOf,
+  run,
+  uniqueName,
+  watchtower,
+} from '../../test/e2e-bed.ts'
 
 // Tag policies and the cooldown delay, end to end: the real engine, the bed's registries (token
 // registry: one pull token for the tag list and the manifests), real containers moved by each

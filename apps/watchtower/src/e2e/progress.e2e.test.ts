@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { dockerCli } from '@watchtower-ts/testbed'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { Captured } from '../test-utils.ts'
+import type { Captured } from '../../test/cli-deps.ts'
 import {
   bed,
   build,
@@ -15,7 +15,7 @@ import {
   run,
   uniqueName,
   watchtower,
-} from './_bed.ts'
+} from '../../test/e2e-bed.ts'
 
 // Live progress and "nothing skipped in silence", against the real engine and registries.
 const P = uniqueName('wt-progress-e2e')

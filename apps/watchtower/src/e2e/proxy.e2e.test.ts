@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { dockerCli, proxyRequests, pushImage } from '@watchtower-ts/testbed'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bed, cleanupPrefix, docker, imageOf, uniqueName } from './_bed.ts'
-import { type CliProcess, watchtowerProcess } from './_cli-process.ts'
+import { type CliProcess, watchtowerProcess } from '../../test/cli-process.ts'
+import { bed, cleanupPrefix, docker, imageOf, uniqueName } from '../../test/e2e-bed.ts'
 
 const prefix = uniqueName('wt-proxy')
 let cli: CliProcess

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { bed, cleanupPrefix, imageOf, publish, run, uniqueName, watchtower } from './_bed.ts'
+import { bed, cleanupPrefix, imageOf, publish, run, uniqueName, watchtower } from '../../test/e2e-bed.ts'
 
 const P = uniqueName('wt-app-e2e-sched')
 afterAll(() => cleanupPrefix(P))

@@ -1,9 +1,9 @@
 import { createDockerEngine } from '@watchtower-ts/docker-updater'
 import { afterAll, describe, expect, it } from 'vitest'
+import { capture } from '../../test/cli-deps.ts'
+import { bed, build, cleanupPrefix, docker, run, uniqueName } from '../../test/e2e-bed.ts'
 import { createLogger } from '../log.ts'
 import { detectSelfContainerId, removeOtherInstances } from '../self-update.ts'
-import { capture } from '../test-utils.ts'
-import { bed, build, cleanupPrefix, docker, run, uniqueName } from './_bed.ts'
 
 // The app's side of running in a container: finding its own container, and upstream's
 // "one watchtower per scope" rule, which leaves the parties of a self-update alone.

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest'
-import { bed, cleanupPrefix, imageOf, publish, run, uniqueName, watchtower } from './_bed.ts'
+import { bed, cleanupPrefix, imageOf, publish, run, uniqueName, watchtower } from '../../test/e2e-bed.ts'
 
 const P = uniqueName('wt-app-e2e-setup')
 afterAll(() => cleanupPrefix(P))

@@ -1,5 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { bed, build, cleanupPrefix, docker, imageOf, run, uniqueName, watchtower } from './_bed.ts'
+import {
+  bed,
+  build,
+  cleanupPrefix,
+  docker,
+  imageOf,
+  run,
+  uniqueName,
+  watchtower,
+} from '../../test/e2e-bed.ts'
 
 const P = uniqueName('wt-app-e2e-term')
 afterAll(() => cleanupPrefix(P))

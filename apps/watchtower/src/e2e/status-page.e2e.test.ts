@@ -8,8 +8,6 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { chromium } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { Target } from '../status/schema.ts'
-import { ContainersResponse, SessionsResponse } from '../status/schema.ts'
 import {
   bed,
   build,
@@ -20,7 +18,9 @@ import {
   run,
   uniqueName,
   watchtower,
-} from './_bed.ts'
+} from '../../test/e2e-bed.ts'
+import type { Target } from '../status/schema.ts'
+import { ContainersResponse, SessionsResponse } from '../status/schema.ts'
 
 const P = uniqueName('wt-status')
 const TOKEN = 'e2e-status-token-7c1f'

@@ -21,10 +21,10 @@ import {
   tokenLog,
 } from '@watchtower-ts/testbed'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { capture } from '../../test/cli-deps.ts'
+import { bed, build, uniqueName, watchtower } from '../../test/e2e-bed.ts'
 import type { CliDeps } from '../deps.ts'
-import { capture } from '../test-utils.ts'
 import { createSessionRunner } from '../wiring.ts'
-import { bed, build, uniqueName, watchtower } from './_bed.ts'
 
 const P = uniqueName('wtsw')
 const UA = `wt-e2e-${P}`

@@ -11,7 +11,7 @@ import {
   run,
   uniqueName,
   watchtower,
-} from './_bed.ts'
+} from '../../test/e2e-bed.ts'
 
 const P = uniqueName('wt-app-e2e')
 afterAll(() => cleanupPrefix(P))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { capture } from '../../test/cli-deps.ts'
 import { buildReport, type ContainerReport } from '../session/types.ts'
-import { capture } from '../test-utils.ts'
 import { createNotifier, type NotifierOptions } from './notifier.ts'
 import { createRenderer, type LogEntry } from './templates.ts'
 

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { capture } from '../test-utils.ts'
+import { capture } from '../../test/cli-deps.ts'
 import { createService, type ServiceContext } from './services.ts'
 
 interface Seen {

@@ -1,5 +1,5 @@
+import { expectGeneratedSection } from '@watchtower-ts/test-utils'
 import { describe, expect, it } from 'vitest'
-import { expectGeneratedSection } from '../test-utils.ts'
 import { renderStatusSchemaMarkdown } from './schema-doc.ts'
 
 const README = new URL('../../../../README.md', import.meta.url)

@@ -2,12 +2,12 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { capture } from '../../test/cli-deps.ts'
 import { type ApiServer, createApiServer } from '../api/server.ts'
 import { CONTENT_SECURITY_POLICY } from '../api/ui.ts'
 import { APP_CSS } from '../api/ui-assets.ts'
 import { createLogger } from '../log.ts'
 import { buildReport, type ContainerReport } from '../session/types.ts'
-import { capture } from '../test-utils.ts'
 import { ContainersResponse, RegistriesResponse, SessionsResponse, StateFile, StatusEvent } from './schema.ts'
 import { createStatusStore, MAX_SESSIONS, type StatusStore } from './store.ts'
 

@@ -7,7 +7,7 @@ import { parseTemplate } from './_parser.ts'
 import { TemplateError } from './errors.ts'
 
 export { shortId } from './_format.ts'
-export type { FuncDef, Param } from './_funcs.ts'
+export type { FuncDef } from './_funcs.ts'
 export { GoFloat, goStruct } from './_value.ts'
 export { TemplateError }
 
