@@ -63,10 +63,6 @@ export class CheckFailure extends Error {
   }
 }
 
-export function isCheckFailure(error: unknown): error is CheckFailure {
-  return error instanceof CheckFailure
-}
-
 /** Thrown by a command to end the CLI with `code` after it has printed its own output. */
 export class ExitError extends Error {
   override name = 'ExitError' as const

@@ -1,13 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import type { FixedHostService } from './notify/services.ts'
+import type { OutputStream } from './output.ts'
 import type { SessionRunnerFactory } from './session/types.ts'
 
-/** Where the CLI writes; `process.stdout` fits. */
-export interface OutputStream {
-  write(chunk: string): unknown
-  isTTY?: boolean
-}
+export type { OutputStream } from './output.ts'
 
 /** Everything a command touches outside itself, so tests need no process spies. */
 export interface CliDeps {

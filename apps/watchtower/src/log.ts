@@ -5,8 +5,8 @@ import { Buffer } from 'node:buffer'
 import { createRedactor as createSharedRedactor, stripControl } from '@watchtower-ts/credentials'
 import { type Logger, pino } from 'pino'
 import type { LogFormat, LogLevel, WatchtowerConfig } from './config/types.ts'
-import type { OutputStream } from './deps.ts'
 import type { LogEntry } from './notify/templates.ts'
+import type { OutputStream } from './output.ts'
 
 export interface CreateLoggerOptions {
   level: LogLevel

@@ -11,7 +11,7 @@ import type { ContainerInspect, ServiceInspect, ServiceSpec, SwarmEngine, TaskIn
 import { describeError, isUpdaterError, UpdaterError } from './errors.ts'
 import { exclusionReason, flagOrLabel, imageExclusionReason, type SelectionOptions } from './filters.ts'
 import { LABELS } from './labels.ts'
-import type { AuthProvider, ContainerReport, ImageChecker } from './types.ts'
+import type { AuthProvider, ContainerReport, ImageChecker, RolledBackMemory, SwarmRole } from './types.ts'
 
 /** Labels every container of a swarm task carries (`com.docker.swarm.task.id`, `…service.id`, …). */
 export const SWARM_LABEL_PREFIX = 'com.docker.swarm.'
@@ -21,9 +21,6 @@ export function isSwarmTask(labels: Record<string, string> | null | undefined): 
   return Object.keys(labels ?? {}).some((k) => k.startsWith(SWARM_LABEL_PREFIX))
 }
 
-/** The engine's place in a swarm, as the pass sees it. */
-export type SwarmRole = 'none' | 'manager' | 'worker'
-
 export async function swarmRoleOf(engine: Partial<SwarmEngine>): Promise<SwarmRole> {
   if (!engine.swarmInfo) return 'none'
   const info = await engine.swarmInfo()
@@ -31,12 +28,7 @@ export async function swarmRoleOf(engine: Partial<SwarmEngine>): Promise<SwarmRo
   return info.ControlAvailable ? 'manager' : 'worker'
 }
 
-/**
- * Digests of updates the cluster rolled back, per service id: not retried until the tag points at
- * another digest. Keep one for the life of the process (the daemon); a `--run-once` learns the
- * same from the service's task history (see `rolledBackBefore`).
- */
-export type RolledBackMemory = Map<string, { digest: string; message: string }>
+export type { RolledBackMemory, SwarmRole } from './types.ts'
 
 export interface ServicePassOptions extends SelectionOptions {
   engine: SwarmEngine

@@ -1,8 +1,17 @@
 import type { ImageReference } from '@watchtower-ts/image-reference'
 import type { DockerEngine } from './engine.ts'
 import type { SelectionOptions } from './filters.ts'
-import type { RolledBackMemory, SwarmRole } from './services.ts'
 import type { TagPolicy } from './tag-policy.ts'
+
+/** The engine's place in a swarm, as the pass sees it. */
+export type SwarmRole = 'none' | 'manager' | 'worker'
+
+/**
+ * Digests of updates the cluster rolled back, per service id: not retried until the tag points at
+ * another digest. Keep one for the life of the process (the daemon); a `--run-once` learns the
+ * same from the service's task history (see `rolledBackBefore`).
+ */
+export type RolledBackMemory = Map<string, { digest: string; message: string }>
 
 /** An image's platform, as in an OCI index entry and the engine's image inspect (Os/Architecture/Variant). */
 export interface ImagePlatform {

@@ -10,7 +10,6 @@ export type {
   RegistryCredentials as RegistryCredentialsLike,
 } from '@watchtower-ts/credentials'
 export type {
-  CachedToken as CachedTokenLike,
   FetchedToken as FetchedTokenLike,
   TokenCache as TokenCacheLike,
   TokenCacheStats as TokenCacheStatsLike,

@@ -11,14 +11,12 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { join } from 'node:path'
+import { PROXIED_REGISTRY_HOSTNAME, PROXIED_TOKEN_HOSTNAME, PROXY_DOMAIN } from './_proxy-names.ts'
 import { registryAnswers } from './_registries.ts'
 import type { TlsFiles } from './_tls.ts'
 import { pickPort, pidAlive, spawnDetached, waitFor } from './_util.ts'
 import type { ProxyInfo, RegistryInfo, TokenServerInfo } from './types.ts'
 
-export const PROXY_DOMAIN = 'wt-proxy.test'
-export const PROXIED_REGISTRY_HOSTNAME = `registry.${PROXY_DOMAIN}`
-export const PROXIED_TOKEN_HOSTNAME = `token.${PROXY_DOMAIN}`
 export const PROXY_USER = { username: 'wt-proxy-user', password: 'Pr0xy-S3cret-7d41e9' } as const
 const HOSTS_FILE = '/etc/hosts'
 const HOSTS_MARK = '# watchtower-ts testbed (proxy tests)'

@@ -2,7 +2,7 @@
 import { randomBytes, X509Certificate } from 'node:crypto'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { PROXIED_REGISTRY_HOSTNAME, PROXIED_TOKEN_HOSTNAME } from './_proxy.ts'
+import { PROXIED_REGISTRY_HOSTNAME, PROXIED_TOKEN_HOSTNAME } from './_proxy-names.ts'
 import { exists, runOk } from './_util.ts'
 import type { TlsMaterial } from './types.ts'
 

@@ -2,7 +2,7 @@
 // service (upstream pkg/notifications/notifier.go + shoutrrr.go). Never sends
 // an empty message; a failing service is logged, never fatal.
 import type { LogLevel } from '../config/types.ts'
-import type { OutputStream } from '../deps.ts'
+import type { OutputStream } from '../output.ts'
 import { buildReport, type SessionReport } from '../session/types.ts'
 import { createService, type FixedHostService, type Service } from './services.ts'
 import { createRenderer, type LogEntry, type NotificationData } from './templates.ts'

@@ -17,7 +17,7 @@ import { teams } from './services/teams.ts'
 import { telegram } from './services/telegram.ts'
 import type { Service, ServiceContext, ServiceFactory } from './services/types.ts'
 
-export type { FixedHostService, Message, Service, ServiceContext } from './services/types.ts'
+export type { FixedHostService, Service, ServiceContext } from './services/types.ts'
 
 /** Scheme (without `:`) -> factory. `generic+<proto>` schemes all go to `generic`, which checks the protocol. */
 const SERVICES: ReadonlyMap<string, ServiceFactory> = new Map([

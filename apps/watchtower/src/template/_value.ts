@@ -2,7 +2,7 @@
 // undefined = no value (a missing key / nil interface), null = nil, integer numbers = int,
 // GoFloat and fractional numbers = float64, Array = slice, Map = map, goStruct() = a struct,
 // other plain objects = records (struct-like printing, map-like lookups), Date = time.Time.
-import { formatFloat, goTimeFormat, goTimeString, shortId } from './_format.ts'
+import { formatFloat, goTimeFormat, goTimeString, shortId } from './_go-text.ts'
 
 /** A float64 whose value may be integral (the literal 2.0 or 1e3): JS numbers alone cannot tell. */
 export class GoFloat {

@@ -6,8 +6,8 @@ import type { ListNode } from './_nodes.ts'
 import { parseTemplate } from './_parser.ts'
 import { TemplateError } from './errors.ts'
 
-export { shortId } from './_format.ts'
 export type { FuncDef } from './_funcs.ts'
+export { shortId } from './_go-text.ts'
 export { GoFloat, goStruct } from './_value.ts'
 export { TemplateError }
 

@@ -1,4 +1,4 @@
-import type { OutputStream } from '../../deps.ts'
+import type { OutputStream } from '../../output.ts'
 import type { NotifyError } from '../errors.ts'
 
 export interface Message {
