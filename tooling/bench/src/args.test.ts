@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parseBenchArgs } from './_args.ts'
 
 describe('pnpm bench flags', () => {
-  it('defaults: N=40 over U=8, every benchmark but the profile, scale 200 and 500 over 50, build first, table', () => {
+  it('defaults: N=40 over U=8, every benchmark but the profile (fleet included), scale 200 and 500 over 50, build first, table', () => {
     expect(parseBenchArgs([])).toEqual({
       via: 'auto',
       json: false,
@@ -13,7 +13,7 @@ describe('pnpm bench flags', () => {
       updates: 5,
       startupRuns: 10,
       cycles: 100,
-      only: ['cycle', 'scale', 'update', 'startup', 'footprint', 'image', 'policies'],
+      only: ['cycle', 'scale', 'update', 'startup', 'footprint', 'image', 'policies', 'fleet'],
       scale: [200, 500],
       scaleRepos: 50,
       profileDir: undefined,
