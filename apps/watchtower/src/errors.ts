@@ -29,13 +29,3 @@ export class ConfigError extends WatchtowerError {
     this.source = options?.source
   }
 }
-
-/** Ends the CLI with an exit code; the message (if any) was already printed. */
-export class ExitError extends Error {
-  override name = 'ExitError'
-  readonly exitCode: number
-  constructor(exitCode: number, options?: { cause?: unknown }) {
-    super(`exit ${exitCode}`, options)
-    this.exitCode = exitCode
-  }
-}

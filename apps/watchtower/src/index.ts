@@ -1,5 +1,5 @@
 import { type CliDeps, processDeps } from './deps.ts'
-import { ExitError, WatchtowerError } from './errors.ts'
+import { WatchtowerError } from './errors.ts'
 
 /**
  * Runs the watchtower CLI with `argv` (arguments after the program name) and
@@ -11,10 +11,10 @@ export async function main(argv: readonly string[], deps: Partial<CliDeps> = {})
   const cli = createCli(d)
   try {
     cli.parse(['node', 'watchtower', ...argv], { run: false })
-    await cli.runMatchedCommand()
-    return 0
+    // a command's action returns its exit code (notify-upgrade returns nothing: 0)
+    const code: unknown = await cli.runMatchedCommand()
+    return typeof code === 'number' ? code : 0
   } catch (err) {
-    if (err instanceof ExitError) return err.exitCode
     if (err instanceof WatchtowerError) {
       d.stderr.write(`watchtower: ${err.message}\n`)
       return 1
@@ -31,7 +31,7 @@ export { resolveConfig } from './config/resolve.ts'
 export type { LegacyNotificationConfig, LogFormat, LogLevel, WatchtowerConfig } from './config/types.ts'
 export type { CliDeps, OutputStream } from './deps.ts'
 export type { WatchtowerErrorCode } from './errors.ts'
-export { ConfigError, ExitError, WatchtowerError } from './errors.ts'
+export { ConfigError, WatchtowerError } from './errors.ts'
 export type { ScheduleSpec } from './schedule/spec.ts'
 export { parseSchedule } from './schedule/spec.ts'
 export type {

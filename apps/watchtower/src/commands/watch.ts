@@ -1,10 +1,9 @@
 import { renderHelp } from '../config/help.ts'
 import { resolveConfig } from '../config/resolve.ts'
 import type { CliDeps } from '../deps.ts'
-import { ExitError } from '../errors.ts'
 
-/** The default command: resolve the configuration, then run sessions. */
-export async function watch(argv: readonly string[], deps: CliDeps): Promise<void> {
+/** The default command: resolve the configuration, then run sessions. Returns the exit code. */
+export async function watch(argv: readonly string[], deps: CliDeps): Promise<number> {
   const { config, help, version } = resolveConfig({
     argv,
     env: deps.env,
@@ -13,11 +12,11 @@ export async function watch(argv: readonly string[], deps: CliDeps): Promise<voi
   })
   if (help) {
     deps.stdout.write(renderHelp(deps.version))
-    return
+    return 0
   }
   if (version) {
     deps.stdout.write(`watchtower ${deps.version}\n`)
-    return
+    return 0
   }
   if (config.healthCheck) {
     // Only for Docker's HEALTHCHECK; the main process must never get the flag.
@@ -26,25 +25,22 @@ export async function watch(argv: readonly string[], deps: CliDeps): Promise<voi
       deps.stderr.write(
         'watchtower: the --health-check flag should never be passed to the main watchtower process\n',
       )
-      throw new ExitError(1)
+      return 1
     }
     const { assessHeartbeat, DEFAULT_HEARTBEAT_FILE, readHeartbeat } = await import('../health/heartbeat.ts')
     const file = config.heartbeatFile || DEFAULT_HEARTBEAT_FILE
     const verdict = assessHeartbeat(await readHeartbeat(file), deps.now())
     if (!verdict.healthy) {
       deps.stderr.write(`watchtower: unhealthy: ${verdict.reason} (${file})\n`)
-      throw new ExitError(1)
+      return 1
     }
     deps.stdout.write('watchtower: healthy\n')
-    return
+    return 0
   }
   if (config.selfUpdateHelper) {
     const { selfUpdateHelper } = await import('./_self-update-helper.ts')
-    const code = await selfUpdateHelper(config, deps)
-    if (code !== 0) throw new ExitError(code)
-    return
+    return selfUpdateHelper(config, deps)
   }
   const { runWatchtower } = await import('./_run.ts')
-  const code = await runWatchtower(config, deps)
-  if (code !== 0) throw new ExitError(code)
+  return runWatchtower(config, deps)
 }
