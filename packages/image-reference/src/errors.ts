@@ -5,16 +5,22 @@ export type ImageReferenceErrorCode =
 
 const kBrand = Symbol.for('wt.error.WT_REFERENCE')
 
+export interface ImageReferenceErrorDetails {
+  /** The text as given. */
+  input: string
+  cause?: unknown
+}
+
 /** An image reference that does not parse; `input` is the text as given. */
 export class ImageReferenceError extends Error {
   override name = 'ImageReferenceError' as const
   readonly code: ImageReferenceErrorCode
   readonly input: string
 
-  constructor(code: ImageReferenceErrorCode, message: string, options: { input: string; cause?: unknown }) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+  constructor(code: ImageReferenceErrorCode, message: string, details: ImageReferenceErrorDetails) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause })
     this.code = code
-    this.input = options.input
+    this.input = details.input
     Object.defineProperty(this, kBrand, { value: true })
   }
 

@@ -6,7 +6,12 @@ export {
   isDockerHubHost,
   normalizeRegistryHost,
 } from './docker-hub.ts'
-export { ImageReferenceError, type ImageReferenceErrorCode, isImageReferenceError } from './errors.ts'
+export {
+  ImageReferenceError,
+  type ImageReferenceErrorCode,
+  type ImageReferenceErrorDetails,
+  isImageReferenceError,
+} from './errors.ts'
 export { matchesAnyReference, matchesReference, sameRepositoryDigests } from './match.ts'
 export {
   type ImageReference,

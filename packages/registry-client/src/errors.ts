@@ -43,7 +43,7 @@ export interface RegistryErrorDetails {
   cause?: unknown
 }
 
-const kRegistryError = Symbol.for('wt.error.WT_REGISTRY')
+const kBrand = Symbol.for('wt.error.WT_REGISTRY')
 
 export class RegistryError extends Error {
   override name = 'RegistryError' as const
@@ -54,7 +54,6 @@ export class RegistryError extends Error {
   readonly status: number | undefined
   readonly retryAfterMs: number | undefined
   readonly registryCode: string | undefined
-  readonly [kRegistryError] = true
 
   constructor(code: RegistryErrorCode, message: string, details: RegistryErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause })
@@ -65,14 +64,11 @@ export class RegistryError extends Error {
     this.status = details.status
     this.retryAfterMs = details.retryAfterMs
     this.registryCode = details.registryCode
+    Object.defineProperty(this, kBrand, { value: true })
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return (
-      typeof value === 'object' &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[kRegistryError] === true
-    )
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kBrand] === true
   }
 }
 

@@ -26,24 +26,31 @@ export type TlsErrorCode =
 
 const kBrand = Symbol.for('wt.error.tls')
 
+export interface TlsErrorDetails {
+  /** The file or directory at fault. */
+  file?: string
+  cause?: unknown
+}
+
 /** Errors of this package; `file` names the file or directory at fault when there is one. */
 export class TlsError extends Error {
   override name = 'TlsError' as const
   readonly code: TlsErrorCode
   readonly file: string | undefined
-  readonly [kBrand] = true
 
-  constructor(code: TlsErrorCode, message: string, options?: { cause?: unknown; file?: string }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+  constructor(code: TlsErrorCode, message: string, details: TlsErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause })
     this.code = code
-    this.file = options?.file
+    this.file = details.file
+    Object.defineProperty(this, kBrand, { value: true })
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as { [kBrand]?: unknown })[kBrand] === true
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kBrand] === true
   }
 }
 
+/** True for any error thrown by this package (also across duplicate installs). */
 export function isTlsError(value: unknown): value is TlsError {
   return value instanceof TlsError
 }

@@ -8,7 +8,7 @@ export type {
 export { readCaBundle, validateCaBundle } from './ca-bundle.ts'
 export type { CertsDirCa, CertsDirEntry, ClientCertificate } from './certs-d.ts'
 export { DEFAULT_CERTS_DIRS, readCertsDir } from './certs-d.ts'
-export type { TlsErrorCode } from './errors.ts'
+export type { TlsErrorCode, TlsErrorDetails } from './errors.ts'
 export { caValidateWithoutFileError, isTlsError, TlsError } from './errors.ts'
 export type { ExplainContext, TlsExplanation } from './explain.ts'
 export { explainTlsError } from './explain.ts'

@@ -1,5 +1,5 @@
 export { cacheKey, normalizeScopes } from './cache-key.ts'
-export type { TokenCacheErrorCode } from './errors.ts'
+export type { TokenCacheErrorCode, TokenCacheErrorDetails } from './errors.ts'
 export { isTokenCacheError, TokenCacheError } from './errors.ts'
 export { createTokenCache } from './token-cache.ts'
 export type {
