@@ -24,7 +24,7 @@ export async function watchtowerProcess(): Promise<CliProcess> {
   const launcher = join(dir, 'run.mjs')
   await writeFile(
     launcher,
-    "const { main } = await import('../src/e2e/watchtower.js')\nprocess.exitCode = await main(process.argv.slice(2))\n",
+    "const { main } = await import('./watchtower.js')\nprocess.exitCode = await main(process.argv.slice(2))\n",
   )
   return {
     run: (args, env, timeoutMs = 120_000) =>
