@@ -1,5 +1,5 @@
 // End-to-end helpers: the real engine and registries of the test bed.
-import { dockerCli, type RegistryName, type Testbed, uniqueName } from '@watchtower-ts/testbed'
+import { buildImage, dockerCli, type RegistryName, type Testbed, uniqueName } from '@watchtower-ts/testbed'
 import { inject } from 'vitest'
 import type { CliDeps } from '../src/deps.ts'
 import { sleep } from '../src/deps.ts'
@@ -15,29 +15,8 @@ export async function docker(args: readonly string[], input?: string): Promise<s
 }
 
 /** Builds a unique image from the bed's v1/v2 (so removing it never touches another test's image). */
-export async function build(
-  tag: string,
-  variant: 'v1' | 'v2',
-  lines: readonly string[] = [],
-): Promise<string> {
-  const dockerfile = [
-    `FROM ${bed.images[variant]}`,
-    `LABEL wt.e2e.unique=${uniqueName('img')}`,
-    ...lines,
-  ].join('\n')
-  // The engine is shared with other tests that remove images: a build whose intermediate image
-  // vanished under it ("unable to find image") is simply run again.
-  for (let attempt = 1; ; attempt++) {
-    const r = await dockerCli(bed, ['build', '-q', '-t', tag, '-'], {
-      input: dockerfile,
-      env: { DOCKER_BUILDKIT: '0' },
-    })
-    if (r.code === 0) break
-    if (attempt >= 3 || !/unable to find image|No such image/i.test(r.stderr)) {
-      throw new Error(`docker build -t ${tag} failed (${r.code}): ${r.stderr.trim()}`)
-    }
-  }
-  return docker(['image', 'inspect', '--format', '{{.Id}}', tag])
+export function build(tag: string, variant: 'v1' | 'v2', lines: readonly string[] = []): Promise<string> {
+  return buildImage(bed, { tag, variant, lines })
 }
 
 /** Builds and pushes `repo:tag` to a bed registry; returns the ref and image id. */

@@ -1,6 +1,6 @@
 /** Test helpers over the real test bed (test code only, outside src/). */
 import { request } from 'node:http'
-import { dockerCli, type Testbed, uniqueName } from '@watchtower-ts/testbed'
+import { buildImage as buildBedImage, dockerCli, type Testbed, uniqueName } from '@watchtower-ts/testbed'
 import { inject } from 'vitest'
 import { createDockerEngine } from '../src/dockerode-engine.ts'
 import type { DockerEngine } from '../src/engine.ts'
@@ -64,30 +64,14 @@ export async function removeImages(part: string, host?: string): Promise<void> {
   if (refs.length > 0) await dockerCli(bed, ['rmi', ...new Set(refs)], host ? { host } : {})
 }
 
-/**
- * A distinct image (own ID) built FROM the bed's v1/v2 with extra Dockerfile lines, tagged `tag`.
- * Used where a test removes or compares images, so the bed's shared images are never touched.
- * `--no-cache`: the classic builder's cache probe walks every child of the base image and fails
- * ("unable to find image") when a parallel test removes one of them.
- */
-export async function buildImage(
+/** A distinct image (own ID) built FROM the bed's v1/v2 with extra Dockerfile lines, tagged `tag`. */
+export function buildImage(
   tag: string,
   variant: 'v1' | 'v2',
   lines: readonly string[] = [],
   host?: string,
-) {
-  const dockerfile = [
-    `FROM ${bed.images[variant]}`,
-    `LABEL wt.test.unique=${uniqueName('img')}`,
-    ...lines,
-  ].join('\n')
-  await dockerCli(bed, ['build', '-q', '--no-cache', '-t', tag, '-'], {
-    input: dockerfile,
-    env: { DOCKER_BUILDKIT: '0' },
-    reject: true,
-    ...(host ? { host } : {}),
-  })
-  return (await inspectImageId(tag, host)) as string
+): Promise<string> {
+  return buildBedImage(bed, { tag, variant, lines, ...(host ? { host } : {}) })
 }
 
 export async function inspectImageId(ref: string, host?: string): Promise<string | undefined> {

@@ -10,6 +10,7 @@ export {
   type SwarmRegistry,
 } from './_swarm.ts'
 export { type RunOptions, type RunResult, run as runProcess } from './_util.ts'
+export { type BuildImageOptions, buildImage } from './build-image.ts'
 export { type DockerCliOptions, dockerCli } from './docker-cli.ts'
 export {
   type HostileHandler,
