@@ -1,8 +1,7 @@
 // Test helpers shared by the packages' tests. Private: never built, never published; only test
 // files (and helpers in a package's test/ folder) import it.
-export { type RunOptions, type RunResult, runProcess } from '@watchtower-ts/testbed'
+export { freePort, type RunOptions, type RunResult, runProcess } from '@watchtower-ts/testbed'
 export { expectGeneratedSection } from './docs.ts'
-export { freePort } from './net.ts'
 export { makePki, type Pki } from './pki.ts'
 export { tempDir, useTempDirs } from './temp.ts'
 export { waitFor } from './wait.ts'

@@ -9,7 +9,7 @@ export {
   type SwarmNode,
   type SwarmRegistry,
 } from './_swarm.ts'
-export { type RunOptions, type RunResult, run as runProcess } from './_util.ts'
+export { freePort, type RunOptions, type RunResult, run as runProcess } from './_util.ts'
 export { type BuildImageOptions, buildImage } from './build-image.ts'
 export { type DockerCliOptions, dockerCli } from './docker-cli.ts'
 export {
