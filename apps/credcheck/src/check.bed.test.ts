@@ -3,9 +3,7 @@
  * htpasswd registry, plain-HTTP registry, certs.d, an index, identity tokens, the engine.
  */
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { copyFile, mkdir } from 'node:fs/promises'
-import { request as httpsRequest } from 'node:https'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { dockerCli, pushImage, tokenLog, uniqueName } from '@watchtower-ts/testbed'
@@ -17,6 +15,7 @@ import {
   dockerConfig,
   type Fixture,
   pushFixtures,
+  refreshTokenFor,
   step,
   tempDir,
 } from '../test/bed.ts'
@@ -35,40 +34,6 @@ const aliceConfig = () => aliceConfigOf(bed)
 
 const _execFileP = promisify(execFile)
 const MEDIA_DOCKER = 'application/vnd.docker.distribution.manifest.v2+json'
-
-/** A refresh token from the bed's token server (OAuth2 password grant with access_type=offline). */
-function passwordGrant(): Promise<string> {
-  const form = new URLSearchParams({
-    grant_type: 'password',
-    username: alice.username,
-    password: alice.password,
-    service: bed.tokenServer.service,
-    client_id: 'credcheck-test',
-    access_type: 'offline',
-    scope: `repository:${tokenImage.repository}:pull`,
-  }).toString()
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      bed.tokenServer.realm,
-      {
-        method: 'POST',
-        ca: readFileSync(bed.tls.caCert),
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      },
-      (res) => {
-        let body = ''
-        res.on('data', (c) => (body += c))
-        res.on('end', () => {
-          const token = (JSON.parse(body) as { refresh_token?: string }).refresh_token
-          if (res.statusCode === 200 && token) resolve(token)
-          else reject(new Error(`password grant: ${res.statusCode}`))
-        })
-      },
-    )
-    req.on('error', reject)
-    req.end(form)
-  })
-}
 
 describe('when everything is right', () => {
   it('token registry, credentials from config.json auths: every step ok, up to date', async () => {
@@ -227,7 +192,7 @@ describe('more of the chain', () => {
   })
 
   it('an identity token in config.json: refresh_token grant (POST), and a revoked one is refused (6)', async () => {
-    const refreshToken = await passwordGrant()
+    const refreshToken = await refreshTokenFor(bed, tokenImage.repository)
     const env = await baseEnv(bed, {
       DOCKER_CONFIG: await dockerConfig({ auths: { [reg.token.host]: { identitytoken: refreshToken } } }),
     })

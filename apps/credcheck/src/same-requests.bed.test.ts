@@ -1,15 +1,3 @@
-/**
- * credcheck and watchtower send the same requests to the same registry: for each bed registry, the
- * registry's own access log (method, path and query, status) and the token server's log (method,
- * grant, service, scopes, account, status) are compared between a credcheck run and watchtower's
- * registry client composed as apps/watchtower's wiring composes it (same credentials resolver,
- * trust store, token cache; `startCycle` then `check` with the local RepoDigests, as one update pass
- * does). Each side has a user agent of its own, so the /v2/ pings are told apart in a log that
- * other tests share; token requests are told apart by the case's own repository.
- */
-
-import { readFileSync } from 'node:fs'
-import { request as httpsRequest } from 'node:https'
 import { createCredentialResolver } from '@watchtower-ts/credentials'
 import { createRegistryClient } from '@watchtower-ts/registry-client'
 import {
@@ -26,7 +14,7 @@ import {
 import { createTrustStore, proxyConfigFromEnv } from '@watchtower-ts/tls'
 import { createTokenCache } from '@watchtower-ts/token-cache'
 import { afterAll, describe, expect, inject, it } from 'vitest'
-import { baseEnv, basicAuth, dockerConfig } from '../test/bed.ts'
+import { baseEnv, basicAuth, dockerConfig, refreshTokenFor } from '../test/bed.ts'
 import { createHttpProbe } from './http-probe.ts'
 import { type CheckReport, runSteps } from './steps.ts'
 
@@ -37,40 +25,6 @@ const policies: string[] = []
 afterAll(async () => {
   for (const prefix of policies.splice(0)) await clearTokenPolicy(bed, prefix)
 })
-
-/** A refresh token from the bed's token server (OAuth2 password grant with access_type=offline). */
-function refreshTokenFor(repository: string): Promise<string> {
-  const form = new URLSearchParams({
-    grant_type: 'password',
-    username: alice.username,
-    password: alice.password,
-    service: bed.tokenServer.service,
-    client_id: 'credcheck-test',
-    access_type: 'offline',
-    scope: `repository:${repository}:pull`,
-  }).toString()
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      bed.tokenServer.realm,
-      {
-        method: 'POST',
-        ca: readFileSync(bed.tls.caCert),
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      },
-      (res) => {
-        let body = ''
-        res.on('data', (c) => (body += c))
-        res.on('end', () => {
-          const token = (JSON.parse(body) as { refresh_token?: string }).refresh_token
-          if (res.statusCode === 200 && token) resolve(token)
-          else reject(new Error(`password grant: ${res.statusCode}`))
-        })
-      },
-    )
-    req.on('error', reject)
-    req.end(form)
-  })
-}
 
 interface Case {
   registry: RegistryName
@@ -162,7 +116,7 @@ const aliceAuth = async () => ({
 })
 
 const identityToken = async (pushed: { repository: string }) => ({
-  auths: { [bed.registries.token.host]: { identitytoken: await refreshTokenFor(pushed.repository) } },
+  auths: { [bed.registries.token.host]: { identitytoken: await refreshTokenFor(bed, pushed.repository) } },
 })
 
 describe('credcheck and watchtower send the same requests to the same registry', () => {

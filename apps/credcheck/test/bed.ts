@@ -1,5 +1,7 @@
 /** Helpers for the tests that run credcheck against the real test bed. */
+import { readFileSync } from 'node:fs'
 import { chmod, mkdir, writeFile } from 'node:fs/promises'
+import { request as httpsRequest } from 'node:https'
 import { join } from 'node:path'
 import { basicAuth, tempDir as sharedTempDir } from '@watchtower-ts/test-utils'
 import { pushImage, type Testbed, uniqueName } from '@watchtower-ts/testbed'
@@ -117,4 +119,39 @@ export async function pushFixtures(bed: Testbed): Promise<{ token: Fixture; basi
     pushImage(bed, { registry: 'open', variant: 'v2', repository: o, tag: 'v2' }),
   ])
   return { token: { ...pt, repository: t }, basic: { ...pb, repository: b }, open: { ...po, repository: o } }
+}
+
+/** A refresh token from the bed's token server (OAuth2 password grant with access_type=offline) for alice. */
+export function refreshTokenFor(bed: Testbed, repository: string): Promise<string> {
+  const alice = bed.users.alice
+  const form = new URLSearchParams({
+    grant_type: 'password',
+    username: alice.username,
+    password: alice.password,
+    service: bed.tokenServer.service,
+    client_id: 'credcheck-test',
+    access_type: 'offline',
+    scope: `repository:${repository}:pull`,
+  }).toString()
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      bed.tokenServer.realm,
+      {
+        method: 'POST',
+        ca: readFileSync(bed.tls.caCert),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      },
+      (res) => {
+        let body = ''
+        res.on('data', (c) => (body += c))
+        res.on('end', () => {
+          const token = (JSON.parse(body) as { refresh_token?: string }).refresh_token
+          if (res.statusCode === 200 && token) resolve(token)
+          else reject(new Error(`password grant: ${res.statusCode}`))
+        })
+      },
+    )
+    req.on('error', reject)
+    req.end(form)
+  })
 }
