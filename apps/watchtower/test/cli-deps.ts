@@ -28,6 +28,8 @@ export function testDeps(overrides: Partial<CliDeps> = {}): CliDeps & { stdout: 
     version: '9.9.9',
     readSecretFile: () => undefined,
     onShutdown: () => () => {},
+    // not inside a container, whatever this machine is: the daemon keeps no default heartbeat file
+    inContainer: false,
     ...overrides,
   } as CliDeps & { stdout: Captured; stderr: Captured }
 }
