@@ -27,8 +27,13 @@ export async function watchtowerProcess(): Promise<CliProcess> {
     "const { main } = await import('./watchtower.js')\nprocess.exitCode = await main(process.argv.slice(2))\n",
   )
   return {
+    // A daemon on a machine with /.dockerenv keeps its heartbeat in /tmp/watchtower-ts by default:
+    // here it goes to this process's own temp folder, removed by close().
     run: (args, env, timeoutMs = 120_000) =>
-      runProcess(process.execPath, [launcher, ...args], { env, timeoutMs }),
+      runProcess(process.execPath, [launcher, ...args], {
+        env: { WATCHTOWER_HEARTBEAT_FILE: join(dir, 'heartbeat.json'), ...env },
+        timeoutMs,
+      }),
     close: () => rm(dir, { recursive: true, force: true }),
   }
 }

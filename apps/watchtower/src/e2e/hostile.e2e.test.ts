@@ -51,6 +51,8 @@ function daemon(args: string[], env: Record<string, string> = {}) {
       PATH: process.env.PATH ?? '',
       DOCKER_HOST: bed.docker.host,
       DOCKER_CONFIG: bed.dockerConfigDir,
+      // its heartbeat (this machine may have /.dockerenv) in a folder the test removes
+      WATCHTOWER_HEARTBEAT_FILE: join(tempDir(), 'heartbeat.json'),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
