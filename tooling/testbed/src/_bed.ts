@@ -212,10 +212,15 @@ export async function stopEverything(dir: string, state: BedState, log: (m: stri
   ])
   await removeHostsEntry()
   // The engine trusts the TLS registries through /etc/docker/certs.d/HOST:PORT: gone with them.
+  // (the proxied registry's folder too: registry.wt-proxy.test:PORT)
+  const proxied = state.bed?.proxy?.registry.host
   await Promise.all(
-    Object.values(state.bed?.registries ?? {})
-      .filter((r) => r.tls)
-      .map((r) => rm(join(CERTS_D, r.host), { recursive: true, force: true })),
+    [
+      ...Object.values(state.bed?.registries ?? {})
+        .filter((r) => r.tls)
+        .map((r) => r.host),
+      ...(proxied ? [proxied] : []),
+    ].map((host) => rm(join(CERTS_D, host), { recursive: true, force: true })),
   )
   state.pids.tokenServer = undefined
   state.pids.proxy = undefined
