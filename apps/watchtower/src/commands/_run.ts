@@ -273,8 +273,8 @@ function createSession(parts: SessionParts): Session {
   }
 }
 
-interface ApiParts {
-  config: WatchtowerConfig
+/** What the HTTP API and the schedule loop share: sessions, one at a time, and what reports them. */
+interface SessionDriverParts {
   deps: CliDeps
   log: Log
   status: StatusStore | undefined
@@ -282,6 +282,10 @@ interface ApiParts {
   lock: SessionLock
   session: Session
   heartbeat: HeartbeatMonitor
+}
+
+interface ApiParts extends SessionDriverParts {
+  config: WatchtowerConfig
   /** Startup lines: where the API (and the status page) listen is added. */
   startup: string[]
 }
@@ -317,17 +321,10 @@ async function startApi(parts: ApiParts): Promise<import('../api/server.ts').Api
   return api
 }
 
-interface ScheduleParts {
+interface ScheduleParts extends SessionDriverParts {
   spec: ReturnType<typeof parseSchedule>
   /** The first run's time (ms). */
   first: number
-  deps: CliDeps
-  log: Log
-  status: StatusStore | undefined
-  metrics: Metrics | undefined
-  lock: SessionLock
-  session: Session
-  heartbeat: HeartbeatMonitor
   signal: AbortSignal
 }
 
