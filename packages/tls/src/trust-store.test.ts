@@ -1,15 +1,17 @@
+import { execFile } from 'node:child_process'
 import { copyFile, mkdir, readFile, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { rootCertificates } from 'node:tls'
-import { inspect } from 'node:util'
+import { connect, rootCertificates } from 'node:tls'
+import { inspect, promisify } from 'node:util'
 import { makePki, type Pki, tempDir } from '@watchtower-ts/test-utils'
 import { request } from 'undici'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { dedupeKey } from './_pem.ts'
 import { explainTlsError } from './explain.ts'
 import { loadSystemRoots } from './system-roots.ts'
-import { createTrustStore, formatTrustDescription } from './trust-store.ts'
+import { createTrustStore, formatTrustDescription, secureContextTrusting } from './trust-store.ts'
 import type { TrustOptions, TrustStore } from './types.ts'
 
 // A local https server with certificates made by openssl at test time. The same cases run against
@@ -258,5 +260,57 @@ describe('loadSystemRoots', () => {
       `${pki.caCert} (1)`,
       `${pki.caCert} (1)`,
     ])
+  })
+})
+
+describe("secureContextTrusting: contexts start from Node's default store", () => {
+  /** Whether a TLS handshake with `target` verifies under `secureContext`. */
+  const verifies = (target: string, secureContext: ReturnType<typeof secureContextTrusting>) =>
+    new Promise<boolean>((resolve) => {
+      const [h, p] = target.split(':') as [string, string]
+      const socket = connect({ host: h, port: Number(p), secureContext, servername: 'localhost' })
+      socket.once('secureConnect', () => {
+        socket.destroy()
+        resolve(true)
+      })
+      socket.once('error', () => resolve(false))
+    })
+
+  it('trusts the certificates handed over and no other private CA', async () => {
+    const other = await makePki()
+    try {
+      const ca = String(await readFile(pki.caCert))
+      const nodeRoots = new Set(rootCertificates.map(dedupeKey))
+      expect(await verifies(host, secureContextTrusting([...rootCertificates, ca], nodeRoots))).toBe(true)
+      expect(await verifies(host, secureContextTrusting([...rootCertificates], nodeRoots))).toBe(false)
+      expect(
+        await verifies(host, secureContextTrusting([String(await readFile(other.caCert))], undefined)),
+      ).toBe(false)
+      expect(await verifies(host, secureContextTrusting([ca], undefined))).toBe(true)
+    } finally {
+      await rm(other.dir, { recursive: true, force: true })
+    }
+  })
+
+  it("keeps every root of Node's default store when a CA is added (a root from NODE_EXTRA_CA_CERTS still verifies)", async () => {
+    // Node's default store is the bundled roots plus NODE_EXTRA_CA_CERTS: a child whose store has
+    // this test's CA as an extra root adds a second, unrelated CA and must still trust the first.
+    const other = await makePki()
+    try {
+      const child = `
+        const tls = require('node:tls')
+        const ctx = tls.createSecureContext()
+        ctx.context.addCACert(require('node:fs').readFileSync(process.argv[1], 'utf8'))
+        const [h, p] = process.argv[2].split(':')
+        const s = tls.connect({ host: h, port: +p, secureContext: ctx, servername: 'localhost' })
+        s.once('secureConnect', () => { console.log('verified'); s.destroy() })
+        s.once('error', (e) => console.log('refused ' + e.code))`
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', child, other.caCert, host], {
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: pki.caCert },
+      })
+      expect(stdout.trim()).toBe('verified')
+    } finally {
+      await rm(other.dir, { recursive: true, force: true })
+    }
   })
 })
