@@ -17,15 +17,16 @@ const version =
   process.env.WATCHTOWER_VERSION || JSON.parse(readFileSync(join(here, 'package.json'), 'utf8')).version
 
 /**
- * CommonJS modules exporting one function that a run on a unix or tcp host never calls, required
- * eagerly by their parents: docker-modem's ssh:// transport (ssh2) and dockerode's BuildKit session
- * (gRPC). Each becomes a stub that requires the real module on its first call, from a CommonJS
- * bundle of its own in dist/bin/lazy/ (so their ~1 MB of source is not even read by a run that
- * does not call them).
+ * CommonJS modules a run on a unix or tcp host never calls, required by their parents: docker-modem's
+ * ssh:// transport (ssh2), dockerode's BuildKit session (gRPC) and its BuildKit progress reader
+ * (protobufjs; pulls use docker-modem's). Each becomes a stub that requires the real module on its
+ * first call, from a CommonJS bundle of its own in dist/bin/lazy/ (so their ~1 MB of source is not
+ * even read by a run that does not call them).
  */
 const LAZY = [
   { importer: /docker-modem[\\/]lib[\\/]modem\.js$/, request: './ssh', file: 'ssh.js' },
   { importer: /dockerode[\\/]lib[\\/]docker\.js$/, request: './session', file: 'session.js' },
+  { importer: /dockerode[\\/]lib[\\/]docker\.js$/, request: './buildkit', file: 'buildkit.js' },
 ]
 
 /**
@@ -37,7 +38,7 @@ const registryReference = join(here, '../../packages/registry-client/src/referen
 const lazyRequires = {
   name: 'watchtower-lazy',
   setup(b) {
-    b.onResolve({ filter: /^\.\/(ssh|session)$/ }, (args) => {
+    b.onResolve({ filter: /^\.\/(ssh|session|buildkit)$/ }, (args) => {
       const lazy = LAZY.find((l) => l.request === args.path && l.importer.test(args.importer))
       if (!lazy) return undefined
       const file = join(dirname(args.importer), lazy.file)
@@ -51,7 +52,10 @@ const lazyRequires = {
         contents: [
           "const { basename, join } = require('node:path')",
           `const lazy = () => require(join(__dirname, basename(__dirname) === 'chunks' ? '..' : '.', 'lazy', '${name}.cjs'))`,
-          'module.exports = function () { return lazy().apply(this, arguments) }',
+          // buildkit.js exports { followProgress }; ssh.js and session.js one function each
+          name === 'buildkit'
+            ? 'module.exports = { followProgress() { return lazy().followProgress.apply(this, arguments) } }'
+            : 'module.exports = function () { return lazy().apply(this, arguments) }',
         ].join('\n'),
         resolveDir: dirname(args.pluginData.file),
         loader: 'js',
@@ -65,7 +69,7 @@ const lazyRequires = {
 
 rmSync(outdir, { recursive: true, force: true })
 const { metafile } = await build({
-  entryPoints: { watchtower: join(here, 'src/index.ts') },
+  entryPoints: { watchtower: join(here, 'src/main.ts') },
   outdir,
   bundle: true,
   splitting: true,
