@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
 import { build } from 'esbuild'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -35,6 +36,26 @@ const LAZY = [
  */
 const registryReference = join(here, '../../packages/registry-client/src/reference.ts')
 
+/**
+ * What the packages use of undici (Agent, ProxyAgent, buildConnector, Dispatcher with its request
+ * API), without undici's index: that loads fetch, WebSocket, cookies and the mock agents, and its
+ * cookies module reads `globalThis.Headers`, which makes Node load its own bundled copy of undici
+ * too (about 50 ms of every start-up together). The packages' own builds keep the whole of undici.
+ */
+const undiciRoot = dirname(
+  createRequire(join(here, '../../packages/tls/package.json')).resolve('undici/package.json'),
+)
+const UNDICI_SLIM = [
+  "const Dispatcher = require('./lib/dispatcher/dispatcher')",
+  "Object.assign(Dispatcher.prototype, require('./lib/api'))",
+  'module.exports = {',
+  '  Dispatcher,',
+  "  Agent: require('./lib/dispatcher/agent'),",
+  "  ProxyAgent: require('./lib/dispatcher/proxy-agent'),",
+  "  buildConnector: require('./lib/core/connect'),",
+  '}',
+].join('\n')
+
 const lazyRequires = {
   name: 'watchtower-lazy',
   setup(b) {
@@ -61,6 +82,12 @@ const lazyRequires = {
         loader: 'js',
       }
     })
+    b.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici', namespace: 'watchtower-undici' }))
+    b.onLoad({ filter: /.*/, namespace: 'watchtower-undici' }, () => ({
+      contents: UNDICI_SLIM,
+      resolveDir: undiciRoot,
+      loader: 'js',
+    }))
     b.onResolve({ filter: /^@watchtower-ts\/registry-client$/ }, (args) =>
       /[\\/]src[\\/]config[\\/]resolve\.ts$/.test(args.importer) ? { path: registryReference } : undefined,
     )
