@@ -83,7 +83,7 @@ function cycleTargets(c: CycleFigures, label: string): Target[] {
   const fl = c.floor
   t.push({
     what: `${label}: registry requests`,
-    target: `${fl.pings} ping + ${fl.tokens} token + ${fl.manifests} HEADs = ${fl.total}`,
+    target: `${fl.pings} ping + ${fl.tokens} token${fl.tokens === 1 ? '' : 's (32 repositories each)'} + ${fl.manifests} HEADs = ${fl.total}`,
     measured: `${r.pings} + ${r.tokens} + ${r.manifests} = ${r.total}`,
     met: atRegistryFloor(c),
   })
@@ -243,9 +243,9 @@ function sections(f: Figures): { title: string; head: string[]; rows: string[][]
         row('upstream watchtower sequence (replayed)', c.upstream),
         ...(c.dockerPull ? [row(`docker pull of each image (${c.repositories})`, c.dockerPull)] : []),
         [
-          'floor (registry 1 + 1 + U; engine 1 + N + distinct images)',
+          'floor (registry 1 + ⌈U/32⌉ + U; engine 1 + N + distinct images)',
           '1',
-          '1',
+          String(c.floor.tokens),
           String(c.repositories),
           String(c.floor.total),
           '',
@@ -489,7 +489,7 @@ export function renderReadme(f: Figures): string {
       ? 'met'
       : `**not met**: ${t
           .filter((x) => !x.met)
-          .map((x) => x.what.slice(what.length).replace(/^[:,] /, '') || x.what)
+          .map((x) => x.what.slice(what.length).replace(/^[:,]? /, '') || x.what)
           .join(', ')}`
   }
   const c = f.cycle
@@ -548,6 +548,17 @@ export function renderReadme(f: Figures): string {
       `**${ms(w?.medianMs)} / ${ms(cc?.medianMs)}** (median of ${st.runs})${once ? `; \`--run-once\` with nothing in scope: ${ms(once.medianMs)}` : ''}`,
       floor ? `\`node -e 0\`: ${ms(floor.medianMs)}` : '',
       `< 300 ms: ${met('cold start')}`,
+    ])
+  }
+  const fl = f.fleet
+  if (fl) {
+    const r = fl.fleet.requests
+    const one = fl.perEngine.requests
+    rows.push([
+      `a fleet: ${fl.engines} simulated engines × ${fl.containersPerEngine} containers over ${fl.repositories} repositories, one pass`,
+      `**${r.total} requests** (${r.pings} ping + ${r.tokens} token + ${r.manifests} HEADs); ${ms(fl.fleet.ms)}`,
+      `one watchtower per engine: ${one.total} requests, ${ms(fl.perEngine.ms)} (${versus(fl.perEngine.ms, fl.fleet.ms)})`,
+      `as one engine: ${met('fleet of')}`,
     ])
   }
   const pol = f.policies

@@ -17,6 +17,9 @@ import { cleanUp, pushRepos, runContainers, SCOPE_LABEL } from './_fixtures.ts'
 import { median, timed } from './_proc.ts'
 import { listUpstream, replayUpstream } from './_upstream.ts'
 
+/** registry-client's `maxScopesPerToken` default: a bigger cycle asks one token per group. */
+export const SCOPES_PER_TOKEN = 32
+
 export interface Phase {
   /** Registry requests of the counted run (they do not change between runs). */
   requests: RequestCounts
@@ -179,7 +182,13 @@ export async function benchCheckCycle(bed: Testbed, o: CycleOptions): Promise<Cy
       containers: N,
       repositories: U,
       via,
-      floor: { pings: 1, tokens: 1, manifests: U, total: U + 2 },
+      // registry-client's default: one token covers at most 32 repositories (maxScopesPerToken)
+      floor: {
+        pings: 1,
+        tokens: Math.ceil(U / SCOPES_PER_TOKEN),
+        manifests: U,
+        total: 1 + Math.ceil(U / SCOPES_PER_TOKEN) + U,
+      },
       engineFloor: { lists: 1, containerInspects: N, imageInspects: distinct, total: 1 + N + distinct },
       ours,
       ...(packages ? { packages } : {}),
