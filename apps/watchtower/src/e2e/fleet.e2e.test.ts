@@ -1,8 +1,6 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createServer as createTlsServer, type Server } from 'node:tls'
 import {
   dockerCli,
   type IsolatedEngine,
@@ -220,37 +218,18 @@ describe('engines reached over ssh:// and tcp:// with TLS client certificates', 
     expect(await readFile(ssh.logFile, 'utf8')).toMatch(/Accepted publickey for root from 127\.0\.0\.1/)
   })
 
-  it('tcp:// with --tlsverify: a certificate folder per engine inside --cert-path; a client without a certificate is refused', async () => {
-    // a TLS front for the isolated engine's socket that requires a client certificate of the bed's CA
+  it("tcp:// with --tlsverify against dockerd's own TLS listener: a certificate folder per engine inside --cert-path; an expired client certificate is refused by dockerd", async () => {
+    // iso.tlsHost: the isolated dockerd's own --tlsverify port, brought to loopback by byte forwarders
     const read = (p: string) => readFile(p, 'utf8')
-    let handshakes = 0
-    const server: Server = createTlsServer(
-      {
-        cert: await read(bed.tls.serverCert),
-        key: await read(bed.tls.serverKey),
-        ca: await read(bed.tls.caCert),
-        requestCert: true,
-        rejectUnauthorized: true,
-      },
-      (client) => {
-        handshakes++
-        const upstream = connect(iso.socketPath)
-        client.pipe(upstream).pipe(client)
-        client.on('error', () => upstream.destroy())
-        upstream.on('error', () => client.destroy())
-      },
-    )
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-    const port = (server.address() as { port: number }).port
+    const host = iso.tlsHost
     const certs = await mkdtemp(join(tmpdir(), 'wt-fleet-certs-'))
     try {
-      const own = join(certs, `127.0.0.1:${port}`)
+      const own = join(certs, host.replace('tcp://', ''))
       await mkdir(own)
       await writeFile(join(own, 'ca.pem'), await read(bed.tls.caCert))
       await writeFile(join(own, 'cert.pem'), await read(bed.tls.clientCert))
       await writeFile(join(own, 'key.pem'), await read(bed.tls.clientKey))
       const s = await staleOnBoth('tls')
-      const host = `tcp://127.0.0.1:${port}`
       const r = await watchtower([
         '--run-once',
         '--porcelain',
@@ -272,13 +251,14 @@ describe('engines reached over ssh:// and tcp:// with TLS client certificates', 
       )
       expect(r.code).toBe(0)
       expect(await s.updated()).toEqual({ m: true, i: true })
-      expect(handshakes).toBeGreaterThan(0)
-      // without the certificate folder the TLS engine is refused and reported; the local one still runs
-      const other = await mkdtemp(join(tmpdir(), 'wt-fleet-nocert-'))
+      // an expired client certificate: dockerd's handshake refuses it (a TLS alert), the engine is
+      // reported by name and the local engine still updates
+      const other = await mkdtemp(join(tmpdir(), 'wt-fleet-expired-'))
       try {
         await writeFile(join(other, 'ca.pem'), await read(bed.tls.caCert))
         await writeFile(join(other, 'cert.pem'), await read(bed.tls.expiredCert))
         await writeFile(join(other, 'key.pem'), await read(bed.tls.expiredKey))
+        const again = await staleOnBoth('tlsx')
         const bad = await watchtower([
           '--run-once',
           '--tlsverify',
@@ -288,18 +268,62 @@ describe('engines reached over ssh:// and tcp:// with TLS client certificates', 
           bed.docker.host,
           '--host',
           host,
-          `${P}-tls-.*`,
+          `${P}-tlsx-.*`,
         ])
         expect(bad.code).toBe(1)
-        expect(bad.stdout + bad.stderr).toMatch(
-          new RegExp(`level=error msg="Engine ${host} could not be reached`),
-        )
+        const refused = (bad.stdout + bad.stderr)
+          .split('\n')
+          .filter((l) => l.includes(`level=error msg="Engine ${host} could not be reached`))
+        expect(refused).toHaveLength(1)
+        expect(refused[0]).toMatch(/alert bad certificate/)
+        expect(await again.updated()).toEqual({ m: true, i: false })
       } finally {
         await rm(other, { recursive: true, force: true })
       }
     } finally {
-      server.close()
       await rm(certs, { recursive: true, force: true })
+    }
+  })
+
+  it('docker CLI contexts made by `docker context create`: one over TLS to dockerd, one over ssh://, named by --host', async () => {
+    // wt-tls: the isolated engine's own TLS listener; wt-ssh: the bed's engine through a real sshd
+    const ssh = await sshEngine(bed, bed.docker.host)
+    const config = await mkdtemp(join(tmpdir(), 'wt-fleet-contexts-'))
+    try {
+      const tls = `ca=${bed.tls.caCert},cert=${bed.tls.clientCert},key=${bed.tls.clientKey}`
+      for (const [name, docker] of [
+        ['wt-tls', `host=${iso.tlsHost},${tls}`],
+        ['wt-ssh', `host=${ssh.host}`],
+      ] as const)
+        await dockerCli(bed, ['context', 'create', name, '--docker', docker], {
+          dockerConfig: config,
+          reject: true,
+        })
+      const s = await staleOnBoth('ctx')
+      const env = { PATH: process.env.PATH, DOCKER_CONFIG: config, HOME: ssh.home }
+      const r = await watchtower(
+        ['--run-once', '--porcelain', 'v1', '--host', 'wt-tls', '--host', 'wt-ssh', `${P}-ctx-.*`],
+        { env },
+      )
+      expect(r.stdout.trim().split('\n').sort()).toEqual(
+        [`wt-ssh: ${P}-ctx-m (${s.ref}): Updated`, `wt-tls: ${P}-ctx-i (${s.ref}): Updated`].sort(),
+      )
+      expect(r.code).toBe(0)
+      expect(await s.updated()).toEqual({ m: true, i: true })
+      expect(await readFile(ssh.logFile, 'utf8')).toMatch(/Accepted publickey for root from 127\.0\.0\.1/)
+      // a context that skips TLS verification is refused by name before any pass
+      await dockerCli(
+        bed,
+        ['context', 'create', 'wt-skip', '--docker', `host=${iso.tlsHost},skip-tls-verify=true`],
+        { dockerConfig: config, reject: true },
+      )
+      const skip = await watchtower(['--run-once', '--host', 'wt-skip', '--host', 'wt-ssh', `${P}-ctx-.*`], {
+        env,
+      })
+      expect(skip.code).not.toBe(0)
+      expect(skip.stdout + skip.stderr).toContain('docker context wt-skip skips TLS verification')
+    } finally {
+      await rm(config, { recursive: true, force: true })
     }
   })
 })
