@@ -3,6 +3,7 @@ import { capture } from '../test/cli-deps.ts'
 import { fakeFleetEngine, watchtowerContainer } from '../test/fleet-fakes.ts'
 import { resolveConfig } from './config/resolve.ts'
 import { createLogger } from './log.ts'
+import { eventLogger } from './session/pass-log.ts'
 import { createSessionRunner, statusStep, toContainerReport, warnOnHeadFailure } from './wiring.ts'
 
 describe('wiring helpers', () => {
@@ -69,6 +70,27 @@ describe('wiring helpers', () => {
         durationMs: 1,
       }),
     ).toBeUndefined()
+  })
+})
+
+describe('the status page in a fleet pass', () => {
+  it("a container's update steps reach the status store with its engine", () => {
+    const seen: string[] = []
+    const observer = {
+      registryEvent() {},
+      checked() {},
+      progress: (container: string, step: string, host?: string) => seen.push(`${host} ${container} ${step}`),
+    }
+    const log = createLogger({ level: 'error', format: 'json', noColor: true, stream: capture() })
+    const onB = eventLogger(log, {}, observer, 'tcp://10.0.0.2:2376')
+    onB({ type: 'stop', phase: 'begin', container: 'web', containerId: 'c', signal: 'SIGTERM' })
+    onB({ type: 'step', step: 'rename', container: 'web' })
+    eventLogger(log, {}, observer)({ type: 'pull', phase: 'begin', image: 'r/web:1', container: 'web' })
+    expect(seen).toEqual([
+      'tcp://10.0.0.2:2376 web stopping',
+      'tcp://10.0.0.2:2376 web rename',
+      'undefined web pulling',
+    ])
   })
 })
 

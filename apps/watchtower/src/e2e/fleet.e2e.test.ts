@@ -189,6 +189,82 @@ async function staleOnBoth(tag: string) {
   }
 }
 
+describe('the HTTP API and status events over a fleet', () => {
+  it("/v1/update's progress events and /v1/containers name each container's engine", async () => {
+    const TOKEN = 'e2e-fleet-token-51d2'
+    const s = await staleOnBoth('api')
+    let port = 0
+    let stop: ((signal: string) => void) | undefined
+    const done = watchtower(
+      [
+        '--http-api-update',
+        '--http-api-token',
+        TOKEN,
+        '--http-api-port',
+        '0',
+        '--http-api-host',
+        '127.0.0.1',
+        '--host',
+        bed.docker.host,
+        '--host',
+        iso.host,
+        `${P}-api-.*`,
+      ],
+      {
+        onListening: (p) => {
+          port = p
+        },
+        onShutdown: (h) => {
+          stop = h
+          return () => {}
+        },
+      },
+    )
+    try {
+      while (!port) await new Promise((r) => setTimeout(r, 20))
+      const base = `http://127.0.0.1:${port}`
+      const auth = { authorization: `Bearer ${TOKEN}` }
+      // every status event of the pass, as the status page reads them
+      const events = new AbortController()
+      const stream = await fetch(`${base}/v1/events`, { headers: auth, signal: events.signal })
+      let text = ''
+      const reading = (async () => {
+        const decoder = new TextDecoder()
+        for await (const chunk of stream.body!) text += decoder.decode(chunk as Uint8Array, { stream: true })
+      })().catch(() => {})
+      const r = await fetch(`${base}/v1/update`, { method: 'POST', headers: auth })
+      expect(r.status).toBe(200)
+      expect(await s.updated()).toEqual({ m: true, i: true })
+      const until = Date.now() + 10_000
+      while (!text.includes('event: session') && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 50))
+      events.abort()
+      await reading
+      const all = text
+        .split('\n\n')
+        .filter((b) => b.includes('\ndata: '))
+        .map(
+          (b) =>
+            JSON.parse(b.slice(b.indexOf('\ndata: ') + 7)) as { type: string; host?: string; name?: string },
+        )
+      const progress = all.filter((e) => e.type === 'progress')
+      expect(progress.filter((e) => e.name === `${P}-api-m`).length).toBeGreaterThan(0)
+      expect(progress.filter((e) => e.name === `${P}-api-i`).length).toBeGreaterThan(0)
+      for (const e of progress) expect(e.host).toBe(e.name === `${P}-api-i` ? iso.host : bed.docker.host)
+      const containers = (await (await fetch(`${base}/v1/containers`, { headers: auth })).json()) as {
+        containers: { name: string; host: string; state: string }[]
+      }
+      expect(containers.containers.map((c) => [c.name, c.host, c.state]).sort()).toEqual([
+        [`${P}-api-i`, iso.host, 'up-to-date'],
+        [`${P}-api-m`, bed.docker.host, 'up-to-date'],
+      ])
+    } finally {
+      stop?.('SIGTERM')
+      await done
+    }
+  })
+})
+
 describe('engines reached over ssh:// and tcp:// with TLS client certificates', () => {
   it('ssh://: the isolated engine through a real sshd (key and known_hosts from HOME/.ssh), beside the local one', async () => {
     const ssh = await sshEngine(bed, iso.host)
