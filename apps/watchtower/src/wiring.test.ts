@@ -133,7 +133,7 @@ describe('self-update in a fleet', () => {
       expect(home.calls.filter((c) => c === `inspectContainer "${self}"`).length).toBeGreaterThanOrEqual(2)
       expect(first.calls).not.toContain(`inspectContainer "${self}"`)
     } finally {
-      await runner.close()
+      await runner.close?.()
     }
   })
 })

@@ -9,15 +9,12 @@ export interface FakeFleetEngine extends EngineTarget {
 }
 
 /** A watchtower container (the label upstream looks for) named `name` with id `id`. */
-export const watchtowerContainer = (id: string, name: string): ContainerSummary =>
-  ({
-    Id: id,
-    Names: [`/${name}`],
-    Image: 'watchtower-ts:latest',
-    ImageID: `sha256:${'e'.repeat(64)}`,
-    State: 'running',
-    Labels: { 'com.centurylinklabs.watchtower': 'true' },
-  }) as ContainerSummary
+export const watchtowerContainer = (id: string, name: string): ContainerSummary => ({
+  Id: id,
+  Names: [`/${name}`],
+  State: 'running',
+  Labels: { 'com.centurylinklabs.watchtower': 'true' },
+})
 
 /** An engine named `host` that holds `containers`; `down` makes every call fail as an unreachable engine. */
 export function fakeFleetEngine(
@@ -39,9 +36,9 @@ export function fakeFleetEngine(
       return {
         Id: c.Id,
         Name: c.Names[0],
-        Image: c.ImageID,
+        Image: `sha256:${'e'.repeat(64)}`,
         State: { Status: 'running', Running: true },
-        Config: { Image: c.Image, Labels: c.Labels },
+        Config: { Image: 'watchtower-ts:latest', Labels: c.Labels },
         HostConfig: {},
         NetworkSettings: { Networks: {} },
       }
