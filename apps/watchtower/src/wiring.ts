@@ -35,6 +35,7 @@ import {
 } from './self-update.ts'
 import { registryChecker } from './session/checker.ts'
 import { type EngineTarget, resolveEngines } from './session/engines.ts'
+import { findHomeEngine } from './session/home-engine.ts'
 import { eventLogger, logPassResult } from './session/pass-log.ts'
 import {
   buildReport,
@@ -52,6 +53,8 @@ export interface WiringOptions {
   selfContainerId?: string
   /** User-Agent of registry requests (tests tell their own requests apart by it). @default watchtower-ts */
   userAgent?: string
+  /** The engines to use instead of those the --host values name (tests give fake ones). @default resolved from --host */
+  engines?: EngineTarget[]
 }
 
 function readMountinfo(): string {
@@ -199,9 +202,8 @@ export async function createSessionRunner(
   const env = options.env ?? ctx.env
   const log = ctx.log
   const { registry, trust, auth } = await registrySession(config, ctx, options)
-  const targets = resolveEngines(config, env)
+  const targets = options.engines ?? resolveEngines(config, env)
   const fleet = targets.length > 1
-  // The own container (self-update, other instances) is looked for on the first engine.
   const engine = targets[0]!.engine
   const selection = {
     names: config.containerNames,
@@ -223,12 +225,16 @@ export async function createSessionRunner(
 
   const selfId = options.selfContainerId ?? detectSelfContainerId(readMountinfo())
   if (selfId) log.debug({ notify: false }, `Running in container ${selfId.slice(0, 12)}`)
+  // The engine of the own container (self-update, other instances, own service): in a fleet the
+  // one that has it, asked once; the first engine otherwise.
+  let home: Promise<EngineTarget> | undefined
+  const homeTarget = () => (home ??= findHomeEngine(targets, selfId, log))
   // Running as a swarm service's task: that service is updated last, without waiting on itself.
   let selfService: Promise<string | undefined> | undefined
   const selfServiceId = () =>
     (selfService ??= selfId
-      ? engine
-          .inspectContainer(selfId)
+      ? homeTarget()
+          .then((t) => t.engine.inspectContainer(selfId))
           .then((c) => c.Config.Labels?.['com.docker.swarm.service.id'])
           .catch(() => undefined)
       : Promise.resolve(undefined))
@@ -263,9 +269,10 @@ export async function createSessionRunner(
   return {
     async startup() {
       if (!selfId) return
-      const settled = await settleAtStart(engine, selfId, config.cleanup, log)
+      const own = (await homeTarget()).engine
+      const settled = await settleAtStart(own, selfId, config.cleanup, log)
       if (settled === 'superseded') return
-      await removeOtherInstances(engine, selfId, config.scope, log).catch((err: Error) =>
+      await removeOtherInstances(own, selfId, config.scope, log).catch((err: Error) =>
         log.warn(`Could not look for other watchtower instances: ${err.message}`),
       )
     },
@@ -274,7 +281,7 @@ export async function createSessionRunner(
     },
     async run(request) {
       // A helper that died while this instance kept running leaves it renamed aside: settle first.
-      if (selfId) await settleAtStart(engine, selfId, config.cleanup, log)
+      if (selfId) await settleAtStart((await homeTarget()).engine, selfId, config.cleanup, log)
       const chosen = request?.hosts?.length ? targets.filter((t) => request.hosts!.includes(t.host)) : targets
       if (request?.hosts?.length && chosen.length === 0)
         throw new WatchtowerError(
@@ -307,7 +314,7 @@ export async function createSessionRunner(
         logPassResult(log, report, quiet, swarmNote)
         built = buildReport(report.containers.map(toContainerReport))
       } else {
-        built = await fleetPass(chosen, shared, ownService, quiet)
+        built = await fleetPass(chosen, shared, ownService, quiet, await homeTarget())
       }
       return configErrors.size > 0 ? { ...built, configErrors: [...configErrors] } : built
     },
@@ -337,11 +344,12 @@ export async function createSessionRunner(
     shared: Omit<FleetUpdateOptions, 'engines'>,
     ownService: string | undefined,
     quiet: { notify?: false },
+    own: EngineTarget,
   ): Promise<SessionReport> {
     const engines: FleetEngine[] = chosen.map((t) => ({
       host: t.host,
       engine: t.engine,
-      ...(t.engine === engine ? selfOptions(ownService) : {}),
+      ...(t === own ? selfOptions(ownService) : {}),
     }))
     const loggers = new Map(engines.map((e) => [e.host, eventLogger(log, quiet, ctx.observer, e.host)]))
     const fleetReport = await runFleetUpdate({

@@ -7,16 +7,23 @@
  * `127.0.0.1:PORT/repo:tag` means the same in every engine. It listens on every address of the
  * namespace (nothing else is in there), so containers reach it at the default bridge's gateway,
  * `BRIDGE_GATEWAY:PORT` (`registryBridgeHost`), which the engine treats as an insecure registry.
+ * Each engine also listens with dockerd's own `--tlsverify` on `127.0.0.1:2376` inside its namespace
+ * (the bed's CA, server certificate and key); two plain byte forwarders (`byte-forward.mjs`, no TLS
+ * termination) bring that port to the host's loopback: one in the namespace from a unix socket file
+ * under the bed folder to the port, one on the host from `127.0.0.1:PORT` to that file (`tlsHost`).
  */
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { request } from 'node:https'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { apiVersion, ping } from './_engine.ts'
 import { ensureEngine26Files } from './_engine26.ts'
 import { type IsolatedKind, type IsolatedState, readIsolated, stateDir, writeIsolated } from './_state.ts'
 import {
   PROC,
+  pickPort,
   pidAlive,
   run,
   runOk,
@@ -27,7 +34,7 @@ import {
   waitFor,
   withLock,
 } from './_util.ts'
-import type { IsolatedEngine, Testbed } from './types.ts'
+import type { IsolatedEngine, Testbed, TlsMaterial } from './types.ts'
 
 /**
  * One namespace per state folder and kind: `wt-testbed` for the default folder, `wt-testbed-<hash>`
@@ -49,7 +56,11 @@ export const isolatedRoot = (dir: string, kind: IsolatedKind): string =>
 const BRIDGE_CIDR = '10.213.0.1/24'
 export const BRIDGE_GATEWAY = '10.213.0.1'
 /** Bumped when the way an isolated engine is started changes: an older one still running is restarted. */
-const LAYOUT = 2
+const LAYOUT = 3
+/** dockerd's `--tlsverify` listener inside the namespace (its own loopback: no clash with the host's). */
+const TLS_PORT_IN_NS = 2376
+const PROC_FORWARD = /byte-forward\.mjs/
+const forwardScript = () => fileURLToPath(new URL('./byte-forward.mjs', import.meta.url))
 
 const nsPath = (ns: string) => `/var/run/netns/${ns}`
 
@@ -96,10 +107,39 @@ async function loadImages(from: string, to: string, refs: readonly string[]): Pr
   })
 }
 
-async function isolatedHealthy(iso: IsolatedState | undefined, openPort: number): Promise<boolean> {
+/** GET /_ping through the forwarders to dockerd's TLS listener, with the bed's client certificate. */
+async function tlsAnswers(tlsHost: string, tls: TlsMaterial): Promise<boolean> {
+  const u = new URL(tlsHost.replace(/^tcp:/, 'https:'))
+  const [ca, cert, key] = await Promise.all(
+    [tls.caCert, tls.clientCert, tls.clientKey].map((p) => readFile(p, 'utf8')),
+  )
+  return new Promise((resolve) => {
+    const req = request(
+      { host: u.hostname, port: Number(u.port), path: '/_ping', ca, cert, key, timeout: 3_000, agent: false },
+      (res) => {
+        res.resume()
+        resolve(res.statusCode === 200)
+      },
+    )
+    req.on('error', () => resolve(false))
+    req.on('timeout', () => {
+      req.destroy()
+      resolve(false)
+    })
+    req.end()
+  })
+}
+
+async function isolatedHealthy(
+  iso: IsolatedState | undefined,
+  openPort: number,
+  tls: TlsMaterial,
+): Promise<boolean> {
   if (!iso || iso.layout !== LAYOUT) return false
   if (!pidAlive(iso.pid, PROC.dockerd) || !pidAlive(iso.registryPid, PROC.registry)) return false
+  if (!iso.forwardPids.every((p) => pidAlive(p, PROC_FORWARD))) return false
   if (!(await ping({ host: iso.host, socketPath: iso.socketPath }))) return false
+  if (!(await tlsAnswers(iso.tlsHost, tls))) return false
   return registryAnswersInNs(iso.netns, openPort)
 }
 
@@ -118,7 +158,7 @@ async function ensureIsolatedKind(bed: Testbed, kind: IsolatedKind): Promise<Iso
   const openPort = Number(bed.registries.open.host.split(':')[1])
   return withLock(dir, kind === '20' ? 'isolated' : `isolated-${kind}`, async () => {
     const prev = await readIsolated(dir, kind)
-    if (prev && (await isolatedHealthy(prev, openPort))) return publicPart(prev)
+    if (prev && (await isolatedHealthy(prev, openPort, bed.tls))) return publicPart(prev)
     await stopIsolated(dir, kind)
     const ns = netnsName(dir, kind)
     const netnsPath = nsPath(ns)
@@ -139,6 +179,12 @@ async function ensureIsolatedKind(bed: Testbed, kind: IsolatedKind): Promise<Iso
         files ? files.dockerd : 'dockerd',
         '--host',
         `unix://${socketPath}`,
+        '--host',
+        `tcp://127.0.0.1:${TLS_PORT_IN_NS}`,
+        '--tlsverify',
+        `--tlscacert=${bed.tls.caCert}`,
+        `--tlscert=${bed.tls.serverCert}`,
+        `--tlskey=${bed.tls.serverKey}`,
         '--data-root',
         join(root, 'data'),
         '--exec-root',
@@ -187,6 +233,25 @@ async function ensureIsolatedKind(bed: Testbed, kind: IsolatedKind): Promise<Iso
       alive: () => pidAlive(registryPid),
     })
 
+    // dockerd's TLS port, brought to the host's loopback by two byte forwarders (no TLS termination)
+    const tlsSocket = join(root, 'tls.sock')
+    const forwardLog = join(root, 'forward.log')
+    const inner = spawnDetached(
+      'nsenter',
+      [`--net=${netnsPath}`, process.execPath, forwardScript(), tlsSocket, `127.0.0.1:${TLS_PORT_IN_NS}`],
+      { logFile: forwardLog },
+    )
+    const tlsPort = await pickPort(undefined)
+    const outer = spawnDetached(process.execPath, [forwardScript(), `127.0.0.1:${tlsPort}`, tlsSocket], {
+      logFile: forwardLog,
+    })
+    const tlsHost = `tcp://127.0.0.1:${tlsPort}`
+    await waitFor("dockerd's TLS listener through the forwarders", () => tlsAnswers(tlsHost, bed.tls), {
+      timeoutMs: 30_000,
+      logFile: forwardLog,
+      alive: () => pidAlive(inner) && pidAlive(outer),
+    })
+
     const missing = []
     for (const ref of Object.values(bed.images)) {
       const r = await run('docker', ['image', 'inspect', ref], {
@@ -205,8 +270,10 @@ async function ensureIsolatedKind(bed: Testbed, kind: IsolatedKind): Promise<Iso
       apiVersion: await apiVersion(ep),
       registryHost: bed.registries.open.host,
       registryBridgeHost: `${BRIDGE_GATEWAY}:${openPort}`,
+      tlsHost,
       pid,
       registryPid,
+      forwardPids: [inner, outer],
     }
     await writeIsolated(dir, iso, kind)
     return publicPart(iso)
@@ -214,7 +281,7 @@ async function ensureIsolatedKind(bed: Testbed, kind: IsolatedKind): Promise<Iso
 }
 
 function publicPart(iso: IsolatedState): IsolatedEngine {
-  const { pid: _p, registryPid: _r, layout: _l, ...rest } = iso
+  const { pid: _p, registryPid: _r, layout: _l, forwardPids: _f, ...rest } = iso
   return rest
 }
 
@@ -223,7 +290,12 @@ export async function stopIsolated(dir: string, kind?: IsolatedKind): Promise<vo
   for (const k of kind ? [kind] : (['20', '26'] as const)) {
     const iso = await readIsolated(dir, k)
     if (!iso) continue
-    await Promise.all([stopPid(iso.registryPid, PROC.registry), stopPid(iso.pid, PROC.dockerd, 60_000)])
+    await Promise.all([
+      stopPid(iso.registryPid, PROC.registry),
+      stopPid(iso.pid, PROC.dockerd, 60_000),
+      ...(iso.forwardPids ?? []).map((p) => stopPid(p, PROC_FORWARD)),
+    ])
+    await rm(join(isolatedRoot(dir, k), 'tls.sock'), { force: true })
     await unmountUnder(isolatedRoot(dir, k))
     await run('ip', ['netns', 'del', iso.netns])
     await writeIsolated(dir, undefined, k)

@@ -28,7 +28,13 @@ export interface BedState {
 export type IsolatedKind = '20' | '26'
 
 /** An isolated engine's own state file (written under its own lock by whichever worker starts it). */
-export type IsolatedState = IsolatedEngine & { pid: number; registryPid: number; layout?: number }
+export type IsolatedState = IsolatedEngine & {
+  pid: number
+  registryPid: number
+  layout?: number
+  /** The byte forwarders of `tlsHost`: in the namespace, on the host (absent in older states). */
+  forwardPids: number[]
+}
 
 const isolatedFile = (dir: string, kind: IsolatedKind) =>
   join(dir, kind === '20' ? 'isolated.json' : `isolated-${kind}.json`)

@@ -60,8 +60,15 @@ async function status(): Promise<number> {
   }
   for (const kind of ['20', '26'] as const) {
     const iso = await readIsolated(dir, kind)
-    if (iso)
+    if (iso) {
       line(`isolated engine ${kind}`, pidAlive(iso.pid, PROC.dockerd), `${iso.host} (netns ${iso.netns})`)
+      if (iso.tlsHost)
+        line(
+          `isolated engine ${kind} TLS`,
+          (iso.forwardPids ?? []).length === 2 && iso.forwardPids.every((p) => pidAlive(p)),
+          `${iso.tlsHost} → dockerd --tlsverify (byte forwarders)`,
+        )
+    }
   }
   for (const s of await readSwarms(dir))
     line(`swarm ${s.engine}`, await ping(s.manager), s.nodes.map((n) => `${n.role} ${n.host}`).join(', '))

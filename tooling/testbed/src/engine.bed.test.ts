@@ -71,6 +71,33 @@ describe.each([
       await dockerCli(bed, ['network', 'rm', net], { host: iso.host })
     }
   })
+
+  it("tlsHost is dockerd's own --tlsverify listener: a client certificate of the bed's CA gets in, none is refused by dockerd", async () => {
+    const iso = await start(bed)
+    expect(iso.tlsHost).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/)
+    const tls = ['--tlsverify', '--tlscacert', bed.tls.caCert]
+    const withCert = await dockerCli(
+      bed,
+      [
+        ...tls,
+        '--tlscert',
+        bed.tls.clientCert,
+        '--tlskey',
+        bed.tls.clientKey,
+        'version',
+        '--format',
+        '{{.Server.APIVersion}}',
+      ],
+      { host: iso.tlsHost, reject: true },
+    )
+    expect(withCert.stdout.trim()).toBe(api)
+    // no client certificate: dockerd's handshake refuses it (not the forwarders, which only pipe bytes)
+    const none = await dockerCli(bed, [...tls, 'version', '--format', '{{.Server.APIVersion}}'], {
+      host: iso.tlsHost,
+    })
+    expect(none.code).not.toBe(0)
+    expect(none.stderr).toMatch(/tls: (bad certificate|certificate required)/)
+  })
 })
 
 describe('pass store', () => {

@@ -213,6 +213,12 @@ export interface IsolatedEngine {
    * pulls from it as an insecure (HTTP) registry; push through `registryHost` (same storage).
    */
   registryBridgeHost: string
+  /**
+   * dockerd's own `--tlsverify` listener (the bed's CA and server certificate; clients need a
+   * certificate of the bed's CA, e.g. `tls.clientCert`), reached from the host's loopback through
+   * plain byte forwarders: `tcp://127.0.0.1:PORT`.
+   */
+  tlsHost: string
 }
 
 declare module 'vitest' {

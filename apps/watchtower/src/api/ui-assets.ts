@@ -295,7 +295,7 @@ export const APP_JS = `(function () {
     if (!text) return;
     var e = JSON.parse(text);
     if (e.type === 'target') putTarget(e.target);
-    else if (e.type === 'progress') $('live').textContent = e.name + ': ' + e.step;
+    else if (e.type === 'progress') $('live').textContent = (fleet() ? e.host + ': ' : '') + e.name + ': ' + e.step;
     else if (e.type === 'session-start') $('live').textContent = 'A ' + e.trigger + ' pass started.';
     else if (e.type === 'session') {
       data.sessions = [e.session].concat(data.sessions).slice(0, 100);
@@ -305,13 +305,18 @@ export const APP_JS = `(function () {
     } else if (e.type === 'next-check') { data.nextCheck = e.nextCheck; renderNext(); }
   }
 
+  // several engines (--host repeated): every container names its engine
+  function fleet() {
+    return data.containers.some(function (c) { return c.host !== data.containers[0].host; });
+  }
+
   // --- actions ---
   function updateNow(t, button) {
     busy[t.host + '/' + t.name] = true;
     button.disabled = true;
     button.textContent = 'Updating…';
     $('live').textContent = 'Updating ' + t.name + '…';
-    api('v1/update?image=' + encodeURIComponent(t.image), { method: 'POST' }).then(function (r) {
+    api('v1/update?image=' + encodeURIComponent(t.image) + (fleet() ? '&host=' + encodeURIComponent(t.host) : ''), { method: 'POST' }).then(function (r) {
       $('live').textContent = r.skipped ? 'Another update is running.' : 'Update of ' + t.name + ' done.';
     }, fail).then(function () {
       delete busy[t.host + '/' + t.name];
@@ -341,6 +346,7 @@ export const APP_JS = `(function () {
   function renderContainers() {
     var q = $('search').value.trim().toLowerCase();
     var s = $('state').value;
+    var several = fleet();
     var rows = data.containers.filter(function (c) {
       return (!s || c.state === s) && (!q || c.name.toLowerCase().indexOf(q) >= 0 || c.image.toLowerCase().indexOf(q) >= 0);
     }).map(function (c) {
@@ -360,7 +366,7 @@ export const APP_JS = `(function () {
         action.appendChild(b);
       }
       return el('tr', { 'data-name': c.name, 'data-state': c.state }, [
-        el('td', { 'data-label': 'Name' }, [el('strong', { text: c.name })]),
+        el('td', { 'data-label': 'Name' }, [el('strong', { text: c.name }), several ? el('span', { class: 'reason', text: c.host }) : null]),
         el('td', { 'data-label': 'Image', class: 'image', text: c.image }),
         el('td', { 'data-label': 'State' }, [
           el('span', { class: 'badge s-' + c.state, text: LABELS[c.state] || c.state }),

@@ -1,8 +1,6 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createServer as createTlsServer, type Server } from 'node:tls'
 import {
   dockerCli,
   type IsolatedEngine,
@@ -191,6 +189,82 @@ async function staleOnBoth(tag: string) {
   }
 }
 
+describe('the HTTP API and status events over a fleet', () => {
+  it("/v1/update's progress events and /v1/containers name each container's engine", async () => {
+    const TOKEN = 'e2e-fleet-token-51d2'
+    const s = await staleOnBoth('api')
+    let port = 0
+    let stop: ((signal: string) => void) | undefined
+    const done = watchtower(
+      [
+        '--http-api-update',
+        '--http-api-token',
+        TOKEN,
+        '--http-api-port',
+        '0',
+        '--http-api-host',
+        '127.0.0.1',
+        '--host',
+        bed.docker.host,
+        '--host',
+        iso.host,
+        `${P}-api-.*`,
+      ],
+      {
+        onListening: (p) => {
+          port = p
+        },
+        onShutdown: (h) => {
+          stop = h
+          return () => {}
+        },
+      },
+    )
+    try {
+      while (!port) await new Promise((r) => setTimeout(r, 20))
+      const base = `http://127.0.0.1:${port}`
+      const auth = { authorization: `Bearer ${TOKEN}` }
+      // every status event of the pass, as the status page reads them
+      const events = new AbortController()
+      const stream = await fetch(`${base}/v1/events`, { headers: auth, signal: events.signal })
+      let text = ''
+      const reading = (async () => {
+        const decoder = new TextDecoder()
+        for await (const chunk of stream.body!) text += decoder.decode(chunk as Uint8Array, { stream: true })
+      })().catch(() => {})
+      const r = await fetch(`${base}/v1/update`, { method: 'POST', headers: auth })
+      expect(r.status).toBe(200)
+      expect(await s.updated()).toEqual({ m: true, i: true })
+      const until = Date.now() + 10_000
+      while (!text.includes('event: session') && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 50))
+      events.abort()
+      await reading
+      const all = text
+        .split('\n\n')
+        .filter((b) => b.includes('\ndata: '))
+        .map(
+          (b) =>
+            JSON.parse(b.slice(b.indexOf('\ndata: ') + 7)) as { type: string; host?: string; name?: string },
+        )
+      const progress = all.filter((e) => e.type === 'progress')
+      expect(progress.filter((e) => e.name === `${P}-api-m`).length).toBeGreaterThan(0)
+      expect(progress.filter((e) => e.name === `${P}-api-i`).length).toBeGreaterThan(0)
+      for (const e of progress) expect(e.host).toBe(e.name === `${P}-api-i` ? iso.host : bed.docker.host)
+      const containers = (await (await fetch(`${base}/v1/containers`, { headers: auth })).json()) as {
+        containers: { name: string; host: string; state: string }[]
+      }
+      expect(containers.containers.map((c) => [c.name, c.host, c.state]).sort()).toEqual([
+        [`${P}-api-i`, iso.host, 'up-to-date'],
+        [`${P}-api-m`, bed.docker.host, 'up-to-date'],
+      ])
+    } finally {
+      stop?.('SIGTERM')
+      await done
+    }
+  })
+})
+
 describe('engines reached over ssh:// and tcp:// with TLS client certificates', () => {
   it('ssh://: the isolated engine through a real sshd (key and known_hosts from HOME/.ssh), beside the local one', async () => {
     const ssh = await sshEngine(bed, iso.host)
@@ -220,37 +294,18 @@ describe('engines reached over ssh:// and tcp:// with TLS client certificates', 
     expect(await readFile(ssh.logFile, 'utf8')).toMatch(/Accepted publickey for root from 127\.0\.0\.1/)
   })
 
-  it('tcp:// with --tlsverify: a certificate folder per engine inside --cert-path; a client without a certificate is refused', async () => {
-    // a TLS front for the isolated engine's socket that requires a client certificate of the bed's CA
+  it("tcp:// with --tlsverify against dockerd's own TLS listener: a certificate folder per engine inside --cert-path; an expired client certificate is refused by dockerd", async () => {
+    // iso.tlsHost: the isolated dockerd's own --tlsverify port, brought to loopback by byte forwarders
     const read = (p: string) => readFile(p, 'utf8')
-    let handshakes = 0
-    const server: Server = createTlsServer(
-      {
-        cert: await read(bed.tls.serverCert),
-        key: await read(bed.tls.serverKey),
-        ca: await read(bed.tls.caCert),
-        requestCert: true,
-        rejectUnauthorized: true,
-      },
-      (client) => {
-        handshakes++
-        const upstream = connect(iso.socketPath)
-        client.pipe(upstream).pipe(client)
-        client.on('error', () => upstream.destroy())
-        upstream.on('error', () => client.destroy())
-      },
-    )
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-    const port = (server.address() as { port: number }).port
+    const host = iso.tlsHost
     const certs = await mkdtemp(join(tmpdir(), 'wt-fleet-certs-'))
     try {
-      const own = join(certs, `127.0.0.1:${port}`)
+      const own = join(certs, host.replace('tcp://', ''))
       await mkdir(own)
       await writeFile(join(own, 'ca.pem'), await read(bed.tls.caCert))
       await writeFile(join(own, 'cert.pem'), await read(bed.tls.clientCert))
       await writeFile(join(own, 'key.pem'), await read(bed.tls.clientKey))
       const s = await staleOnBoth('tls')
-      const host = `tcp://127.0.0.1:${port}`
       const r = await watchtower([
         '--run-once',
         '--porcelain',
@@ -272,13 +327,14 @@ describe('engines reached over ssh:// and tcp:// with TLS client certificates', 
       )
       expect(r.code).toBe(0)
       expect(await s.updated()).toEqual({ m: true, i: true })
-      expect(handshakes).toBeGreaterThan(0)
-      // without the certificate folder the TLS engine is refused and reported; the local one still runs
-      const other = await mkdtemp(join(tmpdir(), 'wt-fleet-nocert-'))
+      // an expired client certificate: dockerd's handshake refuses it (a TLS alert), the engine is
+      // reported by name and the local engine still updates
+      const other = await mkdtemp(join(tmpdir(), 'wt-fleet-expired-'))
       try {
         await writeFile(join(other, 'ca.pem'), await read(bed.tls.caCert))
         await writeFile(join(other, 'cert.pem'), await read(bed.tls.expiredCert))
         await writeFile(join(other, 'key.pem'), await read(bed.tls.expiredKey))
+        const again = await staleOnBoth('tlsx')
         const bad = await watchtower([
           '--run-once',
           '--tlsverify',
@@ -288,18 +344,62 @@ describe('engines reached over ssh:// and tcp:// with TLS client certificates', 
           bed.docker.host,
           '--host',
           host,
-          `${P}-tls-.*`,
+          `${P}-tlsx-.*`,
         ])
         expect(bad.code).toBe(1)
-        expect(bad.stdout + bad.stderr).toMatch(
-          new RegExp(`level=error msg="Engine ${host} could not be reached`),
-        )
+        const refused = (bad.stdout + bad.stderr)
+          .split('\n')
+          .filter((l) => l.includes(`level=error msg="Engine ${host} could not be reached`))
+        expect(refused).toHaveLength(1)
+        expect(refused[0]).toMatch(/alert bad certificate/)
+        expect(await again.updated()).toEqual({ m: true, i: false })
       } finally {
         await rm(other, { recursive: true, force: true })
       }
     } finally {
-      server.close()
       await rm(certs, { recursive: true, force: true })
+    }
+  })
+
+  it('docker CLI contexts made by `docker context create`: one over TLS to dockerd, one over ssh://, named by --host', async () => {
+    // wt-tls: the isolated engine's own TLS listener; wt-ssh: the bed's engine through a real sshd
+    const ssh = await sshEngine(bed, bed.docker.host)
+    const config = await mkdtemp(join(tmpdir(), 'wt-fleet-contexts-'))
+    try {
+      const tls = `ca=${bed.tls.caCert},cert=${bed.tls.clientCert},key=${bed.tls.clientKey}`
+      for (const [name, docker] of [
+        ['wt-tls', `host=${iso.tlsHost},${tls}`],
+        ['wt-ssh', `host=${ssh.host}`],
+      ] as const)
+        await dockerCli(bed, ['context', 'create', name, '--docker', docker], {
+          dockerConfig: config,
+          reject: true,
+        })
+      const s = await staleOnBoth('ctx')
+      const env = { PATH: process.env.PATH, DOCKER_CONFIG: config, HOME: ssh.home }
+      const r = await watchtower(
+        ['--run-once', '--porcelain', 'v1', '--host', 'wt-tls', '--host', 'wt-ssh', `${P}-ctx-.*`],
+        { env },
+      )
+      expect(r.stdout.trim().split('\n').sort()).toEqual(
+        [`wt-ssh: ${P}-ctx-m (${s.ref}): Updated`, `wt-tls: ${P}-ctx-i (${s.ref}): Updated`].sort(),
+      )
+      expect(r.code).toBe(0)
+      expect(await s.updated()).toEqual({ m: true, i: true })
+      expect(await readFile(ssh.logFile, 'utf8')).toMatch(/Accepted publickey for root from 127\.0\.0\.1/)
+      // a context that skips TLS verification is refused by name before any pass
+      await dockerCli(
+        bed,
+        ['context', 'create', 'wt-skip', '--docker', `host=${iso.tlsHost},skip-tls-verify=true`],
+        { dockerConfig: config, reject: true },
+      )
+      const skip = await watchtower(['--run-once', '--host', 'wt-skip', '--host', 'wt-ssh', `${P}-ctx-.*`], {
+        env,
+      })
+      expect(skip.code).not.toBe(0)
+      expect(skip.stdout + skip.stderr).toContain('docker context wt-skip skips TLS verification')
+    } finally {
+      await rm(config, { recursive: true, force: true })
     }
   })
 })

@@ -2,7 +2,15 @@ import { createHash, createHmac } from 'node:crypto'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../errors.ts'
-import { certPathFor, type EngineFiles, isContextName, knownKeys, readContext, sshLogin } from './engines.ts'
+import {
+  certPathFor,
+  contextEndpoint,
+  type EngineFiles,
+  isContextName,
+  knownKeys,
+  readContext,
+  sshLogin,
+} from './engines.ts'
 
 // How --host values become engines: file layouts (docker contexts, a cert folder per host,
 // known_hosts) over an in-memory file map. The real engines are reached in fleet.e2e.test.ts.
@@ -49,6 +57,46 @@ describe('--host values', () => {
       skipTlsVerify: false,
     })
     expect(() => readContext('nope', { HOME: '/home/u' }, f)).toThrow(ConfigError)
+  })
+
+  it('a context reaches its engine as the docker CLI does: TLS with its folder, plain without; skip-tls-verify and a partial folder are refused by name', () => {
+    const root = '/cfg/contexts'
+    const ctx = (name: string, docker: object, tlsFiles: string[] = []) => {
+      const id = createHash('sha256').update(name).digest('hex')
+      const tls = join(root, 'tls', id, 'docker')
+      return {
+        meta: {
+          [join(root, 'meta', id, 'meta.json')]: JSON.stringify({ Name: name, Endpoints: { docker } }),
+        },
+        tls,
+        files: Object.fromEntries(tlsFiles.map((f) => [join(tls, f), 'PEM'])),
+      }
+    }
+    // what `docker context create NAME --docker host=…,ca=…,cert=…,key=…` (and skip-tls-verify=true) writes
+    const full = ctx('full', { Host: 'tcp://10.0.0.5:2376', SkipTLSVerify: false }, [
+      'ca.pem',
+      'cert.pem',
+      'key.pem',
+    ])
+    const plain = ctx('plain', { Host: 'tcp://10.0.0.6:2375', SkipTLSVerify: false })
+    const skip = ctx('skip', { Host: 'tcp://10.0.0.7:2376', SkipTLSVerify: true })
+    const caOnly = ctx('ca-only', { Host: 'tcp://10.0.0.8:2376', SkipTLSVerify: false }, ['ca.pem'])
+    const all = [full, plain, skip, caOnly]
+    const f = files(Object.assign({}, ...all.map((c) => ({ ...c.meta, ...c.files }))), [full.tls, caOnly.tls])
+    const env = { DOCKER_CONFIG: '/cfg' }
+    expect(contextEndpoint('full', env, f)).toEqual({
+      url: 'tcp://10.0.0.5:2376',
+      tlsVerify: true,
+      certPath: full.tls,
+    })
+    expect(contextEndpoint('plain', env, f)).toEqual({ url: 'tcp://10.0.0.6:2375', tlsVerify: false })
+    expect(() => contextEndpoint('skip', env, f)).toThrow(
+      /docker context skip skips TLS verification \(SkipTLSVerify/,
+    )
+    expect(() => contextEndpoint('skip', env, f)).toThrow(ConfigError)
+    expect(() => contextEndpoint('ca-only', env, f)).toThrow(
+      `docker context ca-only has no cert.pem, key.pem in ${caOnly.tls}`,
+    )
   })
 
   it('--cert-path with a folder per engine (HOST:PORT or HOST), else the folder itself', () => {

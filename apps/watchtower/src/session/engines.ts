@@ -76,6 +76,33 @@ export function readContext(
 }
 
 /**
+ * How a docker CLI context reaches its engine, as the docker CLI does: TLS exactly when the context
+ * has a TLS folder (then with its ca.pem, cert.pem and key.pem, whatever --tlsverify says), plain
+ * otherwise. A context made with `skip-tls-verify=true`, or a TLS folder without all three files, is
+ * refused by name: watchtower-ts never talks TLS without verifying the engine, and reads every file.
+ */
+export function contextEndpoint(
+  name: string,
+  env: NodeJS.ProcessEnv,
+  files: EngineFiles = realFiles,
+): { url: string; tlsVerify: boolean; certPath?: string } {
+  const ctx = readContext(name, env, files)
+  if (ctx.skipTlsVerify)
+    throw new ConfigError(
+      `docker context ${name} skips TLS verification (SkipTLSVerify, made with skip-tls-verify=true): watchtower-ts always verifies the engine's certificate; create the context again with ca=,cert=,key=`,
+      { source: '--host' },
+    )
+  if (!ctx.certPath) return { url: ctx.host, tlsVerify: false }
+  const missing = ['ca.pem', 'cert.pem', 'key.pem'].filter((f) => !files.exists(join(ctx.certPath!, f)))
+  if (missing.length > 0)
+    throw new ConfigError(
+      `docker context ${name} has no ${missing.join(', ')} in ${ctx.certPath}: watchtower-ts needs the CA and a client certificate and key (docker context create ${name} --docker host=…,ca=…,cert=…,key=…)`,
+      { source: '--host' },
+    )
+  return { url: ctx.host, tlsVerify: true, certPath: ctx.certPath }
+}
+
+/**
  * `--cert-path` with several TLS engines: a folder per engine inside it, named `HOST:PORT` or
  * `HOST`, is used when it exists; else the folder itself (one set of certificates for all).
  */
@@ -155,12 +182,10 @@ export function resolveEngines(
     let tlsVerify = config.tlsVerify
     let certPath = config.certPath || env.DOCKER_CERT_PATH || ''
     if (isContextName(host)) {
-      const ctx = readContext(host, env, files)
-      url = ctx.host
-      if (ctx.certPath && !ctx.skipTlsVerify) {
-        tlsVerify = true
-        certPath = ctx.certPath
-      }
+      const ctx = contextEndpoint(host, env, files)
+      url = ctx.url
+      tlsVerify = ctx.tlsVerify
+      certPath = ctx.certPath ?? ''
     } else if (!single && tlsVerify && certPath) certPath = certPathFor(certPath, host, files)
     const engine = createDockerEngine({
       host: url,

@@ -47,12 +47,12 @@ export function eventLogger(
     else if (e.type === 'step') {
       // stop, create, start and health have their own progress lines
       if (!['stop', 'create', 'start', 'health'].includes(e.step)) {
-        observer?.progress(e.container, e.step)
+        observer?.progress(e.container, e.step, host)
         log.debug({ container: e.container, notify: false, ...on }, e.step)
       }
     } else {
       const step = statusStep(e)
-      if (step) observer?.progress(step.container, step.step)
+      if (step) observer?.progress(step.container, step.step, host)
       const line = progressLine(e)
       log[line.level]({ ...line.fields, ...on, ...quiet }, line.msg)
     }

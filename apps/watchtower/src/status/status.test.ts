@@ -176,6 +176,48 @@ describe('status store', () => {
     expect(seen.map((e) => e.type)).toEqual(['session-start', 'progress', 'target', 'target', 'session'])
   })
 
+  it('a fleet pass: each target names its engine, progress names the engine, an engine that failed keeps its targets', async () => {
+    const B = 'tcp://10.0.0.2:2376'
+    const C = 'ssh://deploy@10.0.0.3'
+    const counts = { scanned: 1, updated: 0, failed: 0, skipped: 0, stale: 0, fresh: 1 }
+    const store = await createStatusStore({ host: HOST, now })
+    const fleet = (entries: ContainerReport[], failed: string[] = []) => ({
+      ...buildReport(entries),
+      engines: [HOST, B, C].map((host) => ({
+        host,
+        counts,
+        ...(failed.includes(host) ? { error: 'connect ECONNREFUSED' } : {}),
+      })),
+    })
+    store.beginSession('schedule')
+    await store.endSession({
+      report: fleet([
+        entry({ host: HOST, id: 'a1' }),
+        entry({ host: B, id: 'b1' }),
+        entry({ host: C, id: 'c1' }),
+        entry({ host: C, id: 'c2', name: '/db' }),
+      ]),
+    })
+    expect(store.targets().map((t) => `${t.host} ${t.name} ${t.id}`)).toEqual([
+      `${C} db c2`,
+      `${HOST} web a1`,
+      `${B} web b1`,
+      `${C} web c1`,
+    ])
+    const seen: StatusEvent[] = []
+    store.subscribe((e) => seen.push(StatusEvent.parse(e)))
+    store.beginSession('api')
+    store.progress('/web', 'stopping', B)
+    expect(seen.filter((e) => e.type === 'progress')).toEqual([
+      { type: 'progress', host: B, name: 'web', step: 'stopping' },
+    ])
+    expect(store.targets({ states: ['updating'] }).map((t) => t.host)).toEqual([B])
+    // the next pass: C cannot be reached, db is gone from the main engine's list (it never was there)
+    // and B's web is gone: C's targets stay, B's web goes
+    await store.endSession({ report: fleet([entry({ host: HOST, id: 'a1' })], [C]) })
+    expect(store.targets().map((t) => `${t.host} ${t.name}`)).toEqual([`${C} db`, `${HOST} web`, `${C} web`])
+  })
+
   it('keeps the last 100 passes, newest first', async () => {
     const store = await createStatusStore({ host: HOST, now })
     for (let i = 0; i < MAX_SESSIONS + 5; i++) {

@@ -31,8 +31,8 @@ export interface RunObserver {
   registryEvent(e: RegistryEvent): void
   /** A check of `image` found these digests (the local repo digest, the registry's). */
   checked(image: string, currentDigest: string | undefined, latestDigest: string | undefined): void
-  /** A step of a container's update (stop, create, start, health, rollback ...). */
-  progress(container: string, step: string): void
+  /** A step of a container's update (stop, create, start, health, rollback ...) on engine `host` (a fleet's --host value; the store's own by default). */
+  progress(container: string, step: string, host?: string): void
 }
 
 export interface TargetFilter {
@@ -151,14 +151,15 @@ export async function createStatusStore(o: StatusStoreOptions): Promise<StatusSt
 
   const fromReport = (c: ContainerReport, at: string): Target => {
     const name = bare(c.name)
-    const prev = targets.get(key(o.host, name))
+    const host = c.host ?? o.host
+    const prev = targets.get(key(host, name))
     const d = open?.digests.get(c.imageName)
     const state: TargetState = c.waiting ? 'cooldown' : STATE_OF[c.state]
     const updated = c.state === 'Updated'
     return {
       kind: 'container',
       name,
-      host: o.host,
+      host,
       id: c.newId ?? c.id,
       image: c.imageName,
       currentDigest: updated ? (d?.latest ?? null) : (d?.current ?? prev?.currentDigest ?? null),
@@ -233,13 +234,13 @@ export async function createStatusStore(o: StatusStoreOptions): Promise<StatusSt
     checked(image, current, latest) {
       open?.digests.set(image, { current: digestOnly(current), latest: digestOnly(latest) })
     },
-    progress(container, step) {
+    progress(container, step, host = o.host) {
       const name = bare(container)
-      emit({ type: 'progress', host: o.host, name, step })
-      const t = targets.get(key(o.host, name))
+      emit({ type: 'progress', host, name, step })
+      const t = targets.get(key(host, name))
       if (!t) return
       const updating: Target = { ...t, state: 'updating', reason: cut(step) }
-      targets.set(key(o.host, name), updating)
+      targets.set(key(host, name), updating)
       emit({ type: 'target', target: updating })
     },
     beginSession(trigger) {
@@ -258,9 +259,13 @@ export async function createStatusStore(o: StatusStoreOptions): Promise<StatusSt
           targets.set(key(t.host, t.name), t)
           emit({ type: 'target', target: t })
         }
-        // a full pass saw every watched container of this host: the others are gone
+        // a full pass saw every watched container of each engine it reached: the others are gone
+        // (an engine that failed keeps its targets: the pass did not see them)
         if (!partial) {
-          for (const [k, t] of targets) if (t.host === o.host && !seen.has(k)) targets.delete(k)
+          const reached = new Set(
+            report.engines ? report.engines.filter((e) => !e.error).map((e) => e.host) : [o.host],
+          )
+          for (const [k, t] of targets) if (reached.has(t.host) && !seen.has(k)) targets.delete(k)
         }
         while (targets.size > MAX_TARGETS) targets.delete(targets.keys().next().value!)
       }
