@@ -94,6 +94,16 @@ export async function rssMiB(pid: number): Promise<number> {
   return Number(kb) / 1024
 }
 
+/** VmRSS split (MiB): anonymous memory (heaps, buffers) and mapped files (mostly the node binary's own pages). */
+export async function rssPartsMiB(pid: number): Promise<{ anonMiB: number; fileMiB: number } | undefined> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
+  const anon = /^RssAnon:\s+(\d+)\s+kB/m.exec(status)?.[1]
+  const file = /^RssFile:\s+(\d+)\s+kB/m.exec(status)?.[1]
+  return anon === undefined || file === undefined
+    ? undefined
+    : { anonMiB: Number(anon) / 1024, fileMiB: Number(file) / 1024 }
+}
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /** Peak resident memory so far of a live process, in MiB (VmHWM), or undefined when not readable. */

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import { registryRequests, type Testbed, uniqueName } from '@watchtower-ts/testbed'
 import { type Clis, cliEnv } from './_cli.ts'
 import { cleanUp, pushRepos, runContainers } from './_fixtures.ts'
-import { hwmMiB, rssMiB, sleep } from './_proc.ts'
+import { hwmMiB, rssMiB, rssPartsMiB, sleep } from './_proc.ts'
 
 export interface FootprintFigures {
   via: 'cli' | 'packages'
@@ -29,6 +29,9 @@ export interface FootprintFigures {
   series: [number, number][]
   /** A bare `node` process idle, for scale. */
   nodeIdleMiB: number
+  /** The last reading and idle node split into anonymous memory and mapped files (the node binary's pages). */
+  afterLastParts?: { anonMiB: number; fileMiB: number }
+  nodeIdleParts?: { anonMiB: number; fileMiB: number }
 }
 
 export interface FootprintOptions {
@@ -114,6 +117,8 @@ export async function benchFootprint(bed: Testbed, o: FootprintOptions): Promise
       if (n % 50 === 0) o.log(`footprint: ${n} cycles, ${mib.toFixed(1)} MiB`)
     }
     const afterLastMiB = o.cycles % 10 === 0 && o.cycles >= 10 ? series.at(-1)![1] : await waitFor(o.cycles)
+    const afterLastParts = await rssPartsMiB(pid)
+    const idle = await nodeIdle()
     return {
       via,
       containers: o.containers,
@@ -127,7 +132,9 @@ export async function benchFootprint(bed: Testbed, o: FootprintOptions): Promise
       growthMiB: afterLastMiB - afterTenthMiB,
       trendMiBPer100: slope(series.filter(([n]) => n >= 10)) * 100,
       series,
-      nodeIdleMiB: await nodeIdle(),
+      nodeIdleMiB: idle.mib,
+      ...(afterLastParts ? { afterLastParts } : {}),
+      ...(idle.parts ? { nodeIdleParts: idle.parts } : {}),
     }
   } finally {
     child?.kill('SIGTERM')
@@ -135,11 +142,12 @@ export async function benchFootprint(bed: Testbed, o: FootprintOptions): Promise
   }
 }
 
-async function nodeIdle(): Promise<number> {
+async function nodeIdle(): Promise<{ mib: number; parts?: { anonMiB: number; fileMiB: number } }> {
   const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' })
   try {
     await sleep(1000)
-    return await rssMiB(child.pid!)
+    const parts = await rssPartsMiB(child.pid!)
+    return { mib: await rssMiB(child.pid!), ...(parts ? { parts } : {}) }
   } finally {
     child.kill('SIGTERM')
   }
