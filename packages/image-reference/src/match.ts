@@ -25,9 +25,16 @@ export function matchesAnyReference(ref: ImageReference, filters: readonly Image
  * the repository part is parsed; comparing the digest is the caller's business.
  */
 export function sameRepositoryDigests(ref: ImageReference, repoDigests: readonly string[]): string[] {
+  // Normalizing changes only the front of a name (registry aliases, `library/`), never its last
+  // path component: entries whose last component differs are left out without parsing them (an
+  // image pushed to hundreds of repositories has hundreds of entries, for every container).
+  const last = ref.repository.slice(ref.repository.lastIndexOf('/') + 1)
   return repoDigests.filter((entry) => {
     const at = entry.indexOf('@')
     if (at <= 0) return false
-    return tryParseReference(entry.slice(0, at))?.name === ref.name
+    const name = entry.slice(0, at)
+    const start = at - last.length
+    if (start < 0 || !name.endsWith(last) || (start > 0 && name[start - 1] !== '/')) return false
+    return tryParseReference(name)?.name === ref.name
   })
 }

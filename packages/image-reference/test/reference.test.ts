@@ -252,6 +252,34 @@ describe('helpers', () => {
       `docker.io/library/nginx@${D}`,
     ])
   })
+  it('sameRepositoryDigests leaves out other repositories that end alike, as parsing every entry would', () => {
+    const names = [
+      'nginx',
+      'mynginx',
+      'library/nginx',
+      'docker.io/nginx',
+      'index.docker.io/library/nginx',
+      'registry-1.docker.io/library/nginx',
+      'team/nginx',
+      '127.0.0.1:5000/nginx',
+      '127.0.0.1:5000/library/nginx',
+      'ghcr.io/team/nginx',
+      'team/my-nginx',
+      'nginx-x',
+      'NGINX',
+      'localhost/nginx',
+    ]
+    const entries = [...names.map((n) => `${n}@${D}`), '<none>@<none>', '@x', 'nginx']
+    const naive = (ref: ReturnType<typeof parseReference>) =>
+      entries.filter(
+        (e) => e.indexOf('@') > 0 && tryParseReference(e.slice(0, e.indexOf('@')))?.name === ref.name,
+      )
+    for (const n of names.filter((x) => tryParseReference(x))) {
+      const ref = parseReference(`${n}:1`)
+      expect(sameRepositoryDigests(ref, entries), n).toEqual(naive(ref))
+    }
+    expect(sameRepositoryDigests(parseReference('nginx'), entries)).toHaveLength(5)
+  })
   it('sameRepositoryDigests compares the repository only, not the digest', () => {
     expect(
       sameRepositoryDigests(parseReference('127.0.0.1:1/app:v'), ['127.0.0.1:1/app@sha256:old']),
