@@ -37,6 +37,7 @@ const WEB = `${P}-web` // replicated, 3 replicas, repo a
 const AGENT = `${P}-agent` // global (one task per node), repo b
 const WEB2 = `${P}-web2` // replicated, 1 replica, repo b
 const PLAIN = `${P}-plain` // a plain container on the manager, repo a
+const ELSEWHERE = `${P}-elsewhere` // a plain container on the bed's own engine (a fleet's second engine), repo a
 const RAW = `${P}-raw` // --no-resolve-image: task containers not pinned by digest
 const PAUSE = `${P}-pause` // failure action pause, repo c
 const SLOW = `${P}-slow` // a 60 s update delay, repo c
@@ -137,6 +138,7 @@ beforeAll(async () => {
   await create(WEB2, refB, ['--replicas', '1', '--update-order', 'start-first'])
   await create(RAW, refA, ['--replicas', '2', '--no-resolve-image'])
   await sw(manager, ['run', '-d', '--network', 'none', '--name', PLAIN, refA])
+  await sw(bed.docker.host, ['run', '-d', '--network', 'none', '--name', ELSEWHERE, refA])
 }, 600_000)
 
 afterAll(async () => {
@@ -144,6 +146,7 @@ afterAll(async () => {
   for (const s of [WEB, AGENT, WEB2, RAW, PAUSE, SLOW])
     await dockerCli(bed, ['service', 'rm', s], { host: manager })
   await dockerCli(bed, ['rm', '-f', PLAIN], { host: manager })
+  await dockerCli(bed, ['rm', '-f', ELSEWHERE], { host: bed.docker.host })
 })
 
 describe('swarm services on a real two-node swarm', () => {
@@ -155,7 +158,7 @@ describe('swarm services on a real two-node swarm', () => {
     )
   })
 
-  it('--run-once updates a replicated and a global service through the cluster, and a plain container in the same pass, with 1 ping + 1 token + U HEADs', async () => {
+  it('--run-once over a fleet (the manager and the bed engine) updates a replicated and a global service through the cluster and plain containers on both engines in the same pass, with 1 ping + 1 token + U HEADs', async () => {
     const a2 = await push(repoA, 'v2')
     const b2 = await push(repoB, 'v2')
     const plainBefore = await sw(manager, ['inspect', '--format', '{{.Id}}', PLAIN])
@@ -165,7 +168,10 @@ describe('swarm services on a real two-node swarm', () => {
       worker: await taskContainers(worker, RAW),
     }
     const started = Date.now()
-    const r = await wt(manager, ['--run-once', WEB, AGENT, WEB2, PLAIN, RAW])
+    const elsewhereBefore = await sw(bed.docker.host, ['inspect', '--format', '{{.Id}}', ELSEWHERE])
+    // a fleet: the swarm manager (services and containers) and the bed's engine (containers only)
+    const fleet = ['--host', manager, '--host', bed.docker.host]
+    const r = await wt(manager, ['--run-once', ...fleet, WEB, AGENT, WEB2, PLAIN, RAW, ELSEWHERE])
     const seconds = (Date.now() - started) / 1000
     expect(r.code, r.stderr).toBe(0)
 
@@ -185,13 +191,19 @@ describe('swarm services on a real two-node swarm', () => {
     expect(await sw(manager, ['exec', PLAIN, 'cat', '/version'])).toBe('v2')
     expect(r.stderr).toMatch(new RegExp(`Updated ${PLAIN} `))
 
+    // ... and the one on the fleet's other engine, reported with that engine's name.
+    expect(await sw(bed.docker.host, ['inspect', '--format', '{{.Id}}', ELSEWHERE])).not.toBe(elsewhereBefore)
+    expect(await sw(bed.docker.host, ['exec', ELSEWHERE, 'cat', '/version'])).toBe('v2')
+    const elsewhereLine = r.stderr.split('\n').find((l) => l.includes(`Updated ${ELSEWHERE} `))
+    expect(elsewhereLine).toContain(bed.docker.host)
+
     // The --no-resolve-image service is skipped with its reason; its task containers untouched.
     expect(r.stderr).toMatch(/not pinned by digest/)
     expect(await taskContainers(manager, RAW)).toEqual(rawBefore.manager)
     expect(await taskContainers(worker, RAW)).toEqual(rawBefore.worker)
 
     // Request economy, from the token registry's and the token server's own logs: 3 services
-    // and 1 container over U=2 repositories → 1 ping + 1 token + 2 HEADs.
+    // and 2 containers on two engines over U=2 repositories → 1 ping + 1 token + 2 HEADs.
     const mine = (await registryRequests(bed, 'token')).filter((x) => x.userAgent === UA)
     expect(mine.filter((x) => x.path === '/v2/')).toHaveLength(1)
     const heads = mine.filter((x) => x.path !== '/v2/')
@@ -201,11 +213,12 @@ describe('swarm services on a real two-node swarm', () => {
     ])
     const tokens = (await tokenLog(bed))
       .slice(tokensBefore)
-      .filter((t) => t.scopes.some((s) => s.includes(P)))
+      // watchtower-ts's own (the bed engine's pull of the new image asks the same token server)
+      .filter((t) => t.userAgent === UA && t.scopes.some((s) => s.includes(P)))
     expect(tokens).toHaveLength(1)
     expect(tokens[0]!.scopes.sort()).toEqual([`repository:${repoA}:pull`, `repository:${repoB}:pull`])
     console.info(
-      `[swarm e2e] --run-once: 3 services (3 replicas, global on 2 nodes, 1 replica) + 1 container over U=2: ` +
+      `[swarm e2e] --run-once over 2 engines: 3 services (3 replicas, global on 2 nodes, 1 replica) + 2 containers over U=2: ` +
         `${mine.length - heads.length} ping + ${tokens.length} token + ${heads.length} HEAD; ${seconds.toFixed(1)} s`,
     )
   }, 300_000)
