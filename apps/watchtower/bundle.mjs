@@ -3,9 +3,9 @@
 // side-effect free), third-party packages inlined. ssh2 (docker-modem's ssh:// transport) is
 // loaded only when an ssh:// host is used. Run by `pnpm build` after tsc.
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createRequire } from 'node:module'
 import { build } from 'esbuild'
 
 const here = dirname(fileURLToPath(import.meta.url))
