@@ -211,7 +211,7 @@ function rssSplit(p: FootprintFigures): string {
   const a = p.afterLastParts
   const n = p.nodeIdleParts
   if (!a || !n) return ''
-  return ` After the last cycle ${mib(a.anonMiB)} anonymous + ${mib(a.fileMiB)} mapped files (mostly the node binary); idle \`node\`: ${mib(n.anonMiB)} + ${mib(n.fileMiB)}.`
+  return `the daemon after the last cycle: ${mib(a.anonMiB)} anonymous + ${mib(a.fileMiB)} mapped files (mostly the node binary); idle \`node\`: ${mib(n.anonMiB)} + ${mib(n.fileMiB)}`
 }
 
 /** Rows of [cells] per section; shared by the text and Markdown renderings. */
@@ -357,7 +357,7 @@ function sections(f: Figures): { title: string; head: string[]; rows: string[][]
         ],
         ['node, idle (floor)', mib(p.nodeIdleMiB), '', '', '', '', ''],
       ],
-      note: `VmRSS every 10 cycles: ${p.series.map(([n, v]) => `${n}: ${v.toFixed(1)}`).join(', ')} MiB. Trend: least-squares slope from cycle 10 on.${rssSplit(p)}`,
+      note: `VmRSS every 10 cycles: ${p.series.map(([n, v]) => `${n}: ${v.toFixed(1)}`).join(', ')} MiB. Trend: least-squares slope from cycle 10 on.${rssSplit(p) ? ` Split: ${rssSplit(p)}.` : ''}`,
     })
   }
   const i = f.image
@@ -583,7 +583,7 @@ export function renderReadme(f: Figures): string {
     rows.push([
       `daemon memory (VmRSS), idle, after 1 / 10 / ${p.cycles} cycles`,
       `${mib(p.afterFirstMiB)} / ${mib(p.afterTenthMiB)} / **${mib(p.afterLastMiB)}** (peak in cycle 1: ${p.peakFirstMiB === undefined ? 'n/a' : mib(p.peakFirstMiB)}; ${p.growthMiB >= 0 ? '+' : ''}${mib(p.growthMiB)} from cycle 10)`,
-      `idle \`node\`: ${mib(p.nodeIdleMiB)}${rssSplit(p)}`,
+      `idle \`node\`: ${mib(p.nodeIdleMiB)}${rssSplit(p) ? `; ${rssSplit(p)}` : ''}`,
       `< ${MEMORY_TARGET_MIB} MiB, growth < ${GROWTH_TARGET_MIB} MiB: ${met('idle memory')}`,
     ])
   }
