@@ -4,6 +4,9 @@
  */
 import type { ChildProcess } from 'node:child_process'
 import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { registryRequests, type Testbed, uniqueName } from '@watchtower-ts/testbed'
 import { type Clis, cliEnv } from './_cli.ts'
 import { cleanUp, pushRepos, runContainers } from './_fixtures.ts'
@@ -61,6 +64,9 @@ export async function benchFootprint(bed: Testbed, o: FootprintOptions): Promise
     `footprint: ${o.containers} containers over ${U} repositories, ${o.cycles} cycles every ${INTERVAL_S} s`,
   )
   const images = await pushRepos(bed, scope, U)
+  // the daemon's heartbeat file in a folder of the bench's own (on a machine with /.dockerenv it
+  // would otherwise go to /tmp/watchtower-ts and stay there)
+  const heartbeatDir = await mkdtemp(join(tmpdir(), 'wt-bench-heartbeat-'))
   let child: ChildProcess | undefined
   try {
     await runContainers(bed, scope, images, o.containers)
@@ -79,6 +85,8 @@ export async function benchFootprint(bed: Testbed, o: FootprintOptions): Promise
               bed.tls.caCert,
               '--interval',
               String(INTERVAL_S),
+              '--heartbeat-file',
+              join(heartbeatDir, 'heartbeat.json'),
             ],
             { env: cliEnv(bed), stdio: 'ignore' },
           )
@@ -137,8 +145,14 @@ export async function benchFootprint(bed: Testbed, o: FootprintOptions): Promise
       ...(idle.parts ? { nodeIdleParts: idle.parts } : {}),
     }
   } finally {
+    const exited =
+      child && child.exitCode === null && child.signalCode === null
+        ? new Promise((r) => child!.once('exit', r))
+        : Promise.resolve()
     child?.kill('SIGTERM')
     await cleanUp(bed, scope, images)
+    await Promise.race([exited, sleep(10_000)])
+    await rm(heartbeatDir, { recursive: true, force: true })
   }
 }
 
