@@ -99,6 +99,32 @@ describe('--host values', () => {
     )
   })
 
+  it("`default` is the docker CLI's built-in context: DOCKER_HOST or the local socket, TLS from DOCKER_TLS_VERIFY", () => {
+    const none = files({})
+    expect(contextEndpoint('default', {}, none)).toEqual({
+      url: 'unix:///var/run/docker.sock',
+      tlsVerify: false,
+    })
+    expect(contextEndpoint('default', { DOCKER_HOST: 'tcp://10.0.0.9:2375' }, none)).toEqual({
+      url: 'tcp://10.0.0.9:2375',
+      tlsVerify: false,
+    })
+    expect(
+      contextEndpoint(
+        'default',
+        { DOCKER_HOST: 'tcp://10.0.0.9:2376', DOCKER_TLS_VERIFY: '1', HOME: '/home/u' },
+        none,
+      ),
+    ).toEqual({ url: 'tcp://10.0.0.9:2376', tlsVerify: true, certPath: '/home/u/.docker' })
+    expect(
+      contextEndpoint(
+        'default',
+        { DOCKER_HOST: 'tcp://10.0.0.9:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' },
+        none,
+      ),
+    ).toEqual({ url: 'tcp://10.0.0.9:2376', tlsVerify: true, certPath: '/certs' })
+  })
+
   it('--cert-path with a folder per engine (HOST:PORT or HOST), else the folder itself', () => {
     const f = files({}, ['/certs/h1:2376', '/certs/h2'])
     expect(certPathFor('/certs', 'tcp://h1:2376', f)).toBe('/certs/h1:2376')

@@ -38,6 +38,10 @@ export function isContextName(value: string): boolean {
   return value !== '' && !value.includes('://') && !value.includes(':') && !value.startsWith('/')
 }
 
+/** The docker CLI's built-in context, and where it reaches the engine without DOCKER_HOST. */
+const DEFAULT_CONTEXT = 'default'
+const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock'
+
 /** Where the docker CLI keeps contexts: `$DOCKER_CONFIG/contexts` (default `~/.docker`). */
 function dockerConfigDir(env: NodeJS.ProcessEnv): string {
   return env.DOCKER_CONFIG || join(env.HOME ?? '/root', '.docker')
@@ -86,6 +90,13 @@ export function contextEndpoint(
   env: NodeJS.ProcessEnv,
   files: EngineFiles = realFiles,
 ): { url: string; tlsVerify: boolean; certPath?: string } {
+  // `default` is the docker CLI's built-in context (it has no files): DOCKER_HOST or the local
+  // socket, with TLS when DOCKER_TLS_VERIFY is set (certificates in DOCKER_CERT_PATH, else ~/.docker)
+  if (name === DEFAULT_CONTEXT) {
+    const url = env.DOCKER_HOST || DEFAULT_DOCKER_HOST
+    if (!env.DOCKER_TLS_VERIFY) return { url, tlsVerify: false }
+    return { url, tlsVerify: true, certPath: env.DOCKER_CERT_PATH || dockerConfigDir({ HOME: env.HOME }) }
+  }
   const ctx = readContext(name, env, files)
   if (ctx.skipTlsVerify)
     throw new ConfigError(
