@@ -72,12 +72,16 @@ export function isNotFound(error: unknown): boolean {
   return isUpdaterError(error) && error.code === 'WT_UPDATER_ENGINE_NOT_FOUND'
 }
 
-/** Short text of an error and its causes, for reports and logs. */
+/**
+ * Short text of an error and its causes, for reports and logs. A cause whose text the message
+ * already carries (an engine error quotes the socket error it wraps) is not repeated.
+ */
 export function describeError(error: unknown): string {
   const parts: string[] = []
   let current: unknown = error
   for (let depth = 0; current !== undefined && current !== null && depth < 4; depth++) {
-    parts.push(current instanceof Error ? current.message : String(current))
+    const text = current instanceof Error ? current.message : String(current)
+    if (!parts.some((p) => p.includes(text))) parts.push(text)
     current = current instanceof Error ? current.cause : undefined
   }
   return parts.join(': ')
