@@ -289,15 +289,38 @@ function publicPart(iso: IsolatedState): IsolatedEngine {
 export async function stopIsolated(dir: string, kind?: IsolatedKind): Promise<void> {
   for (const k of kind ? [kind] : (['20', '26'] as const)) {
     const iso = await readIsolated(dir, k)
-    if (!iso) continue
-    await Promise.all([
-      stopPid(iso.registryPid, PROC.registry),
-      stopPid(iso.pid, PROC.dockerd, 60_000),
-      ...(iso.forwardPids ?? []).map((p) => stopPid(p, PROC_FORWARD)),
-    ])
-    await rm(join(isolatedRoot(dir, k), 'tls.sock'), { force: true })
-    await unmountUnder(isolatedRoot(dir, k))
-    await run('ip', ['netns', 'del', iso.netns])
-    await writeIsolated(dir, undefined, k)
+    const root = isolatedRoot(dir, k)
+    if (iso) {
+      await Promise.all([
+        stopPid(iso.registryPid, PROC.registry),
+        stopPid(iso.pid, PROC.dockerd, 60_000),
+        ...(iso.forwardPids ?? []).map((p) => stopPid(p, PROC_FORWARD)),
+      ])
+    }
+    // Also without a state file (a start that failed half-way): whatever this engine left behind.
+    await killLeftovers(root)
+    await rm(join(root, 'tls.sock'), { force: true })
+    await unmountUnder(root)
+    await run('ip', ['netns', 'del', iso?.netns ?? netnsName(dir, k)])
+    if (iso) await writeIsolated(dir, undefined, k)
+  }
+}
+
+/**
+ * Processes of this engine that outlived its dockerd: a killed dockerd leaves its containerd shims
+ * (and their containers) running, and a later dockerd on the same folder cannot start its
+ * containerd beside them. Each shim's children (the containers' first processes) go first.
+ */
+async function killLeftovers(root: string): Promise<void> {
+  const found = await run('pgrep', ['-f', `${root}/exec/`])
+  const pids = found.stdout
+    .split('\n')
+    .map(Number)
+    .filter((p) => p > 0 && p !== process.pid)
+  for (const pid of pids) {
+    await run('pkill', ['-KILL', '-P', String(pid)])
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {}
   }
 }
