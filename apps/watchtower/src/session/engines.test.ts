@@ -123,6 +123,9 @@ describe('--host values', () => {
         none,
       ),
     ).toEqual({ url: 'tcp://10.0.0.9:2376', tlsVerify: true, certPath: '/certs' })
+    expect(
+      contextEndpoint('default', { DOCKER_TLS_VERIFY: '1', DOCKER_CONFIG: '/cfg', HOME: '/home/u' }, none),
+    ).toEqual({ url: 'unix:///var/run/docker.sock', tlsVerify: true, certPath: '/cfg' })
   })
 
   it('--cert-path with a folder per engine (HOST:PORT or HOST), else the folder itself', () => {

@@ -91,11 +91,12 @@ export function contextEndpoint(
   files: EngineFiles = realFiles,
 ): { url: string; tlsVerify: boolean; certPath?: string } {
   // `default` is the docker CLI's built-in context (it has no files): DOCKER_HOST or the local
-  // socket, with TLS when DOCKER_TLS_VERIFY is set (certificates in DOCKER_CERT_PATH, else ~/.docker)
+  // socket, with TLS when DOCKER_TLS_VERIFY is set (certificates in DOCKER_CERT_PATH, else the docker
+  // config folder: DOCKER_CONFIG or ~/.docker, as the docker CLI)
   if (name === DEFAULT_CONTEXT) {
     const url = env.DOCKER_HOST || DEFAULT_DOCKER_HOST
     if (!env.DOCKER_TLS_VERIFY) return { url, tlsVerify: false }
-    return { url, tlsVerify: true, certPath: env.DOCKER_CERT_PATH || dockerConfigDir({ HOME: env.HOME }) }
+    return { url, tlsVerify: true, certPath: env.DOCKER_CERT_PATH || dockerConfigDir(env) }
   }
   const ctx = readContext(name, env, files)
   if (ctx.skipTlsVerify)
